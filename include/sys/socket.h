@@ -1,0 +1,99 @@
+/*
+ * wasi-posix-sockets: completes wasi-libc's <sys/socket.h> for wasm32-wasip1.
+ *
+ * wasi-libc's wasm32-wasip1 headers keep the socket constants but hide most socket prototypes
+ * (preview 1 has no socket creation). This header includes the sysroot's own first, then declares
+ * what it left out, with the values wasi-libc's wasm32-wasip2 headers use, so a program compiles
+ * unchanged and sees one ABI. It never redefines what the sysroot defines.
+ */
+#ifndef WASI_POSIX_SOCKETS_SYS_SOCKET_H
+#define WASI_POSIX_SOCKETS_SYS_SOCKET_H
+
+#include_next <sys/socket.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Message flags. MSG_PEEK (1), MSG_WAITALL (2) and MSG_TRUNC (1, an output flag) come from the
+ * sysroot. */
+#ifndef MSG_DONTWAIT
+#define MSG_DONTWAIT 0x0040
+#endif
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0x4000
+#endif
+
+/* Option levels. SOL_SOCKET comes from the sysroot. */
+#ifndef SOL_IP
+#define SOL_IP 0
+#endif
+#ifndef SOL_TCP
+#define SOL_TCP 6
+#endif
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
+#ifndef SOL_IPV6
+#define SOL_IPV6 41
+#endif
+
+#ifndef SOMAXCONN
+#define SOMAXCONN 128
+#endif
+
+/* Socket options (SOL_SOCKET). SO_TYPE comes from the sysroot. */
+#ifndef SO_REUSEADDR
+#define SO_REUSEADDR 2
+#endif
+#ifndef SO_ERROR
+#define SO_ERROR 4
+#endif
+#ifndef SO_BROADCAST
+#define SO_BROADCAST 6
+#endif
+#ifndef SO_SNDBUF
+#define SO_SNDBUF 7
+#endif
+#ifndef SO_RCVBUF
+#define SO_RCVBUF 8
+#endif
+#ifndef SO_KEEPALIVE
+#define SO_KEEPALIVE 9
+#endif
+#ifndef SO_LINGER
+#define SO_LINGER 13
+#endif
+#ifndef SO_ACCEPTCONN
+#define SO_ACCEPTCONN 30
+#endif
+#ifndef SO_PROTOCOL
+#define SO_PROTOCOL 38
+#endif
+#ifndef SO_DOMAIN
+#define SO_DOMAIN 39
+#endif
+#ifndef SO_RCVTIMEO
+#define SO_RCVTIMEO 66
+#endif
+#ifndef SO_SNDTIMEO
+#define SO_SNDTIMEO 67
+#endif
+
+/* Prototypes the wasm32-wasip1 sysroot hides. accept, accept4, shutdown, send, recv and
+ * getsockopt it declares itself. */
+int socket(int, int, int);
+int connect(int, const struct sockaddr *, socklen_t);
+int bind(int, const struct sockaddr *, socklen_t);
+int listen(int, int);
+int getsockname(int, struct sockaddr *__restrict, socklen_t *__restrict);
+int getpeername(int, struct sockaddr *__restrict, socklen_t *__restrict);
+ssize_t sendto(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+ssize_t recvfrom(int, void *__restrict, size_t, int, struct sockaddr *__restrict,
+                 socklen_t *__restrict);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,33 @@
+# Toolchain discovery shared by the Makefile, bin/wasi-sockets-cc and the test runners.
+# Source it (bash); it exports:
+#   WSP_ROOT            the repository
+#   WSP_CC              a clang that targets wasm32-wasip1
+#   WSP_SYSROOT         a wasi-libc sysroot with wasm32-wasip1 (and, for the benchmark, wasm32-wasip2)
+#   WSP_COMPONENT_LD    wasm-component-ld (links and adapts a preview 1 module into a component)
+#   WSP_LIB             the built static library
+#   WSP_WASMTIME        the wasmtime binary
+# Users with wasi-sdk set WASI_SDK_PATH; otherwise the Debian toolchain `make setup` installs is
+# used (clang-22 + Debian trixie's wasi-libc unpacked under .toolchain/).
+WSP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export WSP_ROOT
+
+if [ -n "${WASI_SDK_PATH:-}" ]; then
+    : "${WSP_CC:=$WASI_SDK_PATH/bin/clang}"
+    : "${WSP_SYSROOT:=$WASI_SDK_PATH/share/wasi-sysroot}"
+else
+    : "${WSP_CC:=$(command -v clang-22 || command -v clang || echo clang-22)}"
+    : "${WSP_SYSROOT:=$WSP_ROOT/.toolchain/wasi-libc/usr}"
+fi
+
+if [ -z "${WSP_COMPONENT_LD:-}" ]; then
+    for c in ${WASI_SDK_PATH:+"$WASI_SDK_PATH/bin/wasm-component-ld"} \
+             "$(command -v wasm-component-ld 2>/dev/null || true)" \
+             "$(rustc --print sysroot 2>/dev/null)/lib/rustlib/x86_64-unknown-linux-gnu/bin/wasm-component-ld" \
+             /usr/lib/rustlib/x86_64-unknown-linux-gnu/bin/wasm-component-ld; do
+        if [ -n "$c" ] && [ -x "$c" ]; then WSP_COMPONENT_LD=$c; break; fi
+    done
+fi
+: "${WSP_COMPONENT_LD:=wasm-component-ld}"
+: "${WSP_LIB:=$WSP_ROOT/build/lib/libwasi_posix_sockets.a}"
+: "${WSP_WASMTIME:=$(command -v wasmtime 2>/dev/null || echo "$HOME/.cargo/bin/wasmtime")}"
+export WSP_CC WSP_SYSROOT WSP_COMPONENT_LD WSP_LIB WSP_WASMTIME

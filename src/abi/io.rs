@@ -1,0 +1,225 @@
+//! Data transfer: `send`, `sendto`, `recv`, `recvfrom` on sockets, and `read`, `write`,
+//! `readv`, `writev`, `close` on every descriptor: sockets are served here, anything else goes to
+//! the preview 1 call wasi-libc itself would make, with wasi-libc's errno handling.
+
+use super::{IoVec, SockLen, buf, buf_mut, check_addr_out, iovecs};
+use crate::errno::{Errno, Result, c_ret};
+use crate::ops;
+use crate::socket;
+use crate::wasi::p1;
+use alloc::vec::Vec;
+use core::ffi::c_int;
+
+/// send(2) on a connected TCP socket. A blocking send returns once everything is written (or
+/// `SO_SNDTIMEO` expires: the count so far, or `EAGAIN`). Flags: `MSG_DONTWAIT`, `MSG_NOSIGNAL`
+/// (always in effect: WASI has no `SIGPIPE`); others `EOPNOTSUPP`. Not connected: `EPIPE`.
+///
+/// # Safety
+/// `data` must be readable for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn send(fd: c_int, data: *const u8, len: usize, flags: c_int) -> isize {
+    // SAFETY: forwarded contract.
+    let r = unsafe { buf(data, len) }.and_then(|b| ops::send(fd, &[b], flags));
+    c_ret(r.map(|n| n as isize))
+}
+
+/// sendto(2). On a TCP socket the address is ignored, as Linux does.
+///
+/// # Safety
+/// As `send`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sendto(
+    fd: c_int,
+    data: *const u8,
+    len: usize,
+    flags: c_int,
+    _addr: *const u8,
+    _addrlen: SockLen,
+) -> isize {
+    // SAFETY: forwarded contract.
+    unsafe { send(fd, data, len, flags) }
+}
+
+/// recv(2): the bytes ready now (at least one, waiting if the socket blocks), or 0 at end of
+/// stream. Flags: `MSG_DONTWAIT`; others `EOPNOTSUPP`. Not connected: `ENOTCONN`.
+///
+/// # Safety
+/// `data` must be writable for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn recv(fd: c_int, data: *mut u8, len: usize, flags: c_int) -> isize {
+    // SAFETY: forwarded contract.
+    let r = unsafe { buf_mut(data, len) }.and_then(|b| ops::recv(fd, &mut [b], flags));
+    c_ret(r.map(|n| n as isize))
+}
+
+/// recvfrom(2). On a TCP socket no address is reported: `*addrlen` is set to 0, as on Linux.
+///
+/// # Safety
+/// As `recv`; `addr`/`addrlen` as for `accept`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn recvfrom(
+    fd: c_int,
+    data: *mut u8,
+    len: usize,
+    flags: c_int,
+    addr: *mut u8,
+    addrlen: *mut SockLen,
+) -> isize {
+    let r = (|| {
+        // SAFETY: forwarded contract.
+        let want_addr = unsafe { check_addr_out(addr, addrlen) }?;
+        // SAFETY: forwarded contract.
+        let b = unsafe { buf_mut(data, len) }?;
+        let n = ops::recv(fd, &mut [b], flags)?;
+        if want_addr.is_some() {
+            // SAFETY: checked non-NULL and readable by check_addr_out; writable per contract.
+            unsafe { addrlen.write_unaligned(0) };
+        }
+        Ok(n as isize)
+    })();
+    c_ret(r)
+}
+
+/// read(2): `recv` with no flags on a socket; preview 1 `fd_read` otherwise.
+///
+/// # Safety
+/// `data` must be writable for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn read(fd: c_int, data: *mut u8, len: usize) -> isize {
+    if socket::is_socket(fd) {
+        // SAFETY: forwarded contract.
+        return unsafe { recv(fd, data, len, 0) };
+    }
+    let iov = p1::Iovec { buf: data, len };
+    // SAFETY: one iovec describing the caller's buffer.
+    c_ret(unsafe { p1_rw(p1::fd_read, fd, &iov, 1) }.map_err(capable_is_badf))
+}
+
+/// write(2): `send` with no flags on a socket; preview 1 `fd_write` otherwise.
+///
+/// # Safety
+/// `data` must be readable for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn write(fd: c_int, data: *const u8, len: usize) -> isize {
+    if socket::is_socket(fd) {
+        // SAFETY: forwarded contract.
+        return unsafe { send(fd, data, len, 0) };
+    }
+    let iov = p1::Iovec {
+        buf: data.cast_mut(),
+        len,
+    };
+    // SAFETY: one iovec describing the caller's buffer (fd_write only reads it).
+    c_ret(unsafe { p1_rw(p1::fd_write, fd, &iov, 1) }.map_err(capable_is_badf))
+}
+
+/// readv(2): on a socket, one read of up to the iovecs' total, scattered in order.
+///
+/// # Safety
+/// `iov` must hold `cnt` iovecs, each writable for its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn readv(fd: c_int, iov: *const IoVec, cnt: c_int) -> isize {
+    if !socket::is_socket(fd) {
+        if cnt < 0 {
+            return c_ret(Err(Errno::EINVAL));
+        }
+        // SAFETY: `IoVec` and `p1::Iovec` have the same layout; forwarded contract.
+        return c_ret(unsafe { p1_rw(p1::fd_read, fd, iov.cast(), cnt as usize) });
+    }
+    let r = (|| {
+        // SAFETY: forwarded contract.
+        let v = unsafe { iovecs(iov, cnt) }?;
+        let mut bufs: Vec<&mut [u8]> = v
+            .iter()
+            // SAFETY: iovecs() checked each non-empty base is non-NULL; writable per contract.
+            .map(|io| unsafe { buf_mut(io.base, io.len) }.unwrap_or_default())
+            .collect();
+        ops::recv(fd, &mut bufs, 0)
+    })();
+    c_ret(r.map(|n| n as isize))
+}
+
+/// writev(2): on a socket, every iovec in order; a blocking socket writes them all.
+///
+/// # Safety
+/// `iov` must hold `cnt` iovecs, each readable for its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn writev(fd: c_int, iov: *const IoVec, cnt: c_int) -> isize {
+    if !socket::is_socket(fd) {
+        if cnt < 0 {
+            return c_ret(Err(Errno::EINVAL));
+        }
+        // SAFETY: `IoVec` and `p1::Iovec` have the same layout; forwarded contract.
+        return c_ret(unsafe { p1_rw(p1::fd_write, fd, iov.cast(), cnt as usize) });
+    }
+    let r = (|| {
+        // SAFETY: forwarded contract.
+        let v = unsafe { iovecs(iov, cnt) }?;
+        let bufs: Vec<&[u8]> = v
+            .iter()
+            // SAFETY: iovecs() checked each non-empty base is non-NULL; readable per contract.
+            .map(|io| unsafe { buf(io.base, io.len) }.unwrap_or_default())
+            .collect();
+        ops::send(fd, &bufs, 0)
+    })();
+    c_ret(r.map(|n| n as isize))
+}
+
+/// close(2): a socket releases its host resources (after the host has taken every byte already
+/// written) and its number; any other descriptor is closed as wasi-libc does.
+#[unsafe(no_mangle)]
+pub extern "C" fn close(fd: c_int) -> c_int {
+    if socket::close(fd) {
+        return 0;
+    }
+    // wasi-libc scans the preopens before closing anything, so a closed preopen is never missed.
+    p1::scan_preopens();
+    // SAFETY: plain preview 1 call.
+    match unsafe { p1::fd_close(fd) } {
+        0 => 0,
+        e => c_ret(Err(Errno(i32::from(e)))),
+    }
+}
+
+type P1Rw = unsafe extern "C" fn(i32, *const p1::Iovec, usize, *mut usize) -> u16;
+
+/// A preview 1 read or write.
+///
+/// # Safety
+/// `iov` must hold `n` iovecs valid for the operation.
+unsafe fn p1_rw(f: P1Rw, fd: i32, iov: *const p1::Iovec, n: usize) -> Result<isize> {
+    let mut done = 0usize;
+    // SAFETY: per the contract; `done` is a valid out-pointer.
+    match unsafe { f(fd, iov, n, &mut done) } {
+        0 => Ok(done as isize),
+        e => Err(Errno(i32::from(e))),
+    }
+}
+
+/// wasi-libc's `read` and `write` report a descriptor without the right as `EBADF`, as POSIX
+/// does for a descriptor not open for that direction.
+fn capable_is_badf(e: Errno) -> Errno {
+    if e == Errno::ENOTCAPABLE {
+        Errno::EBADF
+    } else {
+        e
+    }
+}
+
+/// wasi-libc's internal `dup2` (used by `freopen`). Defined here because wasi-libc keeps its own
+/// copy in the same archive member as its `close`, which would clash with this library's.
+/// Renumbering onto a socket closes the socket first, as `dup2` closes its target; renumbering a
+/// socket itself is not supported (`EBADF`: the adapter cannot move a socket's reservation).
+#[unsafe(no_mangle)]
+pub extern "C" fn __wasilibc_fd_renumber(fd: c_int, newfd: c_int) -> c_int {
+    if socket::is_socket(fd) {
+        return c_ret(Err(Errno::EBADF));
+    }
+    p1::scan_preopens();
+    socket::close(newfd);
+    // SAFETY: plain preview 1 call.
+    match unsafe { p1::fd_renumber(fd, newfd) } {
+        0 => 0,
+        e => c_ret(Err(Errno(i32::from(e)))),
+    }
+}

@@ -1,0 +1,154 @@
+//! Connection management: `socket`, `bind`, `listen`, `accept`, `accept4`, `connect`,
+//! `shutdown`, `getsockname`, `getpeername`.
+//!
+//! Deviations from Linux shared by all of these are listed in `tests/deviations.md`.
+
+use super::{SockLen, check_addr_out, sockaddr_for, write_addr};
+use crate::addr::{self, AF_UNSPEC};
+use crate::errno::{Result, c_ret};
+use crate::ops;
+use core::ffi::c_int;
+use core::net::SocketAddr;
+
+/// socket(2). `AF_INET`/`AF_INET6` with `SOCK_STREAM` (flags `SOCK_NONBLOCK`, `SOCK_CLOEXEC`).
+/// Other families: `EAFNOSUPPORT` (WASI has only IP). Unknown type bits: `EINVAL`; a type or
+/// protocol the family lacks: `EPROTONOSUPPORT` (Linux's `ESOCKTNOSUPPORT` does not exist in
+/// wasi-libc). No network capability granted to the guest: `EACCES`.
+#[unsafe(no_mangle)]
+pub extern "C" fn socket(domain: c_int, ty: c_int, protocol: c_int) -> c_int {
+    c_ret(ops::socket(domain, ty, protocol))
+}
+
+/// bind(2). Port 0 picks an ephemeral port. Address checks as Linux: short -> `EINVAL`, other
+/// family -> `EAFNOSUPPORT`, already bound -> `EINVAL`, in use -> `EADDRINUSE`, not local ->
+/// `EADDRNOTAVAIL`.
+///
+/// # Safety
+/// `addr` must point to `len` readable bytes (or be NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bind(fd: c_int, addr: *const u8, len: SockLen) -> c_int {
+    // SAFETY: forwarded contract.
+    c_ret(
+        unsafe { sockaddr_for(fd, addr, len) }
+            .and_then(|a| ops::bind(fd, a))
+            .map(|()| 0),
+    )
+}
+
+/// listen(2). An unbound socket is bound to an ephemeral port first, as on Linux. A negative
+/// backlog means the maximum; calling it again on a listener adjusts the backlog.
+#[unsafe(no_mangle)]
+pub extern "C" fn listen(fd: c_int, backlog: c_int) -> c_int {
+    c_ret(ops::listen(fd, backlog).map(|()| 0))
+}
+
+/// accept(2): `accept4` with no flags.
+///
+/// # Safety
+/// As `accept4`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn accept(fd: c_int, addr: *mut u8, len: *mut SockLen) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { accept4(fd, addr, len, 0) }
+}
+
+/// accept4(2). The peer's address is truncated to `*len` bytes and `*len` set to its full size,
+/// as on Linux; `addr` NULL means no address is wanted. A bad `addr`/`len` pair fails before a
+/// connection is taken from the queue (Linux takes it first and loses it).
+///
+/// # Safety
+/// `addr` must be writable for `*len` bytes (or NULL); `len` readable and writable when `addr`
+/// is non-NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn accept4(
+    fd: c_int,
+    addr: *mut u8,
+    len: *mut SockLen,
+    flags: c_int,
+) -> c_int {
+    let r = (|| {
+        // SAFETY: forwarded contract.
+        let cap = unsafe { check_addr_out(addr, len) }?;
+        let (new_fd, peer) = ops::accept(fd, flags)?;
+        if let Some(cap) = cap {
+            // SAFETY: checked by check_addr_out, per the contract.
+            unsafe { write_addr(addr, cap, len, &peer) };
+        }
+        Ok(new_fd)
+    })();
+    c_ret(r)
+}
+
+/// connect(2). Blocking: waits for the outcome (bounded by `SO_SNDTIMEO`, then `EINPROGRESS`).
+/// Non-blocking: `EINPROGRESS`, then `EALREADY` while pending; the first call after it finished
+/// returns 0 (or the error), later ones `EISCONN`, exactly as Linux. `AF_UNSPEC` dissolves the
+/// connection. Connecting to `0.0.0.0`/`::` reaches this host, as on Linux.
+///
+/// # Safety
+/// `addr` must point to `len` readable bytes (or be NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn connect(fd: c_int, addr: *const u8, len: SockLen) -> c_int {
+    let r = (|| {
+        // SAFETY: forwarded contract.
+        let bytes = unsafe { super::addr_bytes(addr, len) };
+        if let Ok(b) = bytes {
+            if b.len() >= 2 && addr::sa_family(b) == Some(AF_UNSPEC) {
+                return ops::disconnect(fd);
+            }
+        }
+        // SAFETY: forwarded contract.
+        let a = unsafe { sockaddr_for(fd, addr, len) }?;
+        ops::connect(fd, a)
+    })();
+    c_ret(r.map(|()| 0))
+}
+
+/// shutdown(2). `SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`; other values `EINVAL`; not connected
+/// `ENOTCONN`.
+#[unsafe(no_mangle)]
+pub extern "C" fn shutdown(fd: c_int, how: c_int) -> c_int {
+    c_ret(ops::shutdown(fd, how).map(|()| 0))
+}
+
+/// getsockname(2). An unbound socket reports the unspecified address with port 0, as on Linux.
+///
+/// # Safety
+/// `len` must be readable and writable; `addr` writable for `*len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn getsockname(fd: c_int, addr: *mut u8, len: *mut SockLen) -> c_int {
+    // SAFETY: forwarded contract.
+    c_ret(unsafe { name_out(fd, addr, len, ops::local_addr) })
+}
+
+/// getpeername(2). Not connected: `ENOTCONN`.
+///
+/// # Safety
+/// As `getsockname`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn getpeername(fd: c_int, addr: *mut u8, len: *mut SockLen) -> c_int {
+    // SAFETY: forwarded contract.
+    c_ret(unsafe { name_out(fd, addr, len, ops::peer_addr) })
+}
+
+/// The shared body of getsockname and getpeername, in Linux's order: descriptor, `*len`, the
+/// address, then the copy (NULL `addr` with a non-zero `*len` is `EFAULT`).
+///
+/// # Safety
+/// As `getsockname`.
+unsafe fn name_out(
+    fd: c_int,
+    addr: *mut u8,
+    len: *mut SockLen,
+    get: fn(i32) -> Result<SocketAddr>,
+) -> Result<c_int> {
+    ops::family(fd)?;
+    // SAFETY: forwarded contract.
+    let cap = unsafe { super::read_addrlen(len) }?;
+    let a = get(fd)?;
+    if addr.is_null() && cap > 0 {
+        return Err(crate::errno::Errno::EFAULT);
+    }
+    // SAFETY: forwarded contract.
+    unsafe { write_addr(addr, cap, len, &a) };
+    Ok(0)
+}

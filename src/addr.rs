@@ -1,0 +1,291 @@
+//! Socket addresses: the bytes of wasi-libc's `struct sockaddr_*` <-> `core::net::SocketAddr`.
+//!
+//! Pure and host-tested. The layouts are wasi-libc's (checked by `tests/c/abi_constants.c`):
+//!
+//! | struct          | size | fields (offset)                                                    |
+//! |-----------------|------|--------------------------------------------------------------------|
+//! | `sockaddr_in`   | 16   | family u16 (0), port u16 BE (2), addr 4 bytes (4), zero (8..16)     |
+//! | `sockaddr_in6`  | 32   | family (0), port BE (2), flowinfo u32 (4), addr 16 (8), scope_id (24) |
+//! | `sockaddr_storage` | 48 | family (0)                                                        |
+//!
+//! `sa_family_t` is 16-bit and the structs are 16-byte aligned (`__BIGGEST_ALIGNMENT__`), which is
+//! why `sockaddr_in6` is 32 bytes here (28 on Linux x86-64).
+
+use crate::errno::{Errno, Result};
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+
+/// `AF_UNSPEC` in wasi-libc.
+pub const AF_UNSPEC: u16 = 0;
+/// `AF_INET` in wasi-libc (2 on Linux).
+pub const AF_INET: u16 = 1;
+/// `AF_INET6` in wasi-libc (10 on Linux).
+pub const AF_INET6: u16 = 2;
+/// `AF_UNIX` in wasi-libc.
+pub const AF_UNIX: u16 = 3;
+
+/// `sizeof(struct sockaddr_in)`.
+pub const SOCKADDR_IN_LEN: usize = 16;
+/// `sizeof(struct sockaddr_in6)`.
+pub const SOCKADDR_IN6_LEN: usize = 32;
+/// The shortest `sockaddr_in6` Linux accepts (`SIN6_LEN_RFC2133`: without `sin6_scope_id`).
+pub const SOCKADDR_IN6_MIN_LEN: usize = 24;
+/// `sizeof(struct sockaddr_storage)`.
+pub const SOCKADDR_STORAGE_LEN: usize = 48;
+/// The largest address length Linux accepts from a caller (`sizeof(struct sockaddr_storage)` on
+/// Linux, 128); a longer one is `EINVAL` (`move_addr_to_kernel`).
+pub const MAX_ADDR_LEN: usize = 128;
+
+/// The address family of a socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// IPv4 (`AF_INET`).
+    V4,
+    /// IPv6 (`AF_INET6`).
+    V6,
+}
+
+impl Family {
+    /// The family for a C `domain` argument, or `EAFNOSUPPORT`.
+    pub fn from_domain(domain: i32) -> Result<Family> {
+        match domain {
+            d if d == AF_INET as i32 => Ok(Family::V4),
+            d if d == AF_INET6 as i32 => Ok(Family::V6),
+            _ => Err(Errno::EAFNOSUPPORT),
+        }
+    }
+
+    /// The C constant (`AF_INET` or `AF_INET6`).
+    pub fn af(self) -> u16 {
+        match self {
+            Family::V4 => AF_INET,
+            Family::V6 => AF_INET6,
+        }
+    }
+
+    /// The family of an address.
+    pub fn of(addr: &SocketAddr) -> Family {
+        match addr {
+            SocketAddr::V4(_) => Family::V4,
+            SocketAddr::V6(_) => Family::V6,
+        }
+    }
+
+    /// `0.0.0.0:0` or `[::]:0`: what an unbound socket reports as its name.
+    pub fn unspecified(self) -> SocketAddr {
+        match self {
+            Family::V4 => SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0)),
+            Family::V6 => SocketAddr::V6(SocketAddrV6::new(Ipv6Addr::UNSPECIFIED, 0, 0, 0)),
+        }
+    }
+}
+
+/// The `sa_family` field of a caller's address (the first two bytes, native endian).
+pub fn sa_family(bytes: &[u8]) -> Option<u16> {
+    Some(u16::from_ne_bytes([*bytes.first()?, *bytes.get(1)?]))
+}
+
+/// Decode the address a caller passed to `bind`, `connect` or `sendto` on a socket of `family`,
+/// with Linux's checks in Linux's order (`inet_bind`, `tcp_v4_connect`, `inet6_bind`, ...):
+/// too short for the socket's family -> `EINVAL`; another family -> `EAFNOSUPPORT`.
+///
+/// `bytes` is exactly the `addrlen` bytes the caller passed (already bounded by [`MAX_ADDR_LEN`]).
+pub fn decode(bytes: &[u8], family: Family) -> Result<SocketAddr> {
+    match family {
+        Family::V4 => {
+            if bytes.len() < SOCKADDR_IN_LEN {
+                return Err(Errno::EINVAL);
+            }
+            if sa_family(bytes) != Some(AF_INET) {
+                return Err(Errno::EAFNOSUPPORT);
+            }
+            Ok(SocketAddr::V4(decode_v4(bytes)))
+        }
+        Family::V6 => {
+            if bytes.len() < SOCKADDR_IN6_MIN_LEN {
+                return Err(Errno::EINVAL);
+            }
+            if sa_family(bytes) != Some(AF_INET6) {
+                return Err(Errno::EAFNOSUPPORT);
+            }
+            Ok(SocketAddr::V6(decode_v6(bytes)))
+        }
+    }
+}
+
+fn decode_v4(b: &[u8]) -> SocketAddrV4 {
+    let port = u16::from_be_bytes([b[2], b[3]]);
+    SocketAddrV4::new(Ipv4Addr::new(b[4], b[5], b[6], b[7]), port)
+}
+
+fn decode_v6(b: &[u8]) -> SocketAddrV6 {
+    let port = u16::from_be_bytes([b[2], b[3]]);
+    // sin6_flowinfo is kept in network byte order, as the C field holds it.
+    let flowinfo = u32::from_be_bytes([b[4], b[5], b[6], b[7]]);
+    let mut ip = [0u8; 16];
+    ip.copy_from_slice(&b[8..24]);
+    let scope_id = match b.get(24..28) {
+        Some(s) => u32::from_ne_bytes([s[0], s[1], s[2], s[3]]),
+        None => 0,
+    };
+    SocketAddrV6::new(Ipv6Addr::from(ip), port, flowinfo, scope_id)
+}
+
+/// An encoded `sockaddr_in` or `sockaddr_in6`, ready to copy to a caller.
+#[derive(Clone, Copy)]
+pub struct Encoded {
+    bytes: [u8; SOCKADDR_IN6_LEN],
+    len: usize,
+}
+
+impl Encoded {
+    /// The struct's bytes (16 for IPv4, 32 for IPv6).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// Encode an address as wasi-libc's `struct sockaddr_in` / `sockaddr_in6`, padding zeroed.
+pub fn encode(addr: &SocketAddr) -> Encoded {
+    let mut bytes = [0u8; SOCKADDR_IN6_LEN];
+    let len = match addr {
+        SocketAddr::V4(a) => {
+            bytes[0..2].copy_from_slice(&AF_INET.to_ne_bytes());
+            bytes[2..4].copy_from_slice(&a.port().to_be_bytes());
+            bytes[4..8].copy_from_slice(&a.ip().octets());
+            SOCKADDR_IN_LEN
+        }
+        SocketAddr::V6(a) => {
+            bytes[0..2].copy_from_slice(&AF_INET6.to_ne_bytes());
+            bytes[2..4].copy_from_slice(&a.port().to_be_bytes());
+            bytes[4..8].copy_from_slice(&a.flowinfo().to_be_bytes());
+            bytes[8..24].copy_from_slice(&a.ip().octets());
+            bytes[24..28].copy_from_slice(&a.scope_id().to_ne_bytes());
+            SOCKADDR_IN6_LEN
+        }
+    };
+    Encoded { bytes, len }
+}
+
+/// Linux treats a connect to the unspecified address as a connect to this host (`0.0.0.0` ->
+/// `127.0.0.1`, `::` -> `::1`); WASI hosts reject it. Apply Linux's rewrite.
+pub fn connect_target(addr: SocketAddr) -> SocketAddr {
+    match addr {
+        SocketAddr::V4(a) if a.ip().is_unspecified() => {
+            SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, a.port()))
+        }
+        SocketAddr::V6(a) if a.ip().is_unspecified() => SocketAddr::V6(SocketAddrV6::new(
+            Ipv6Addr::LOCALHOST,
+            a.port(),
+            a.flowinfo(),
+            a.scope_id(),
+        )),
+        other => other,
+    }
+}
+
+/// Whether an IP is one a unicast socket can never use (multicast or IPv4 broadcast).
+pub fn is_non_unicast(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_multicast() || v4.is_broadcast(),
+        IpAddr::V6(v6) => v6.is_multicast(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v4_bytes(port: u16, ip: [u8; 4]) -> [u8; 16] {
+        let mut b = [0u8; 16];
+        b[0..2].copy_from_slice(&AF_INET.to_ne_bytes());
+        b[2..4].copy_from_slice(&port.to_be_bytes());
+        b[4..8].copy_from_slice(&ip);
+        b
+    }
+
+    #[test]
+    fn v4_round_trip() {
+        let a: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let e = encode(&a);
+        assert_eq!(e.as_bytes().len(), 16);
+        assert_eq!(e.as_bytes(), &v4_bytes(8080, [127, 0, 0, 1]));
+        assert_eq!(decode(e.as_bytes(), Family::V4), Ok(a));
+    }
+
+    #[test]
+    fn v6_round_trip_keeps_flowinfo_and_scope() {
+        let a = SocketAddr::V6(SocketAddrV6::new(
+            "fe80::1".parse().unwrap(),
+            443,
+            0x12345,
+            7,
+        ));
+        let e = encode(&a);
+        assert_eq!(e.as_bytes().len(), 32);
+        assert_eq!(&e.as_bytes()[2..4], &[1, 187]);
+        assert_eq!(&e.as_bytes()[28..32], &[0, 0, 0, 0]);
+        assert_eq!(decode(e.as_bytes(), Family::V6), Ok(a));
+    }
+
+    #[test]
+    fn v6_without_scope_id_is_accepted_like_linux() {
+        let a = SocketAddr::V6(SocketAddrV6::new(Ipv6Addr::LOCALHOST, 9, 0, 0));
+        let e = encode(&a);
+        assert_eq!(decode(&e.as_bytes()[..24], Family::V6), Ok(a));
+        assert_eq!(decode(&e.as_bytes()[..23], Family::V6), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn short_and_wrong_family_follow_linux_order() {
+        let b = v4_bytes(1, [1, 2, 3, 4]);
+        assert_eq!(decode(&b[..15], Family::V4), Err(Errno::EINVAL));
+        assert_eq!(decode(&[], Family::V4), Err(Errno::EINVAL));
+        // A 16-byte sockaddr_in given to an IPv6 socket is too short before it is the wrong family.
+        assert_eq!(decode(&b, Family::V6), Err(Errno::EINVAL));
+        let v6 = encode(&"[::1]:1".parse().unwrap());
+        assert_eq!(decode(v6.as_bytes(), Family::V4), Err(Errno::EAFNOSUPPORT));
+        let mut unspec = b;
+        unspec[0..2].copy_from_slice(&AF_UNSPEC.to_ne_bytes());
+        assert_eq!(decode(&unspec, Family::V4), Err(Errno::EAFNOSUPPORT));
+    }
+
+    #[test]
+    fn domain_parsing() {
+        assert_eq!(Family::from_domain(1), Ok(Family::V4));
+        assert_eq!(Family::from_domain(2), Ok(Family::V6));
+        for bad in [0, 3, 10, -1, i32::MAX] {
+            assert_eq!(Family::from_domain(bad), Err(Errno::EAFNOSUPPORT));
+        }
+    }
+
+    #[test]
+    fn connect_to_unspecified_means_this_host() {
+        assert_eq!(
+            connect_target("0.0.0.0:80".parse().unwrap()),
+            "127.0.0.1:80".parse().unwrap()
+        );
+        assert_eq!(
+            connect_target("[::]:80".parse().unwrap()),
+            "[::1]:80".parse().unwrap()
+        );
+        let other: SocketAddr = "10.0.0.1:80".parse().unwrap();
+        assert_eq!(connect_target(other), other);
+    }
+
+    #[test]
+    fn every_port_and_address_round_trips() {
+        // A cheap exhaustive-ish property check without a property-testing dependency.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let port = x as u16;
+            let v4 = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::from((x >> 16) as u32), port));
+            assert_eq!(decode(encode(&v4).as_bytes(), Family::V4), Ok(v4));
+            let ip6 = Ipv6Addr::from(((x as u128) << 64) | (x.rotate_left(29) as u128));
+            let v6 = SocketAddr::V6(SocketAddrV6::new(ip6, port, (x >> 40) as u32, x as u32));
+            assert_eq!(decode(encode(&v6).as_bytes(), Family::V6), Ok(v6));
+        }
+    }
+}

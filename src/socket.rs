@@ -1,0 +1,127 @@
+//! Descriptor-level socket state and the global socket table.
+//!
+//! An [`Entry`] is what one socket fd holds: the protocol state machine plus the attributes that
+//! belong to the descriptor rather than the protocol (`O_NONBLOCK`, `FD_CLOEXEC`, timeouts).
+
+use crate::blocking::Wait;
+use crate::errno::{Errno, Result};
+use crate::fd_table::{FdSource, FdTable};
+use crate::global::Global;
+use crate::tcp::Tcp;
+use crate::wasi::p1;
+
+/// The protocol behind a socket fd.
+pub enum Kind {
+    /// `SOCK_STREAM`.
+    Tcp(Tcp),
+}
+
+/// One socket descriptor.
+pub struct Entry {
+    /// The protocol state machine.
+    pub kind: Kind,
+    /// What belongs to the descriptor rather than the protocol.
+    pub attrs: Attrs,
+}
+
+/// Descriptor attributes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Attrs {
+    /// `O_NONBLOCK` (`SOCK_NONBLOCK`, `fcntl(F_SETFL)`, `ioctl(FIONBIO)`).
+    pub nonblocking: bool,
+    /// `FD_CLOEXEC` (`SOCK_CLOEXEC`, `fcntl(F_SETFD)`): stored and reported; WASI has no exec.
+    pub cloexec: bool,
+    /// `SO_RCVTIMEO` in nanoseconds; 0 = wait forever.
+    pub rcv_timeout_ns: u64,
+    /// `SO_SNDTIMEO` in nanoseconds; 0 = wait forever.
+    pub snd_timeout_ns: u64,
+}
+
+impl Attrs {
+    /// How a receive-side call (recv, read, accept) may wait, given `MSG_DONTWAIT`.
+    pub fn recv_wait(&self, dontwait: bool) -> Wait {
+        Wait::new(self.nonblocking || dontwait, self.rcv_timeout_ns)
+    }
+
+    /// How a send-side call (send, write, connect) may wait, given `MSG_DONTWAIT`.
+    pub fn send_wait(&self, dontwait: bool) -> Wait {
+        Wait::new(self.nonblocking || dontwait, self.snd_timeout_ns)
+    }
+}
+
+/// Descriptor numbers from the preview 1 component adapter (see [`crate::fd_table`]).
+pub struct AdapterFds {
+    preopens_scanned: bool,
+}
+
+impl FdSource for AdapterFds {
+    fn reserve(&mut self) -> Result<u32> {
+        if !self.preopens_scanned {
+            // wasi-libc finds preopened directories lazily, on the first path operation, by
+            // probing fds 3, 4, ... until one answers EBADF. A socket reserved before that scan
+            // would read as the end of the preopens if it sat in a gap left by a closed preopen.
+            // Scanning first (once) keeps every later open() correct.
+            p1::scan_preopens();
+            self.preopens_scanned = true;
+        }
+        let mut fd = 0u32;
+        // SAFETY: `fd` is a valid out-pointer for the duration of the call.
+        match unsafe { p1::adapter_open_badfd(&mut fd) } {
+            0 => Ok(fd),
+            e => Err(Errno(i32::from(e))),
+        }
+    }
+
+    fn release(&mut self, fd: u32) {
+        // SAFETY: `fd` was reserved by `adapter_open_badfd` and is released once (FdTable::close).
+        unsafe { p1::adapter_close_badfd(fd) };
+    }
+}
+
+static SOCKETS: Global<FdTable<Entry, AdapterFds>> = Global::new(FdTable::new(AdapterFds {
+    preopens_scanned: false,
+}));
+
+/// Store a new socket; its fd is the lowest free descriptor number.
+pub fn insert(entry: Entry) -> Result<i32> {
+    SOCKETS.with(|t| t.insert(entry))
+}
+
+/// Close a socket fd: drop its host resources, then free the number. `false` if not a socket.
+pub fn close(fd: i32) -> bool {
+    SOCKETS.with(|t| t.close(fd))
+}
+
+/// Whether `fd` is one of the library's sockets.
+pub fn is_socket(fd: i32) -> bool {
+    SOCKETS.with(|t| t.contains(fd))
+}
+
+/// Run `f` on `fd`'s entry; `EBADF` or `ENOTSOCK` (as Linux) when `fd` is not a socket.
+pub fn with_entry<R>(fd: i32, f: impl FnOnce(&mut Entry) -> Result<R>) -> Result<R> {
+    SOCKETS.with(|t| match t.get_mut(fd) {
+        Some(e) => f(e),
+        None => Err(not_a_socket(fd)),
+    })
+}
+
+/// Run `f` on `fd`'s TCP state and descriptor attributes.
+pub fn with_tcp<R>(fd: i32, f: impl FnOnce(&mut Tcp, &mut Attrs) -> Result<R>) -> Result<R> {
+    with_entry(fd, |e| match &mut e.kind {
+        Kind::Tcp(tcp) => f(tcp, &mut e.attrs),
+    })
+}
+
+/// The errno for a descriptor that is not one of ours: `EBADF` if nothing is open under that
+/// number, `ENOTSOCK` if it is some other open descriptor (stdio, a file, a directory).
+pub fn not_a_socket(fd: i32) -> Errno {
+    if fd < 0 {
+        return Errno::EBADF;
+    }
+    let mut st = p1::Fdstat::default();
+    // SAFETY: `st` is a valid out-pointer.
+    match unsafe { p1::fd_fdstat_get(fd, &mut st) } {
+        0 => Errno::ENOTSOCK,
+        _ => Errno::EBADF,
+    }
+}

@@ -1,0 +1,583 @@
+//! TCP sockets: Linux's socket states recreated over `wasi:sockets/tcp`.
+//!
+//! Linux keeps two states per TCP socket: the socket layer's (`SS_UNCONNECTED`, `SS_CONNECTING`,
+//! `SS_CONNECTED`) and the protocol's (`TCP_CLOSE`, `TCP_SYN_SENT`, `TCP_ESTABLISHED`, ...).
+//! What `connect`, `send` and `recv` return depends on both (`__inet_stream_connect`,
+//! `sk_stream_wait_connect`, `tcp_recvmsg`). [`State`] folds the combinations a program can
+//! observe into one enum; each variant's comment names its Linux pair.
+//!
+//! Resource order matters to the host: a socket must outlive its streams and pollables, or the
+//! guest traps. Struct fields drop in declaration order, so every struct here lists children
+//! before parents.
+
+use crate::addr::{self, Family};
+use crate::bindings::wasi::io::poll::Pollable;
+use crate::bindings::wasi::io::streams::{InputStream, OutputStream, StreamError};
+use crate::bindings::wasi::sockets::network::ErrorCode;
+use crate::bindings::wasi::sockets::tcp::{ShutdownType, TcpSocket};
+use crate::bindings::wasi::sockets::tcp_create_socket::create_tcp_socket;
+use crate::blocking::Wait;
+use crate::errno::{Errno, Result};
+use crate::wasi::{self, stream_error_errno};
+use alloc::vec::Vec;
+use core::net::SocketAddr;
+
+/// Linux's `SOMAXCONN` default (`net.core.somaxconn`): the backlog a negative value asks for.
+const SOMAXCONN: u64 = 4096;
+
+/// `how` values of `shutdown` in wasi-libc (`SHUT_RD` = 1, `SHUT_WR` = 2, `SHUT_RDWR` = 3).
+pub const SHUT_RD: i32 = 1;
+/// See [`SHUT_RD`].
+pub const SHUT_WR: i32 = 2;
+/// See [`SHUT_RD`].
+pub const SHUT_RDWR: i32 = 3;
+
+/// The host socket and its pollable, replaced together when a failed connect must start over
+/// (a WASI socket cannot connect twice; a Linux one can).
+struct Host {
+    pollable: Pollable,
+    sock: TcpSocket,
+}
+
+impl Host {
+    fn new(family: Family) -> Result<Host> {
+        let sock = create_tcp_socket(family.into()).map_err(Errno::from)?;
+        Ok(Host::from(sock))
+    }
+}
+
+impl From<TcpSocket> for Host {
+    fn from(sock: TcpSocket) -> Host {
+        Host {
+            pollable: sock.subscribe(),
+            sock,
+        }
+    }
+}
+
+/// An established connection's streams.
+struct Conn {
+    in_poll: Pollable,
+    out_poll: Pollable,
+    input: InputStream,
+    output: OutputStream,
+    local: SocketAddr,
+    peer: SocketAddr,
+}
+
+impl Conn {
+    fn new(host: &Host, input: InputStream, output: OutputStream, family: Family) -> Conn {
+        let unspecified = family.unspecified();
+        Conn {
+            in_poll: input.subscribe(),
+            out_poll: output.subscribe(),
+            input,
+            output,
+            local: host
+                .sock
+                .local_address()
+                .map_or(unspecified, wasi::from_wasi),
+            peer: host
+                .sock
+                .remote_address()
+                .map_or(unspecified, wasi::from_wasi),
+        }
+    }
+}
+
+/// What a program can observe of a TCP socket.
+enum State {
+    /// Never connected, not bound by `bind` (Linux `SS_UNCONNECTED` + `TCP_CLOSE`, no port).
+    Fresh,
+    /// Bound by `bind` (`SS_UNCONNECTED` + `TCP_CLOSE`, with a port).
+    Bound,
+    /// Listening; `shut` once `shutdown(SHUT_RD)` stopped it (Linux then fails `accept` with EINVAL).
+    Listening { shut: bool },
+    /// A connect has started and its outcome is not yet known (`SS_CONNECTING` + `TCP_SYN_SENT`).
+    Connecting,
+    /// Established (`TCP_ESTABLISHED`). `acknowledged` is false after a non-blocking connect until
+    /// a `connect` call reports it (Linux `SS_CONNECTING` until then: that call returns 0, later
+    /// ones EISCONN).
+    Connected { conn: Conn, acknowledged: bool },
+    /// A connect failed (`TCP_CLOSE`). `error`: not yet reported (Linux `sk_err`, which `SO_ERROR`,
+    /// `send`, `recv` and `connect` each report once). `acknowledged`: a `connect` call has reported
+    /// the failure (`SS_UNCONNECTED`): the next `connect` starts a new attempt.
+    Failed {
+        error: Option<Errno>,
+        acknowledged: bool,
+    },
+}
+
+/// A TCP socket.
+pub struct Tcp {
+    // Drop order: `state` holds the streams and their pollables, children of `host`.
+    state: State,
+    host: Host,
+    family: Family,
+    /// The bound address (ephemeral port resolved), kept for `getsockname` and to bind a
+    /// replacement host socket to the same address after a failed connect.
+    bound: Option<SocketAddr>,
+    /// Scratch space to coalesce small `writev` pieces into one host write.
+    scratch: Vec<u8>,
+}
+
+impl Tcp {
+    /// A new unbound socket of `family`.
+    pub fn new(family: Family) -> Result<Tcp> {
+        Ok(Tcp {
+            state: State::Fresh,
+            host: Host::new(family)?,
+            family,
+            bound: None,
+            scratch: Vec::new(),
+        })
+    }
+
+    /// The socket's address family.
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    /// Whether the socket is listening (`SO_ACCEPTCONN`).
+    pub fn is_listening(&self) -> bool {
+        matches!(self.state, State::Listening { .. })
+    }
+
+    /// A failed connect leaves the host socket unusable. Before reusing the socket the way Linux
+    /// allows (bind, listen or connect again), swap in a fresh host socket, bound where the old
+    /// one was bound by `bind`.
+    fn renew_if_failed(&mut self) -> Result<()> {
+        if !matches!(self.state, State::Failed { .. }) {
+            return Ok(());
+        }
+        self.host = Host::new(self.family)?;
+        self.state = State::Fresh;
+        if let Some(addr) = self.bound.take() {
+            self.bind(addr)?;
+        }
+        Ok(())
+    }
+
+    /// `bind(2)`.
+    pub fn bind(&mut self, addr: SocketAddr) -> Result<()> {
+        if matches!(
+            self.state,
+            State::Failed {
+                acknowledged: true,
+                ..
+            }
+        ) && self.bound.is_none()
+        {
+            self.renew_if_failed()?;
+        }
+        if !matches!(self.state, State::Fresh) {
+            // Linux: already bound, listening, connecting or connected -> EINVAL.
+            return Err(Errno::EINVAL);
+        }
+        let host = &self.host;
+        wasi::with_network(|net| host.sock.start_bind(net, wasi::to_wasi(addr)))
+            .map_err(bind_errno)?;
+        finish(&host.pollable, || host.sock.finish_bind()).map_err(bind_errno)?;
+        self.bound = Some(host.sock.local_address().map_or(addr, wasi::from_wasi));
+        self.state = State::Bound;
+        Ok(())
+    }
+
+    /// `listen(2)`. An unbound socket is first bound to an ephemeral port, as on Linux.
+    pub fn listen(&mut self, backlog: i32) -> Result<()> {
+        let backlog = match backlog {
+            b if b < 0 => SOMAXCONN,
+            0 => 1, // Linux still accepts one connection with a backlog of 0; WASI rejects 0.
+            b => b as u64,
+        };
+        match self.state {
+            State::Listening { .. } => {
+                // Linux lets listen() change the backlog; a host that cannot is not an error.
+                let _ = self.host.sock.set_listen_backlog_size(backlog);
+                return Ok(());
+            }
+            State::Failed {
+                acknowledged: true, ..
+            } => self.renew_if_failed()?,
+            State::Fresh | State::Bound => {}
+            _ => return Err(Errno::EINVAL),
+        }
+        if matches!(self.state, State::Fresh) {
+            self.bind(self.family.unspecified())?;
+        }
+        let host = &self.host;
+        // Best effort before listening: hosts clamp the value like Linux does.
+        let _ = host.sock.set_listen_backlog_size(backlog);
+        host.sock.start_listen().map_err(Errno::from)?;
+        finish(&host.pollable, || host.sock.finish_listen()).map_err(Errno::from)?;
+        self.state = State::Listening { shut: false };
+        Ok(())
+    }
+
+    /// `accept(2)`: the new connection and its peer's address.
+    pub fn accept(&mut self, wait: Wait) -> Result<(Tcp, SocketAddr)> {
+        if !matches!(self.state, State::Listening { shut: false }) {
+            return Err(Errno::EINVAL);
+        }
+        loop {
+            match self.host.sock.accept() {
+                Ok((sock, input, output)) => {
+                    let host = Host::from(sock);
+                    let conn = Conn::new(&host, input, output, self.family);
+                    let peer = conn.peer;
+                    let tcp = Tcp {
+                        state: State::Connected {
+                            conn,
+                            acknowledged: true,
+                        },
+                        host,
+                        family: self.family,
+                        bound: None,
+                        scratch: Vec::new(),
+                    };
+                    return Ok((tcp, peer));
+                }
+                Err(ErrorCode::WouldBlock) => wait.on(&self.host.pollable)?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// `connect(2)`, with Linux's answers for every state (see [`State`]).
+    pub fn connect(&mut self, addr: SocketAddr, wait: Wait) -> Result<()> {
+        match &mut self.state {
+            State::Connected { acknowledged, .. } => {
+                if *acknowledged {
+                    return Err(Errno::EISCONN);
+                }
+                *acknowledged = true;
+                return Ok(());
+            }
+            State::Listening { .. } => return Err(Errno::EISCONN),
+            State::Connecting => {
+                if !wait.may_block() && !self.collect_connect() {
+                    return Err(Errno::EALREADY);
+                }
+                return self.complete_connect(wait);
+            }
+            State::Failed {
+                error,
+                acknowledged: false,
+            } => {
+                let e = error.take().unwrap_or(Errno::ECONNABORTED);
+                self.state = State::Failed {
+                    error: None,
+                    acknowledged: true,
+                };
+                return Err(e);
+            }
+            State::Failed { .. } => self.renew_if_failed()?,
+            State::Fresh | State::Bound => {}
+        }
+        self.start_connect(addr)?;
+        if !wait.may_block() {
+            return Err(Errno::EINPROGRESS);
+        }
+        self.complete_connect(wait)
+    }
+
+    fn start_connect(&mut self, addr: SocketAddr) -> Result<()> {
+        if addr::Family::of(&addr) != self.family {
+            return Err(Errno::EAFNOSUPPORT);
+        }
+        let target = addr::connect_target(addr);
+        if addr::is_non_unicast(&target.ip()) {
+            // Linux's route lookup refuses multicast and broadcast destinations for TCP.
+            return Err(Errno::ENETUNREACH);
+        }
+        if target.port() == 0 {
+            // Linux sends the SYN and gets a reset; WASI refuses port 0 up front. Report it the
+            // way Linux does: as a refused connection, asynchronously for a non-blocking socket.
+            self.state = State::Failed {
+                error: Some(Errno::ECONNREFUSED),
+                acknowledged: false,
+            };
+            return Ok(());
+        }
+        let host = &self.host;
+        wasi::with_network(|net| host.sock.start_connect(net, wasi::to_wasi(target)))
+            .map_err(Errno::from)?;
+        self.state = State::Connecting;
+        Ok(())
+    }
+
+    /// Wait (as `wait` allows) for a started connect and report it like Linux's blocking connect:
+    /// 0 once established, the error once failed. A timeout is EINPROGRESS (`SO_SNDTIMEO`).
+    fn complete_connect(&mut self, wait: Wait) -> Result<()> {
+        loop {
+            match &mut self.state {
+                State::Connected { acknowledged, .. } => {
+                    *acknowledged = true;
+                    return Ok(());
+                }
+                State::Failed {
+                    error,
+                    acknowledged,
+                } => {
+                    let e = error.take().unwrap_or(Errno::ECONNABORTED);
+                    *acknowledged = true;
+                    return Err(e);
+                }
+                State::Connecting => {
+                    if !self.collect_connect() {
+                        wait.on(&self.host.pollable)
+                            .map_err(|_| Errno::EINPROGRESS)?;
+                    }
+                }
+                _ => return Err(Errno::EINVAL),
+            }
+        }
+    }
+
+    /// If a connect is pending, ask the host once (without waiting) whether it has finished, and
+    /// record the outcome. Returns whether the state left `Connecting`.
+    fn collect_connect(&mut self) -> bool {
+        if !matches!(self.state, State::Connecting) {
+            return false;
+        }
+        match self.host.sock.finish_connect() {
+            Err(ErrorCode::WouldBlock) => false,
+            Ok((input, output)) => {
+                let conn = Conn::new(&self.host, input, output, self.family);
+                self.state = State::Connected {
+                    conn,
+                    acknowledged: false,
+                };
+                true
+            }
+            Err(e) => {
+                self.state = State::Failed {
+                    error: Some(e.into()),
+                    acknowledged: false,
+                };
+                true
+            }
+        }
+    }
+
+    /// The connection for a data transfer, once any pending connect is over. `Ok(None)` means the
+    /// socket has no connection and no pending error: the caller decides (EPIPE or ENOTCONN).
+    fn conn_for_io(&mut self, wait: Wait) -> Result<Option<&mut Conn>> {
+        loop {
+            self.collect_connect();
+            match &mut self.state {
+                State::Connecting => wait.on(&self.host.pollable)?,
+                State::Failed { error, .. } if error.is_some() => {
+                    return Err(error.take().unwrap_or(Errno::ECONNABORTED));
+                }
+                _ => break,
+            }
+        }
+        Ok(match &mut self.state {
+            State::Connected { conn, .. } => Some(conn),
+            _ => None,
+        })
+    }
+
+    /// `send(2)` / `writev(2)`: with a blocking `wait`, everything (or up to the deadline);
+    /// otherwise what the host takes now. Never more per write than `check-write` grants.
+    pub fn send(&mut self, bufs: &[&[u8]], wait: Wait) -> Result<usize> {
+        let total = bufs.iter().map(|b| b.len()).sum::<usize>();
+        let mut scratch = core::mem::take(&mut self.scratch);
+        let result = match self.conn_for_io(wait)? {
+            // Linux: sending on a socket that is not connected is EPIPE (sk_stream_wait_connect).
+            None => Err(Errno::EPIPE),
+            Some(_) if total == 0 => Ok(0),
+            Some(conn) => write_all(conn, bufs, total, wait, &mut scratch),
+        };
+        scratch.clear();
+        self.scratch = scratch;
+        result
+    }
+
+    /// `recv(2)` / `readv(2)`: at least one byte, as much as is ready and fits, or 0 at end of
+    /// stream.
+    pub fn recv(&mut self, bufs: &mut [&mut [u8]], wait: Wait) -> Result<usize> {
+        let total = bufs.iter().map(|b| b.len()).sum::<usize>();
+        let Some(conn) = self.conn_for_io(wait)? else {
+            return Err(Errno::ENOTCONN);
+        };
+        if total == 0 {
+            return Ok(0);
+        }
+        loop {
+            match conn.input.read(total as u64) {
+                Ok(data) if !data.is_empty() => return Ok(scatter(&data, bufs)),
+                Ok(_) => wait.on(&conn.in_poll)?,
+                Err(StreamError::Closed) => return Ok(0),
+                Err(StreamError::LastOperationFailed(e)) => return Err(stream_error_errno(&e)),
+            }
+        }
+    }
+
+    /// `shutdown(2)`; `how` already validated by the caller.
+    pub fn shutdown(&mut self, how: i32) -> Result<()> {
+        match &mut self.state {
+            State::Connected { .. } => {
+                let kind = match how {
+                    SHUT_RD => ShutdownType::Receive,
+                    SHUT_WR => ShutdownType::Send,
+                    _ => ShutdownType::Both,
+                };
+                // Writes already accepted by the host are delivered before the FIN (the host
+                // schedules the shutdown after them), so nothing needs flushing here.
+                self.host.sock.shutdown(kind).map_err(Errno::from)
+            }
+            State::Listening { shut } => {
+                // Linux stops listening on SHUT_RD (accept then fails with EINVAL); SHUT_WR is
+                // a no-op. The host keeps its listener; nothing more is accepted from it.
+                if how & SHUT_RD != 0 {
+                    *shut = true;
+                }
+                Ok(())
+            }
+            State::Connecting => {
+                // Linux abandons the attempt and returns 0.
+                self.state = State::Failed {
+                    error: None,
+                    acknowledged: true,
+                };
+                Ok(())
+            }
+            _ => Err(Errno::ENOTCONN),
+        }
+    }
+
+    /// `connect` with `AF_UNSPEC`: drop any connection, pending connect or listener and leave an
+    /// unconnected socket, still bound where `bind` put it, as Linux's `tcp_disconnect` does.
+    pub fn disconnect(&mut self) -> Result<()> {
+        if matches!(self.state, State::Fresh | State::Bound) {
+            return Ok(());
+        }
+        // Dropping the state first releases the streams before the host socket is replaced.
+        self.state = State::Failed {
+            error: None,
+            acknowledged: true,
+        };
+        self.renew_if_failed()
+    }
+
+    /// `getsockname(2)`.
+    pub fn local_addr(&self) -> SocketAddr {
+        match &self.state {
+            State::Connected { conn, .. } => conn.local,
+            _ => self.bound.unwrap_or_else(|| self.family.unspecified()),
+        }
+    }
+
+    /// `getpeername(2)`.
+    pub fn peer_addr(&self) -> Result<SocketAddr> {
+        match &self.state {
+            State::Connected { conn, .. } => Ok(conn.peer),
+            _ => Err(Errno::ENOTCONN),
+        }
+    }
+}
+
+fn bind_errno(e: ErrorCode) -> Errno {
+    match e {
+        // wasmtime: "the address is not a valid unicast address / wrong family" -> InvalidArgument.
+        ErrorCode::InvalidArgument => Errno::EINVAL,
+        e => e.into(),
+    }
+}
+
+/// Drive a `finish-*` call to completion, waiting on the socket's pollable while it would block.
+/// (Hosts finish bind and listen at once; the loop is for hosts that do not.)
+fn finish<T>(
+    p: &Pollable,
+    mut op: impl FnMut() -> core::result::Result<T, ErrorCode>,
+) -> core::result::Result<T, ErrorCode> {
+    loop {
+        match op() {
+            Err(ErrorCode::WouldBlock) => p.block(),
+            other => return other,
+        }
+    }
+}
+
+/// Write `bufs` (holding `total` bytes) to the connection, in pieces no larger than the host's
+/// `check-write` permit. Small pieces are coalesced in `scratch`; a piece at least as large as the
+/// permit is written straight from the caller's buffer.
+fn write_all(
+    conn: &mut Conn,
+    bufs: &[&[u8]],
+    total: usize,
+    wait: Wait,
+    scratch: &mut Vec<u8>,
+) -> Result<usize> {
+    let mut sent = 0;
+    let (mut idx, mut off) = (0, 0);
+    let partial = |sent: usize, e: Errno| if sent > 0 { Ok(sent) } else { Err(e) };
+    while sent < total {
+        let permit = match conn.output.check_write() {
+            Ok(0) => match wait.on(&conn.out_poll) {
+                Ok(()) => continue,
+                Err(e) => return partial(sent, e),
+            },
+            Ok(n) => usize::try_from(n).unwrap_or(usize::MAX).min(total - sent),
+            Err(e) => return partial(sent, write_errno(e)),
+        };
+        while bufs[idx].len() == off {
+            idx += 1;
+            off = 0;
+        }
+        let chunk: &[u8] = if bufs[idx].len() - off >= permit {
+            &bufs[idx][off..off + permit]
+        } else {
+            scratch.clear();
+            let (mut i, mut o) = (idx, off);
+            while scratch.len() < permit {
+                let take = (bufs[i].len() - o).min(permit - scratch.len());
+                scratch.extend_from_slice(&bufs[i][o..o + take]);
+                i += 1;
+                o = 0;
+            }
+            scratch
+        };
+        if let Err(e) = conn.output.write(chunk) {
+            return partial(sent, write_errno(e));
+        }
+        sent += chunk.len();
+        // Advance the cursor past what was written.
+        let mut n = chunk.len();
+        while n > 0 {
+            let take = (bufs[idx].len() - off).min(n);
+            off += take;
+            n -= take;
+            if off == bufs[idx].len() && n > 0 {
+                idx += 1;
+                off = 0;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+fn write_errno(e: StreamError) -> Errno {
+    match e {
+        // The host closed the stream: the peer is gone or we shut down writing.
+        StreamError::Closed => Errno::EPIPE,
+        StreamError::LastOperationFailed(e) => stream_error_errno(&e),
+    }
+}
+
+/// Copy `data` across `bufs` in order; returns the bytes copied (all of `data`, which the caller
+/// asked the host for no more than the buffers hold).
+fn scatter(data: &[u8], bufs: &mut [&mut [u8]]) -> usize {
+    let mut done = 0;
+    for buf in bufs.iter_mut() {
+        if done == data.len() {
+            break;
+        }
+        let n = buf.len().min(data.len() - done);
+        buf[..n].copy_from_slice(&data[done..done + n]);
+        done += n;
+    }
+    done
+}

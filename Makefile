@@ -1,0 +1,70 @@
+# wasi-posix-sockets
+#
+#   make setup   install the toolchain (idempotent; ~15 min on a fresh machine, seconds after)
+#   make         build build/lib/libwasi_posix_sockets.a and its pkg-config file
+#   make test    host unit tests + every guest test under wasmtime (the CI command)
+#   make demo    build examples/http_server.c, run it under wasmtime, talk to it with curl
+#   make lint    rustfmt, clippy (host and wasm32), exported-symbol snapshot, vendored WIT check
+#
+# Users with wasi-sdk set WASI_SDK_PATH. Users whose rustup has wasm32-wasip1 get a plain cargo
+# build; otherwise Debian's rustc-web builds core/alloc from source (-Zbuild-std).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+ROOT := $(abspath .)
+LIB := build/lib/libwasi_posix_sockets.a
+PC := build/lib/pkgconfig/wasi-posix-sockets.pc
+WASM_TARGET_DIR := target/wasm
+CARGO_FEATURES := --features c-runtime
+
+RUSTUP_WASM := $(shell rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 && echo yes)
+ifeq ($(RUSTUP_WASM),yes)
+WASM_CARGO := cargo
+WASM_CARGO_FLAGS :=
+else
+WASM_CARGO := RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo
+WASM_CARGO_FLAGS := -Zbuild-std=core,alloc
+endif
+WASM_BUILD = CARGO_TARGET_DIR=$(WASM_TARGET_DIR) $(WASM_CARGO) build --release --target wasm32-wasip1 $(WASM_CARGO_FLAGS)
+
+.PHONY: all lib setup test test-host test-guest demo lint symbols clean bench
+
+all: lib
+
+setup:
+	scripts/setup.sh
+
+lib: $(LIB) $(PC)
+
+$(LIB): $(shell find src -name '*.rs') $(wildcard wit/*.wit wit/deps/*.wit) Cargo.toml build.rs
+	$(WASM_BUILD) $(CARGO_FEATURES)
+	mkdir -p $(dir $@)
+	cp $(WASM_TARGET_DIR)/wasm32-wasip1/release/libwasi_posix_sockets.a $@
+
+$(PC): scripts/pkgconfig.sh Makefile
+	mkdir -p $(dir $@) && scripts/pkgconfig.sh > $@.tmp && mv $@.tmp $@
+
+test: test-host test-guest
+
+test-host:
+	cargo test --quiet
+
+test-guest: lib
+	python3 tests/run.py
+
+demo: lib
+	scripts/demo.sh
+
+lint: lib
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	$(WASM_BUILD) $(CARGO_FEATURES) 2>&1 | { ! grep -E '^(warning|error)'; }
+	CARGO_TARGET_DIR=$(WASM_TARGET_DIR) $(subst build --release,clippy --release,$(WASM_BUILD)) $(CARGO_FEATURES) -- -D warnings
+	scripts/symbols.sh --check
+	scripts/vendor-wit.sh --check
+
+symbols: lib
+	scripts/symbols.sh --update
+
+clean:
+	rm -rf build target/wasm

@@ -1,0 +1,519 @@
+#!/usr/bin/env python3
+"""Guest test runner: Linux is the oracle.
+
+Conformance tests (tests/c/*.c): each program is built twice, natively with gcc and for
+wasm32-wasip1 with wasi-posix-sockets (bin/wasi-sockets-cc), run (the wasm build under wasmtime),
+and the two outputs are compared line by line. Every difference must be listed, with its reason,
+in tests/deviations.md; a listed deviation that no longer occurs is an error too, so the list
+stays true.
+
+A C test can carry metadata in `//! key: value` lines:
+    //! wasmtime: <flags>        wasmtime run flags (default: -S inherit-network)
+    //! mode: wasm-only          no native build; compare with the `//! expect:` lines instead
+    //! expect: <line>           expected output line (wasm-only tests)
+    //! timeout: <seconds>       per run (default 60)
+
+End-to-end tests (functions marked @e2e below) run several processes: wasm and native peers
+talking over loopback, with byte counts and checksums compared.
+
+    python3 tests/run.py                 # everything
+    python3 tests/run.py -k tcp_basic    # tests whose name contains the pattern
+    python3 tests/run.py --list
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import difflib
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
+CDIR = TESTS / "c"
+PEERS = CDIR / "peers"
+OUT = ROOT / "build" / "tests"
+LIB = ROOT / "build" / "lib" / "libwasi_posix_sockets.a"
+CC_WASM = ROOT / "bin" / "wasi-sockets-cc"
+
+
+def env_tool(name: str, default: str) -> str:
+    out = subprocess.run(
+        ["bash", "-c", f". {ROOT}/scripts/env.sh && echo ${name}"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    return out or default
+
+
+WASMTIME = env_tool("WSP_WASMTIME", "wasmtime")
+NET = ["-S", "inherit-network"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Building
+
+
+_build_lock = threading.Lock()
+
+
+def _stale(out: Path, inputs: list[Path]) -> bool:
+    if not out.exists():
+        return True
+    t = out.stat().st_mtime
+    return any(p.stat().st_mtime > t for p in inputs)
+
+
+def build(src: Path, kind: str) -> Path:
+    """Build `src` natively ("native") or for wasm ("wasm"); cached by modification time."""
+    deps = [src, CDIR / "t.h"]
+    if kind == "native":
+        out = OUT / "native" / src.stem
+        cmd = ["gcc", "-O1", "-g", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(out), str(src)]
+    else:
+        out = OUT / "wasm" / (src.stem + ".wasm")
+        deps += [LIB, CC_WASM]
+        cmd = [str(CC_WASM), "-O1", "-g", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(out), str(src)]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if _stale(out, deps):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"build failed ({kind}) {src.name}:\n{r.stdout}{r.stderr}")
+        if r.stderr.strip():
+            raise RuntimeError(f"build warnings ({kind}) {src.name}:\n{r.stderr}")
+    return out
+
+
+def wasm_cmd(wasm: Path, flags: list[str] | None = None, args: list[str] = ()) -> list[str]:
+    return [WASMTIME, "run", *(NET if flags is None else flags), str(wasm), *args]
+
+
+# ---------------------------------------------------------------------------------------------
+# Deviations
+
+
+@dataclass
+class Deviation:
+    test: str
+    native: str | None
+    wasm: str | None
+    why: str
+    used: bool = False
+
+
+def load_deviations() -> list[Deviation]:
+    text = (TESTS / "deviations.md").read_text()
+    devs: list[Deviation] = []
+    test = None
+    entry: dict[str, str] = {}
+
+    def flush():
+        if entry:
+            if not entry.get("why"):
+                raise SystemExit(f"deviations.md: entry without a reason under {test}: {entry}")
+            devs.append(Deviation(
+                test,
+                None if entry["native"] == "(none)" else entry["native"],
+                None if entry["wasm"] == "(none)" else entry["wasm"],
+                entry["why"],
+            ))
+            entry.clear()
+
+    for line in text.splitlines():
+        if m := re.match(r"^## (\S+)\s*$", line):
+            flush()
+            test = m.group(1)
+        elif m := re.match(r"^- native: `(.*)`\s*$", line):
+            flush()
+            entry["native"] = m.group(1)
+        elif m := re.match(r"^\s+wasm: `(.*)`\s*$", line):
+            entry["wasm"] = m.group(1)
+        elif m := re.match(r"^\s+why: (.+)$", line):
+            entry["why"] = m.group(1)
+        elif entry.get("why") and line.startswith("    ") and line.strip():
+            entry["why"] += " " + line.strip()
+    flush()
+    return devs
+
+
+def compare(test: str, native: list[str], wasm: list[str], devs: list[Deviation]) -> list[str]:
+    """Differences not covered by a listed deviation (and mark the ones used)."""
+    problems = []
+    mine = [d for d in devs if d.test == test]
+
+    def covered(n: str | None, w: str | None) -> bool:
+        for d in mine:
+            if d.native == n and d.wasm == w:
+                d.used = True
+                return True
+        return False
+
+    sm = difflib.SequenceMatcher(a=native, b=wasm, autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            continue
+        ns, ws = native[i1:i2], wasm[j1:j2]
+        n = max(len(ns), len(ws))
+        for k in range(n):
+            nl = ns[k] if k < len(ns) else None
+            wl = ws[k] if k < len(ws) else None
+            if not covered(nl, wl):
+                problems.append(f"  native: {nl!r}\n  wasm:   {wl!r}")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Conformance tests
+
+
+def meta(src: Path) -> dict[str, list[str]]:
+    m: dict[str, list[str]] = {}
+    for line in src.read_text().splitlines():
+        if mm := re.match(r"^//! (\w+):\s?(.*)$", line):
+            m.setdefault(mm.group(1), []).append(mm.group(2))
+    return m
+
+
+def run(cmd: list[str], timeout: float, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+
+
+@dataclass
+class Result:
+    name: str
+    ok: bool
+    detail: str = ""
+    seconds: float = 0.0
+
+
+def conformance(src: Path, devs: list[Deviation]) -> Result:
+    name = src.stem
+    m = meta(src)
+    timeout = float(m.get("timeout", ["60"])[0])
+    flags = m["wasmtime"][0].split() if "wasmtime" in m else NET
+    wasm = build(src, "wasm")
+    w = run(wasm_cmd(wasm, flags), timeout, cwd=OUT)
+    wasm_out = w.stdout.splitlines()
+    if w.returncode != 0:
+        return Result(name, False, f"wasm exit {w.returncode}\n{w.stdout[-3000:]}{w.stderr[-3000:]}")
+    if m.get("mode") == ["wasm-only"]:
+        expected = m.get("expect", [])
+        if wasm_out != expected:
+            diff = "\n".join(difflib.unified_diff(expected, wasm_out, "expected", "wasm", lineterm=""))
+            return Result(name, False, diff)
+        return Result(name, True)
+    native = build(src, "native")
+    n = run([str(native)], timeout, cwd=OUT)
+    if n.returncode != 0:
+        return Result(name, False, f"native exit {n.returncode}\n{n.stdout[-3000:]}{n.stderr[-3000:]}")
+    problems = compare(name, n.stdout.splitlines(), wasm_out, devs)
+    if problems:
+        return Result(name, False, "unlisted differences from Linux:\n" + "\n".join(problems))
+    return Result(name, True)
+
+
+# ---------------------------------------------------------------------------------------------
+# End-to-end tests: several processes over loopback
+
+E2E = {}
+
+
+def e2e(fn):
+    E2E[fn.__name__] = fn
+    return fn
+
+
+class Proc:
+    """A background process whose stdout lines are collected; `expect` waits for a pattern."""
+
+    def __init__(self, cmd: list[str]):
+        self.cmd = cmd
+        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=OUT)
+        self.lines: list[str] = []
+        self.cv = threading.Condition()
+        self.err = ""
+        threading.Thread(target=self._pump, daemon=True).start()
+        threading.Thread(target=self._pump_err, daemon=True).start()
+
+    def _pump(self):
+        for line in self.p.stdout:
+            with self.cv:
+                self.lines.append(line.rstrip("\n"))
+                self.cv.notify_all()
+        with self.cv:
+            self.cv.notify_all()
+
+    def _pump_err(self):
+        self.err = self.p.stderr.read()
+
+    def expect(self, pattern: str, timeout: float = 30) -> re.Match:
+        deadline = time.monotonic() + timeout
+        with self.cv:
+            while True:
+                for line in self.lines:
+                    if m := re.search(pattern, line):
+                        return m
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.p.poll() is not None and not self._more()):
+                    raise AssertionError(
+                        f"{self.cmd[-3:]}: no line matching {pattern!r}; got {self.lines[-5:]} {self.err[-2000:]}")
+                self.cv.wait(min(left, 0.2))
+
+    def _more(self) -> bool:
+        return False
+
+    def wait(self, timeout: float = 60) -> int:
+        try:
+            return self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            raise AssertionError(f"{self.cmd}: did not exit within {timeout}s; output {self.lines[-5:]}")
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+
+
+def pattern_bytes(n: int, seed: int) -> bytes:
+    """The same pseudo-random stream the C peers generate (xorshift32, one byte per step)."""
+    out = bytearray(n)
+    x = seed & 0xFFFFFFFF or 1
+    for i in range(n):
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        out[i] = x & 0xFF
+    return bytes(out)
+
+
+MIB16 = 16 * 1024 * 1024
+
+
+def peer(kind: str, name: str) -> Path:
+    return build(PEERS / f"{name}.c", kind)
+
+
+def client_cmd(kind: str, fam: int, port: int, mode: str, nbytes: int, seed: int) -> list[str]:
+    args = [str(fam), str(port), mode, str(nbytes), str(seed)]
+    if kind == "wasm":
+        return wasm_cmd(peer("wasm", "echo_client"), args=args)
+    return [str(peer("native", "echo_client")), *args]
+
+
+def server_cmd(kind: str, fam: int, mode: str, conns: int) -> list[str]:
+    args = [str(fam), mode, str(conns)]
+    if kind == "wasm":
+        return wasm_cmd(peer("wasm", "echo_server"), args=args)
+    return [str(peer("native", "echo_server")), *args]
+
+
+def check_client(out: str, nbytes: int) -> None:
+    m = re.search(r"sent=(\d+) sent_sum=(\w+) recv=(\d+) recv_sum=(\w+)", out)
+    assert m, f"client printed no summary: {out[-500:]}"
+    assert int(m.group(1)) == nbytes and int(m.group(3)) == nbytes, out
+    assert m.group(2) == m.group(4), f"echoed bytes differ: {out}"
+
+
+def echo_pair(server: str, client: str, fam: int, mode: str, nbytes: int = MIB16) -> str:
+    srv = Proc(server_cmd(server, fam, mode, 1))
+    try:
+        port = int(srv.expect(r"^PORT (\d+)").group(1))
+        c = run(client_cmd(client, fam, port, mode, nbytes, 7), 120, cwd=OUT)
+        assert c.returncode == 0, f"client exit {c.returncode}: {c.stdout[-800:]} {c.stderr[-800:]}"
+        check_client(c.stdout, nbytes)
+        s = srv.expect(r"conn 0 bytes=(\d+) sum=(\w+)")
+        assert int(s.group(1)) == nbytes, s.group(0)
+        assert srv.wait(30) == 0
+        return f"{nbytes} bytes each way, sums equal"
+    finally:
+        srv.kill()
+
+
+for _fam in (4, 6):
+    for _mode in ("echo", "bulk"):
+        for _srv, _cli in (("wasm", "wasm"), ("native", "wasm"), ("wasm", "native")):
+            def _t(fam=_fam, mode=_mode, srv=_srv, cli=_cli):
+                return echo_pair(srv, cli, fam, mode)
+            _t.__name__ = f"e2e_{_mode}_{_srv}_server_{_cli}_client_ipv{_fam}"
+            e2e(_t)
+
+
+def _python_echo_server(fam: int, ready: threading.Event, box: dict):
+    af = socket.AF_INET if fam == 4 else socket.AF_INET6
+    host = "127.0.0.1" if fam == 4 else "::1"
+    with socket.socket(af, socket.SOCK_STREAM) as ls:
+        ls.bind((host, 0))
+        ls.listen(1)
+        box["port"] = ls.getsockname()[1]
+        ready.set()
+        conn, _ = ls.accept()
+        with conn:
+            got = bytearray()
+            while chunk := conn.recv(1 << 16):
+                got += chunk
+                conn.sendall(chunk)
+            box["got"] = bytes(got)
+
+
+@e2e
+def e2e_wasm_client_python_server_ipv4():
+    """The native side is CPython's socket module, independent of this project's C code."""
+    return _python_peer(4)
+
+
+@e2e
+def e2e_wasm_client_python_server_ipv6():
+    return _python_peer(6)
+
+
+def _python_peer(fam: int) -> str:
+    ready, box = threading.Event(), {}
+    t = threading.Thread(target=_python_echo_server, args=(fam, ready, box), daemon=True)
+    t.start()
+    assert ready.wait(10)
+    nbytes = 4 * 1024 * 1024
+    c = run(client_cmd("wasm", fam, box["port"], "echo", nbytes, 11), 120, cwd=OUT)
+    assert c.returncode == 0, c.stdout + c.stderr
+    check_client(c.stdout, nbytes)
+    t.join(30)
+    want = pattern_bytes(nbytes, 11)
+    assert box.get("got") == want, "python server received different bytes"
+    return f"{nbytes} bytes, python saw the exact stream"
+
+
+@e2e
+def e2e_python_client_wasm_server_ipv4():
+    return _python_client(4)
+
+
+@e2e
+def e2e_python_client_wasm_server_ipv6():
+    return _python_client(6)
+
+
+def _python_client(fam: int) -> str:
+    srv = Proc(server_cmd("wasm", fam, "echo", 1))
+    try:
+        port = int(srv.expect(r"^PORT (\d+)").group(1))
+        af = socket.AF_INET if fam == 4 else socket.AF_INET6
+        host = "127.0.0.1" if fam == 4 else "::1"
+        data = os.urandom(4 * 1024 * 1024)
+        got = bytearray()
+        with socket.create_connection((host, port), timeout=60) as s:
+            s.setblocking(True)
+            done = threading.Event()
+
+            def reader():
+                while chunk := s.recv(1 << 16):
+                    got.extend(chunk)
+                done.set()
+
+            th = threading.Thread(target=reader, daemon=True)
+            th.start()
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+            assert done.wait(60), "echo did not finish"
+        assert bytes(got) == data, f"echo differs: {len(got)} of {len(data)} bytes"
+        assert srv.wait(30) == 0
+        return f"{len(data)} random bytes echoed exactly"
+    finally:
+        srv.kill()
+
+
+@e2e
+def e2e_refused_and_no_network():
+    """Connection refused -> ECONNREFUSED; without -S inherit-network -> EACCES, no trap."""
+    wasm = peer("wasm", "echo_client")
+    # A port nobody listens on: bind one, close it, use its number.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    c = run(wasm_cmd(wasm, args=["4", str(port), "echo", "10", "1"]), 30, cwd=OUT)
+    assert "connect: ECONNREFUSED" in c.stdout, c.stdout + c.stderr
+    # wasi:cli/exit carries only success or failure: exit(2) arrives as status 1.
+    assert c.returncode == 1, c.returncode
+    c = run(wasm_cmd(wasm, flags=[], args=["4", str(port), "echo", "10", "1"]), 30, cwd=OUT)
+    assert "socket: EACCES" in c.stdout, c.stdout + c.stderr
+    assert c.returncode == 1 and "wasm trap" not in c.stderr, c.stderr
+    return "ECONNREFUSED and EACCES reported"
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-k", default="", help="only tests whose name contains this")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("-j", type=int, default=max(2, os.cpu_count() or 2))
+    args = ap.parse_args()
+
+    if not LIB.exists():
+        print(f"{LIB} missing: run `make` first", file=sys.stderr)
+        return 2
+    srcs = sorted(p for p in CDIR.glob("*.c"))
+    tests = [(p.stem, "conformance", p) for p in srcs] + [(n, "e2e", f) for n, f in E2E.items()]
+    tests = [t for t in tests if args.k in t[0]]
+    if args.list:
+        for n, kind, _ in tests:
+            print(f"{kind:12} {n}")
+        return 0
+
+    devs = load_deviations()
+    # Build everything first (in parallel), so build errors surface before any run.
+    OUT.mkdir(parents=True, exist_ok=True)
+    jobs = [(p, k) for p in srcs if any(t[2] == p for t in tests) for k in ("wasm", "native")
+            if not (k == "native" and meta(p).get("mode") == ["wasm-only"])]
+    if any(t[1] == "e2e" for t in tests):
+        jobs += [(p, k) for p in sorted(PEERS.glob("*.c")) for k in ("wasm", "native")]
+    with concurrent.futures.ThreadPoolExecutor(args.j) as ex:
+        for f in [ex.submit(build, p, k) for p, k in jobs]:
+            f.result()
+
+    def one(t) -> Result:
+        name, kind, what = t
+        t0 = time.monotonic()
+        try:
+            if kind == "conformance":
+                r = conformance(what, devs)
+            else:
+                r = Result(name, True, what() or "")
+        except subprocess.TimeoutExpired as e:
+            r = Result(name, False, f"timed out: {e.cmd}")
+        except (AssertionError, RuntimeError) as e:
+            r = Result(name, False, str(e))
+        r.seconds = time.monotonic() - t0
+        return r
+
+    failed = 0
+    with concurrent.futures.ThreadPoolExecutor(args.j) as ex:
+        for r in ex.map(one, tests):
+            status = "ok  " if r.ok else "FAIL"
+            extra = f"  ({r.detail})" if r.ok and r.detail else ""
+            print(f"{status} {r.name} [{r.seconds:.1f}s]{extra}", flush=True)
+            if not r.ok:
+                failed += 1
+                print(r.detail, flush=True)
+
+    if not args.k:
+        for d in devs:
+            if not d.used:
+                failed += 1
+                print(f"FAIL stale deviation in tests/deviations.md ({d.test}): "
+                      f"native {d.native!r} / wasm {d.wasm!r} no longer occurs")
+    total = len(tests)
+    print(f"\n{total - failed if failed <= total else 0}/{total} passed, "
+          f"{sum(d.used for d in devs)} listed deviations from Linux observed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

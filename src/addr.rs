@@ -112,6 +112,19 @@ pub fn decode(bytes: &[u8], family: Family) -> Result<SocketAddr> {
     }
 }
 
+/// [`decode`] for `bind`, with Linux's compatibility rule (`inet_bind`): an IPv4 socket also
+/// accepts `AF_UNSPEC` when the address is `INADDR_ANY`, and treats it as `AF_INET`.
+pub fn decode_for_bind(bytes: &[u8], family: Family) -> Result<SocketAddr> {
+    if family == Family::V4
+        && bytes.len() >= SOCKADDR_IN_LEN
+        && sa_family(bytes) == Some(AF_UNSPEC)
+        && bytes[4..8] == [0, 0, 0, 0]
+    {
+        return Ok(SocketAddr::V4(decode_v4(bytes)));
+    }
+    decode(bytes, family)
+}
+
 fn decode_v4(b: &[u8]) -> SocketAddrV4 {
     let port = u16::from_be_bytes([b[2], b[3]]);
     SocketAddrV4::new(Ipv4Addr::new(b[4], b[5], b[6], b[7]), port)
@@ -247,6 +260,22 @@ mod tests {
         let mut unspec = b;
         unspec[0..2].copy_from_slice(&AF_UNSPEC.to_ne_bytes());
         assert_eq!(decode(&unspec, Family::V4), Err(Errno::EAFNOSUPPORT));
+    }
+
+    #[test]
+    fn bind_accepts_unspec_any_on_ipv4_only() {
+        let mut b = v4_bytes(80, [0, 0, 0, 0]);
+        b[0..2].copy_from_slice(&AF_UNSPEC.to_ne_bytes());
+        assert_eq!(
+            decode_for_bind(&b, Family::V4),
+            Ok("0.0.0.0:80".parse().unwrap())
+        );
+        assert_eq!(decode(&b, Family::V4), Err(Errno::EAFNOSUPPORT));
+        b[4] = 127;
+        assert_eq!(decode_for_bind(&b, Family::V4), Err(Errno::EAFNOSUPPORT));
+        let mut v6 = [0u8; 32];
+        v6[0..2].copy_from_slice(&AF_UNSPEC.to_ne_bytes());
+        assert_eq!(decode_for_bind(&v6, Family::V6), Err(Errno::EAFNOSUPPORT));
     }
 
     #[test]

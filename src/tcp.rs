@@ -171,8 +171,11 @@ impl Tcp {
             self.renew_if_failed()?;
         }
         if !matches!(self.state, State::Fresh) {
-            // Linux: already bound, listening, connecting or connected -> EINVAL.
-            return Err(Errno::EINVAL);
+            // Linux: already bound, listening, connecting or connected -> EINVAL, but only after
+            // the address itself passed its checks (`__inet_bind` checks the address first).
+            return Err(probe_bindable(self.family, addr)
+                .err()
+                .unwrap_or(Errno::EINVAL));
         }
         let host = &self.host;
         wasi::with_network(|net| host.sock.start_bind(net, wasi::to_wasi(addr)))
@@ -403,6 +406,11 @@ impl Tcp {
             return Err(Errno::ENOTCONN);
         };
         if total == 0 {
+            // Linux waits for something to read (data, end of stream or an error) even when
+            // the buffer is empty, then returns 0 without consuming anything.
+            if !conn.in_poll.ready() {
+                wait.on(&conn.in_poll)?;
+            }
             return Ok(0);
         }
         loop {
@@ -476,6 +484,18 @@ impl Tcp {
             State::Connected { conn, .. } => Ok(conn.peer),
             _ => Err(Errno::ENOTCONN),
         }
+    }
+}
+
+/// Whether the host would let a new socket bind `addr`'s IP (on an ephemeral port): the address
+/// checks Linux makes before it looks at the socket's own state.
+fn probe_bindable(family: Family, addr: SocketAddr) -> Result<()> {
+    let mut probe = Tcp::new(family)?;
+    let mut any_port = addr;
+    any_port.set_port(0);
+    match probe.bind(any_port) {
+        Err(e @ (Errno::EADDRNOTAVAIL | Errno::EAFNOSUPPORT)) => Err(e),
+        _ => Ok(()),
     }
 }
 

@@ -130,6 +130,8 @@ def load_deviations() -> list[Deviation]:
         if m := re.match(r"^## (\S+)\s*$", line):
             flush()
             test = m.group(1)
+        elif test is None:
+            continue  # the preamble (which shows the format) is not an entry
         elif m := re.match(r"^- native: `(.*)`\s*$", line):
             flush()
             entry["native"] = m.group(1)

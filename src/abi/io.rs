@@ -2,7 +2,7 @@
 //! `readv`, `writev`, `close` on every descriptor: sockets are served here, anything else goes to
 //! the preview 1 call wasi-libc itself would make, with wasi-libc's errno handling.
 
-use super::{IoVec, SockLen, buf, buf_mut, check_addr_out, iovecs};
+use super::{IoVec, SockLen, buf, buf_mut, iovecs, read_addrlen};
 use crate::errno::{Errno, Result, c_ret};
 use crate::ops;
 use crate::socket;
@@ -67,12 +67,12 @@ pub unsafe extern "C" fn recvfrom(
 ) -> isize {
     let r = (|| {
         // SAFETY: forwarded contract.
-        let want_addr = unsafe { check_addr_out(addr, addrlen) }?;
-        // SAFETY: forwarded contract.
         let b = unsafe { buf_mut(data, len) }?;
         let n = ops::recv(fd, &mut [b], flags)?;
-        if want_addr.is_some() {
-            // SAFETY: checked non-NULL and readable by check_addr_out; writable per contract.
+        if !addr.is_null() {
+            // SAFETY: forwarded contract.
+            unsafe { read_addrlen(addrlen) }?;
+            // SAFETY: checked non-NULL and readable by read_addrlen; writable per contract.
             unsafe { addrlen.write_unaligned(0) };
         }
         Ok(n as isize)

@@ -50,16 +50,22 @@ pub unsafe fn addr_bytes<'a>(ptr: *const u8, len: SockLen) -> Result<&'a [u8]> {
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
 }
 
-/// Decode the address a caller passed for socket `fd` (`bind`, `connect`): the socket's family
-/// decides the checks, as on Linux.
+/// Decode the address a caller passed for socket `fd` with `decode` (`addr::decode` or
+/// `addr::decode_for_bind`): the socket's family decides the checks, as on Linux, and the
+/// descriptor is checked before the address.
 ///
 /// # Safety
 /// As [`addr_bytes`].
-pub unsafe fn sockaddr_for(fd: i32, ptr: *const u8, len: SockLen) -> Result<SocketAddr> {
+pub unsafe fn sockaddr_for(
+    fd: i32,
+    ptr: *const u8,
+    len: SockLen,
+    decode: fn(&[u8], Family) -> Result<SocketAddr>,
+) -> Result<SocketAddr> {
     let family: Family = crate::ops::family(fd)?;
     // SAFETY: forwarded contract.
     let bytes = unsafe { addr_bytes(ptr, len) }?;
-    addr::decode(bytes, family)
+    decode(bytes, family)
 }
 
 /// Read a caller's `*addrlen` for an address result: NULL is `EFAULT`, a value negative as an
@@ -79,19 +85,22 @@ pub unsafe fn read_addrlen(len: *const SockLen) -> Result<usize> {
     Ok(v as usize)
 }
 
-/// Check an address out-pair before the operation that fills it (so a bad pair fails before, not
-/// after, e.g. a connection is taken off the accept queue). `Ok(None)`: the caller passed no
-/// address buffer (`addr` NULL), so nothing is written, as Linux's `accept` does.
+/// Deliver an address to an optional out-pair (`accept`, `recvfrom`): nothing when `addr` is
+/// NULL; otherwise `*len` is checked (NULL `EFAULT`, negative `EINVAL`) and the address copied
+/// with [`write_addr`]. Linux checks the pair only after the operation that produced the address
+/// (the connection or datagram is consumed either way), and so does every caller of this.
 ///
 /// # Safety
-/// As [`read_addrlen`].
-pub unsafe fn check_addr_out(addr: *mut u8, len: *mut SockLen) -> Result<Option<usize>> {
+/// As [`write_addr`], when `addr` is non-NULL.
+pub unsafe fn put_addr_out(addr: *mut u8, len: *mut SockLen, a: &SocketAddr) -> Result<()> {
     if addr.is_null() {
-        return Ok(None);
+        return Ok(());
     }
     // SAFETY: forwarded contract.
     let cap = unsafe { read_addrlen(len) }?;
-    Ok(Some(cap))
+    // SAFETY: forwarded contract.
+    unsafe { write_addr(addr, cap, len, a) };
+    Ok(())
 }
 
 /// Copy an address to the caller like Linux's `move_addr_to_user`: at most `cap` bytes (the

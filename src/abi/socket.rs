@@ -3,7 +3,7 @@
 //!
 //! Deviations from Linux shared by all of these are listed in `tests/deviations.md`.
 
-use super::{SockLen, check_addr_out, sockaddr_for, write_addr};
+use super::{SockLen, put_addr_out, sockaddr_for, write_addr};
 use crate::addr::{self, AF_UNSPEC};
 use crate::errno::{Result, c_ret};
 use crate::ops;
@@ -28,11 +28,8 @@ pub extern "C" fn socket(domain: c_int, ty: c_int, protocol: c_int) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bind(fd: c_int, addr: *const u8, len: SockLen) -> c_int {
     // SAFETY: forwarded contract.
-    c_ret(
-        unsafe { sockaddr_for(fd, addr, len) }
-            .and_then(|a| ops::bind(fd, a))
-            .map(|()| 0),
-    )
+    let a = unsafe { sockaddr_for(fd, addr, len, addr::decode_for_bind) };
+    c_ret(a.and_then(|a| ops::bind(fd, a)).map(|()| 0))
 }
 
 /// listen(2). An unbound socket is bound to an ephemeral port first, as on Linux. A negative
@@ -53,8 +50,8 @@ pub unsafe extern "C" fn accept(fd: c_int, addr: *mut u8, len: *mut SockLen) -> 
 }
 
 /// accept4(2). The peer's address is truncated to `*len` bytes and `*len` set to its full size,
-/// as on Linux; `addr` NULL means no address is wanted. A bad `addr`/`len` pair fails before a
-/// connection is taken from the queue (Linux takes it first and loses it).
+/// as on Linux; `addr` NULL means no address is wanted. As on Linux, a bad `len` is only noticed
+/// once a connection was taken from the queue: the call fails and that connection is closed.
 ///
 /// # Safety
 /// `addr` must be writable for `*len` bytes (or NULL); `len` readable and writable when `addr`
@@ -66,16 +63,16 @@ pub unsafe extern "C" fn accept4(
     len: *mut SockLen,
     flags: c_int,
 ) -> c_int {
-    let r = (|| {
+    let r = ops::accept(fd, flags).and_then(|(new_fd, peer)| {
         // SAFETY: forwarded contract.
-        let cap = unsafe { check_addr_out(addr, len) }?;
-        let (new_fd, peer) = ops::accept(fd, flags)?;
-        if let Some(cap) = cap {
-            // SAFETY: checked by check_addr_out, per the contract.
-            unsafe { write_addr(addr, cap, len, &peer) };
+        match unsafe { put_addr_out(addr, len, &peer) } {
+            Ok(()) => Ok(new_fd),
+            Err(e) => {
+                let _ = ops::close(new_fd);
+                Err(e)
+            }
         }
-        Ok(new_fd)
-    })();
+    });
     c_ret(r)
 }
 
@@ -97,7 +94,7 @@ pub unsafe extern "C" fn connect(fd: c_int, addr: *const u8, len: SockLen) -> c_
             }
         }
         // SAFETY: forwarded contract.
-        let a = unsafe { sockaddr_for(fd, addr, len) }?;
+        let a = unsafe { sockaddr_for(fd, addr, len, addr::decode) }?;
         ops::connect(fd, a)
     })();
     c_ret(r.map(|()| 0))

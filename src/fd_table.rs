@@ -6,17 +6,131 @@
 //! preview 1 call on it. So `open()` never returns a number a socket holds, sockets get the lowest
 //! free number like any Linux descriptor, and a closed socket's number is reused by either kind.
 //!
+//! Two properties of the adapter shape [`SharedNumbers`]:
+//! - its table has a fixed size (`MAX_DESCRIPTORS`, 128 in the adapters of 2024-2026); when it
+//!   is full, `adapter_open_badfd` fails. The adapter can never hand out a number at or above
+//!   its table size, so numbers from there up belong to the library alone, and sockets go on
+//!   there without a cap.
+//! - its free list is a stack (the last number closed is the next one handed out). Linux hands
+//!   out the lowest free number, so every release through the library re-sorts the free list
+//!   (lowest on top); the adapter's next `open()` of a file then gets the lowest number too.
+//!
 //! The table itself is a vector indexed by fd: O(1) lookup, grows without a fixed cap.
 
 use crate::errno::{Errno, Result};
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 /// Where descriptor numbers come from.
 pub trait FdSource {
-    /// Reserve the lowest free descriptor number.
-    fn reserve(&mut self) -> Result<u32>;
+    /// Reserve the lowest free descriptor number; `ours` says which numbers the table holds.
+    fn reserve(&mut self, ours: &dyn Fn(u32) -> bool) -> Result<u32>;
     /// Give a number back once the entry that held it is gone.
     fn release(&mut self, fd: u32);
+}
+
+/// The preview 1 component adapter's descriptor-number operations.
+pub trait Adapter {
+    /// `adapter_open_badfd`: the top of the adapter's free list, or a new slot; `Err` when its
+    /// table is full.
+    fn open_badfd(&mut self) -> Result<u32>;
+    /// `adapter_close_badfd`: push a reserved number onto the adapter's free list.
+    fn close_badfd(&mut self, fd: u32);
+    /// Whether `fd` is open in the adapter as something other than a reservation (a file, a
+    /// directory, stdio): `fd_fdstat_get` succeeds.
+    fn is_open(&mut self, fd: u32) -> bool;
+}
+
+/// Descriptor numbers shared with the adapter (see the module docs): lowest free first, files
+/// and sockets never collide, no cap.
+pub struct SharedNumbers<A> {
+    adapter: A,
+    /// Where the library's own numbers start: the adapter's table size, learnt the first time the
+    /// table is full.
+    own_base: Option<u32>,
+    /// Released numbers at or above `own_base`.
+    own_free: BTreeSet<u32>,
+    /// The lowest own number never handed out.
+    own_next: u32,
+}
+
+impl<A: Adapter> SharedNumbers<A> {
+    /// Numbers from `adapter`.
+    pub const fn new(adapter: A) -> Self {
+        SharedNumbers {
+            adapter,
+            own_base: None,
+            own_free: BTreeSet::new(),
+            own_next: 0,
+        }
+    }
+
+    /// Put `fd` back on the adapter's free list in order. `push` does the push (it closes a
+    /// reservation, or a file through `fd_close`, which pushes the number the same way) and
+    /// returns its result. The free numbers below `fd`, and the first above it, are taken off
+    /// first and pushed back around `fd`, highest first, so the lowest ends on top.
+    pub fn push_sorted<R>(&mut self, fd: u32, push: impl FnOnce(&mut A) -> R) -> R {
+        let mut taken: Vec<u32> = Vec::new();
+        while let Ok(n) = self.adapter.open_badfd() {
+            taken.push(n);
+            if n > fd {
+                break;
+            }
+        }
+        taken.sort_unstable();
+        let split = taken.partition_point(|&n| n < fd);
+        for &n in taken[split..].iter().rev() {
+            self.adapter.close_badfd(n);
+        }
+        let r = push(&mut self.adapter);
+        for &n in taken[..split].iter().rev() {
+            self.adapter.close_badfd(n);
+        }
+        r
+    }
+
+    /// The adapter's table size, once it is full: every number below it is open (a file or one
+    /// of ours), so it is the lowest number that is neither.
+    fn find_table_end(&mut self, ours: &dyn Fn(u32) -> bool) -> u32 {
+        (0..u32::MAX)
+            .find(|&n| !ours(n) && !self.adapter.is_open(n))
+            .unwrap_or(u32::MAX)
+    }
+}
+
+impl<A: Adapter> FdSource for SharedNumbers<A> {
+    fn reserve(&mut self, ours: &dyn Fn(u32) -> bool) -> Result<u32> {
+        if let Ok(n) = self.adapter.open_badfd() {
+            return Ok(n);
+        }
+        let base = match self.own_base {
+            Some(b) => b,
+            None => {
+                let b = self.find_table_end(ours);
+                self.own_base = Some(b);
+                self.own_next = b;
+                b
+            }
+        };
+        if let Some(n) = self.own_free.pop_first() {
+            return Ok(n);
+        }
+        let n = self.own_next.max(base);
+        self.own_next = n.checked_add(1).ok_or(Errno::EMFILE)?;
+        Ok(n)
+    }
+
+    fn release(&mut self, fd: u32) {
+        if self.own_base.is_some_and(|b| fd >= b) {
+            self.own_free.insert(fd);
+            // Keep the set small: numbers at the top return to the never-used range.
+            while self.own_next > 0 && self.own_free.remove(&(self.own_next - 1)) {
+                self.own_next -= 1;
+            }
+        } else {
+            self.push_sorted(fd, |a| a.close_badfd(fd));
+        }
+    }
 }
 
 /// A table of entries keyed by descriptor number.
@@ -38,7 +152,9 @@ impl<T, S: FdSource> FdTable<T, S> {
 
     /// Reserve a number and store `entry` under it.
     pub fn insert(&mut self, entry: T) -> Result<i32> {
-        let fd = self.source.reserve()?;
+        let slots = &self.slots;
+        let ours = |fd: u32| matches!(slots.get(fd as usize), Some(Some(_)));
+        let fd = self.source.reserve(&ours)?;
         let Ok(fd_i32) = i32::try_from(fd) else {
             self.source.release(fd);
             return Err(Errno::EMFILE);
@@ -106,6 +222,11 @@ impl<T, S: FdSource> FdTable<T, S> {
         self.len == 0
     }
 
+    /// The number source (to release other descriptors through it in order).
+    pub fn source_mut(&mut self) -> &mut S {
+        &mut self.source
+    }
+
     /// Every (fd, entry) pair, lowest fd first.
     pub fn iter(&self) -> impl Iterator<Item = (i32, &T)> {
         self.slots
@@ -119,64 +240,100 @@ impl<T, S: FdSource> FdTable<T, S> {
 mod tests {
     use super::*;
     use std::cell::RefCell;
-    use std::collections::BTreeSet;
     use std::rc::Rc;
 
-    /// A stand-in for the adapter's table: lowest free number, shared with "files".
-    #[derive(Clone, Default)]
-    struct FakeAdapter(Rc<RefCell<BTreeSet<u32>>>);
+    /// A model of the preview 1 adapter's table: fixed size, a stack of closed numbers.
+    #[derive(Default)]
+    struct Model {
+        slots: Vec<Slot>,
+        free: Vec<u32>,
+        cap: usize,
+    }
+
+    #[derive(Clone, Copy, PartialEq, Debug)]
+    enum Slot {
+        File,
+        Bad,
+        Closed,
+    }
+
+    #[derive(Clone)]
+    struct FakeAdapter(Rc<RefCell<Model>>);
 
     impl FakeAdapter {
-        fn with_stdio() -> Self {
-            let a = FakeAdapter::default();
-            a.0.borrow_mut().extend([0, 1, 2]);
-            a
+        fn new(cap: usize) -> Self {
+            let m = Model {
+                slots: vec![Slot::File; 3], // stdio
+                free: Vec::new(),
+                cap,
+            };
+            FakeAdapter(Rc::new(RefCell::new(m)))
         }
-        fn open_file(&self) -> u32 {
-            self.reserve_lowest()
+        fn alloc(&self, kind: Slot) -> Result<u32> {
+            let mut m = self.0.borrow_mut();
+            if let Some(fd) = m.free.pop() {
+                m.slots[fd as usize] = kind;
+                return Ok(fd);
+            }
+            if m.slots.len() >= m.cap {
+                return Err(Errno::ENOMEM);
+            }
+            m.slots.push(kind);
+            Ok(m.slots.len() as u32 - 1)
         }
-        fn close_file(&self, fd: u32) {
-            assert!(self.0.borrow_mut().remove(&fd));
+        /// The adapter's `fd_close` (what libc's close of a file reaches).
+        fn fd_close(&self, fd: u32) {
+            let mut m = self.0.borrow_mut();
+            assert_eq!(m.slots[fd as usize], Slot::File, "closing non-file {fd}");
+            m.slots[fd as usize] = Slot::Closed;
+            m.free.push(fd);
         }
-        fn reserve_lowest(&self) -> u32 {
-            let mut used = self.0.borrow_mut();
-            let fd = (0..).find(|n| !used.contains(n)).unwrap();
-            used.insert(fd);
-            fd
+        fn open_file(&self) -> Result<u32> {
+            self.alloc(Slot::File)
         }
     }
 
-    impl FdSource for FakeAdapter {
-        fn reserve(&mut self) -> Result<u32> {
-            Ok(self.reserve_lowest())
+    impl Adapter for FakeAdapter {
+        fn open_badfd(&mut self) -> Result<u32> {
+            self.alloc(Slot::Bad)
         }
-        fn release(&mut self, fd: u32) {
-            assert!(self.0.borrow_mut().remove(&fd), "released {fd} twice");
+        fn close_badfd(&mut self, fd: u32) {
+            let mut m = self.0.borrow_mut();
+            assert_eq!(
+                m.slots[fd as usize],
+                Slot::Bad,
+                "releasing non-reservation {fd}"
+            );
+            m.slots[fd as usize] = Slot::Closed;
+            m.free.push(fd);
+        }
+        fn is_open(&mut self, fd: u32) -> bool {
+            self.0.borrow().slots.get(fd as usize) == Some(&Slot::File)
         }
     }
 
-    struct Exhausted;
-    impl FdSource for Exhausted {
-        fn reserve(&mut self) -> Result<u32> {
-            Err(Errno::EMFILE)
-        }
-        fn release(&mut self, _: u32) {
-            unreachable!()
-        }
+    type Table<T> = FdTable<T, SharedNumbers<FakeAdapter>>;
+
+    fn table<T>(cap: usize) -> (Table<T>, FakeAdapter) {
+        let a = FakeAdapter::new(cap);
+        (FdTable::new(SharedNumbers::new(a.clone())), a)
+    }
+
+    /// Close a file the way the library's close() does.
+    fn close_file<T>(t: &mut Table<T>, a: &FakeAdapter, fd: u32) {
+        t.source_mut().push_sorted(fd, |_| a.fd_close(fd));
     }
 
     #[test]
     fn sockets_and_files_share_lowest_free_numbers() {
-        let adapter = FakeAdapter::with_stdio();
-        let mut t: FdTable<&str, _> = FdTable::new(adapter.clone());
-        let file = adapter.open_file();
-        assert_eq!(file, 3);
+        let (mut t, a) = table::<&str>(128);
+        assert_eq!(a.open_file(), Ok(3));
         assert_eq!(t.insert("a"), Ok(4));
         assert_eq!(t.insert("b"), Ok(5));
-        adapter.close_file(3);
+        close_file(&mut t, &a, 3);
         assert_eq!(t.insert("c"), Ok(3));
         assert!(t.close(4));
-        assert_eq!(adapter.open_file(), 4);
+        assert_eq!(a.open_file(), Ok(4));
         assert_eq!(t.insert("d"), Ok(6));
         assert_eq!(t.get(5), Some(&"b"));
         assert_eq!(t.get(4), None, "fd 4 is a file now");
@@ -186,8 +343,106 @@ mod tests {
     }
 
     #[test]
+    fn stack_order_frees_still_give_lowest_first() {
+        let (mut t, a) = table::<u32>(128);
+        let fds: Vec<i32> = (0..10).map(|i| t.insert(i).unwrap()).collect();
+        assert_eq!(fds, (3..13).collect::<Vec<_>>());
+        // The adapter alone would hand back 12 (the last closed); Linux hands back 3.
+        for fd in 3..13 {
+            assert!(t.close(fd));
+        }
+        assert_eq!(t.insert(0), Ok(3));
+        assert_eq!(a.open_file(), Ok(4), "files get the lowest number too");
+        assert_eq!(t.insert(0), Ok(5));
+        assert_eq!(t.insert(0), Ok(6));
+        assert_eq!(t.insert(0), Ok(7));
+        // Ascending closes: the adapter's stack would hand back 7 first.
+        for fd in [3, 5, 7] {
+            assert!(t.close(fd));
+        }
+        close_file(&mut t, &a, 4);
+        assert_eq!(t.insert(0), Ok(3));
+        assert_eq!(t.insert(0), Ok(4));
+        assert_eq!(t.insert(0), Ok(5));
+        assert_eq!(t.insert(0), Ok(7));
+    }
+
+    #[test]
+    fn beyond_the_adapter_cap_numbers_continue_without_collision() {
+        let (mut t, a) = table::<u32>(16);
+        let fds: Vec<i32> = (0..100).map(|i| t.insert(i).unwrap()).collect();
+        assert_eq!(
+            fds,
+            (3..103).collect::<Vec<_>>(),
+            "contiguous across the cap"
+        );
+        assert_eq!(
+            a.open_file(),
+            Err(Errno::ENOMEM),
+            "the adapter's table is full"
+        );
+        // Free one number below the cap and one above: lowest first.
+        assert!(t.close(50));
+        assert!(t.close(7));
+        assert_eq!(t.insert(0), Ok(7));
+        assert_eq!(t.insert(0), Ok(50));
+        assert_eq!(t.insert(0), Ok(103));
+        // A file can take a freed number below the cap, never one above.
+        assert!(t.close(10));
+        assert_eq!(a.open_file(), Ok(10));
+        assert!(t.close(60));
+        assert_eq!(a.open_file(), Err(Errno::ENOMEM));
+        assert_eq!(t.insert(0), Ok(60));
+        for fd in 3..104 {
+            t.close(fd);
+        }
+        assert_eq!(t.len(), 0);
+        assert_eq!(t.insert(0), Ok(3));
+    }
+
+    #[test]
+    fn random_mix_never_collides_and_sockets_get_the_lowest_free() {
+        let (mut t, a) = table::<u32>(40);
+        let mut files: Vec<u32> = Vec::new();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for step in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let used = |t: &Table<u32>, files: &Vec<u32>, n: u32| {
+                files.contains(&n) || t.contains(n as i32) || n < 3
+            };
+            match x % 4 {
+                0 => {
+                    let lowest = (0..).find(|&n| !used(&t, &files, n)).unwrap();
+                    let fd = t.insert(step).unwrap() as u32;
+                    assert_eq!(fd, lowest, "step {step}: socket not lowest free");
+                }
+                1 => {
+                    if let Ok(fd) = a.open_file() {
+                        assert!(!used(&t, &files, fd), "step {step}: file got a used number");
+                        files.push(fd);
+                    }
+                }
+                2 => {
+                    let socks: Vec<i32> = t.iter().map(|(fd, _)| fd).collect();
+                    if !socks.is_empty() {
+                        assert!(t.close(socks[(x >> 8) as usize % socks.len()]));
+                    }
+                }
+                _ => {
+                    if !files.is_empty() {
+                        let fd = files.swap_remove((x >> 8) as usize % files.len());
+                        close_file(&mut t, &a, fd);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn bad_numbers_are_not_ours() {
-        let mut t: FdTable<u8, _> = FdTable::new(FakeAdapter::with_stdio());
+        let (mut t, _a) = table::<u8>(128);
         assert_eq!(t.insert(1), Ok(3));
         for fd in [-1, i32::MIN, 0, 1, 2, 4, 1 << 20, i32::MAX] {
             assert!(t.get(fd).is_none());
@@ -200,8 +455,8 @@ mod tests {
     }
 
     #[test]
-    fn grows_without_cap_and_reuses_lowest() {
-        let mut t: FdTable<u32, _> = FdTable::new(FakeAdapter::with_stdio());
+    fn grows_without_cap_and_trims() {
+        let (mut t, _a) = table::<u32>(128);
         let fds: Vec<i32> = (0..5000).map(|i| t.insert(i).unwrap()).collect();
         assert_eq!(fds.first(), Some(&3));
         assert_eq!(fds.last(), Some(&5002));
@@ -218,27 +473,22 @@ mod tests {
     }
 
     #[test]
-    fn exhausted_source_is_emfile() {
-        let mut t: FdTable<u8, _> = FdTable::new(Exhausted);
-        assert_eq!(t.insert(1), Err(Errno::EMFILE));
-    }
-
-    #[test]
     fn entry_is_dropped_before_number_is_released() {
         // The number must stay reserved until the entry's resources are gone.
         struct Probe(FakeAdapter, u32);
         impl Drop for Probe {
             fn drop(&mut self) {
-                assert!(
-                    self.0.0.borrow().contains(&self.1),
+                let m = self.0.0.borrow();
+                assert_eq!(
+                    m.slots[self.1 as usize],
+                    Slot::Bad,
                     "fd released before drop"
                 );
             }
         }
-        let adapter = FakeAdapter::with_stdio();
-        let mut t = FdTable::new(adapter.clone());
-        let fd = t.insert(Probe(adapter.clone(), 3)).unwrap();
+        let (mut t, a) = table(128);
+        let fd = t.insert(Probe(a.clone(), 3)).unwrap();
         assert!(t.close(fd));
-        assert!(!adapter.0.borrow().contains(&3));
+        assert_eq!(a.0.borrow().slots[3], Slot::Closed);
     }
 }

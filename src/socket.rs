@@ -5,7 +5,7 @@
 
 use crate::blocking::Wait;
 use crate::errno::{Errno, Result};
-use crate::fd_table::{FdSource, FdTable};
+use crate::fd_table::{Adapter, FdTable, SharedNumbers};
 use crate::global::Global;
 use crate::tcp::Tcp;
 use crate::wasi::p1;
@@ -49,13 +49,13 @@ impl Attrs {
     }
 }
 
-/// Descriptor numbers from the preview 1 component adapter (see [`crate::fd_table`]).
+/// The preview 1 component adapter's descriptor table (see [`crate::fd_table`]).
 pub struct AdapterFds {
     preopens_scanned: bool,
 }
 
-impl FdSource for AdapterFds {
-    fn reserve(&mut self) -> Result<u32> {
+impl Adapter for AdapterFds {
+    fn open_badfd(&mut self) -> Result<u32> {
         if !self.preopens_scanned {
             // wasi-libc finds preopened directories lazily, on the first path operation, by
             // probing fds 3, 4, ... until one answers EBADF. A socket reserved before that scan
@@ -72,15 +72,40 @@ impl FdSource for AdapterFds {
         }
     }
 
-    fn release(&mut self, fd: u32) {
-        // SAFETY: `fd` was reserved by `adapter_open_badfd` and is released once (FdTable::close).
+    fn close_badfd(&mut self, fd: u32) {
+        // SAFETY: `fd` is a reservation of ours, released once.
         unsafe { p1::adapter_close_badfd(fd) };
+    }
+
+    fn is_open(&mut self, fd: u32) -> bool {
+        let mut st = p1::Fdstat::default();
+        // SAFETY: `st` is a valid out-pointer.
+        unsafe { p1::fd_fdstat_get(fd as i32, &mut st) == 0 }
     }
 }
 
-static SOCKETS: Global<FdTable<Entry, AdapterFds>> = Global::new(FdTable::new(AdapterFds {
+type Table = FdTable<Entry, SharedNumbers<AdapterFds>>;
+
+static SOCKETS: Global<Table> = Global::new(FdTable::new(SharedNumbers::new(AdapterFds {
     preopens_scanned: false,
-}));
+})));
+
+/// Close a descriptor that is not a socket with preview 1 `fd_close`, putting its number back
+/// in order (so the next descriptor of either kind gets the lowest free number).
+pub fn close_other(fd: i32) -> Result<()> {
+    if fd < 0 {
+        return Err(Errno::EBADF);
+    }
+    // SAFETY: plain preview 1 call.
+    let e = SOCKETS.with(|t| {
+        t.source_mut()
+            .push_sorted(fd as u32, |_| unsafe { p1::fd_close(fd) })
+    });
+    match e {
+        0 => Ok(()),
+        e => Err(Errno(i32::from(e))),
+    }
+}
 
 /// Store a new socket; its fd is the lowest free descriptor number.
 pub fn insert(entry: Entry) -> Result<i32> {

@@ -279,6 +279,12 @@ impl Tcp {
         }
         self.start_connect(addr)?;
         if !wait.may_block() {
+            // Hosts may drive a pending connect only while the guest asks about it (wasmtime
+            // polls its connect future from finish-connect and the socket's pollable). Ask once
+            // now so the SYN leaves at connect() time, as on Linux, even if the program then
+            // blocks elsewhere (say, in accept() on its own listener). Linux answers EINPROGRESS
+            // even when the handshake is already done; so does this.
+            self.collect_connect();
             return Err(Errno::EINPROGRESS);
         }
         self.complete_connect(wait)
@@ -403,7 +409,12 @@ impl Tcp {
     pub fn recv(&mut self, bufs: &mut [&mut [u8]], wait: Wait) -> Result<usize> {
         let total = bufs.iter().map(|b| b.len()).sum::<usize>();
         let Some(conn) = self.conn_for_io(wait)? else {
-            return Err(Errno::ENOTCONN);
+            // Linux: a socket whose connect attempt failed reads as end of stream (SOCK_DONE);
+            // one that never connected is ENOTCONN.
+            return match self.state {
+                State::Failed { .. } => Ok(0),
+                _ => Err(Errno::ENOTCONN),
+            };
         };
         if total == 0 {
             // Linux waits for something to read (data, end of stream or an error) even when

@@ -124,7 +124,7 @@ pub unsafe extern "C" fn readv(fd: c_int, iov: *const IoVec, cnt: c_int) -> isiz
             return c_ret(Err(Errno::EINVAL));
         }
         // SAFETY: `IoVec` and `p1::Iovec` have the same layout; forwarded contract.
-        return c_ret(unsafe { p1_rw(p1::fd_read, fd, iov.cast(), cnt as usize) });
+        return c_ret(unsafe { p1_rw_all(Dir::Read, fd, iov.cast(), cnt as usize) });
     }
     let r = (|| {
         // SAFETY: forwarded contract.
@@ -150,7 +150,7 @@ pub unsafe extern "C" fn writev(fd: c_int, iov: *const IoVec, cnt: c_int) -> isi
             return c_ret(Err(Errno::EINVAL));
         }
         // SAFETY: `IoVec` and `p1::Iovec` have the same layout; forwarded contract.
-        return c_ret(unsafe { p1_rw(p1::fd_write, fd, iov.cast(), cnt as usize) });
+        return c_ret(unsafe { p1_rw_all(Dir::Write, fd, iov.cast(), cnt as usize) });
     }
     let r = (|| {
         // SAFETY: forwarded contract.
@@ -174,14 +174,26 @@ pub extern "C" fn close(fd: c_int) -> c_int {
     }
     // wasi-libc scans the preopens before closing anything, so a closed preopen is never missed.
     p1::scan_preopens();
-    // SAFETY: plain preview 1 call.
-    match unsafe { p1::fd_close(fd) } {
-        0 => 0,
-        e => c_ret(Err(Errno(i32::from(e)))),
-    }
+    c_ret(socket::close_other(fd).map(|()| 0))
 }
 
 type P1Rw = unsafe extern "C" fn(i32, *const p1::Iovec, usize, *mut usize) -> u16;
+
+/// Which preview 1 transfer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dir {
+    Read,
+    Write,
+}
+
+impl Dir {
+    fn call(self) -> P1Rw {
+        match self {
+            Dir::Read => p1::fd_read,
+            Dir::Write => p1::fd_write,
+        }
+    }
+}
 
 /// A preview 1 read or write.
 ///
@@ -194,6 +206,53 @@ unsafe fn p1_rw(f: P1Rw, fd: i32, iov: *const p1::Iovec, n: usize) -> Result<isi
         0 => Ok(done as isize),
         e => Err(Errno(i32::from(e))),
     }
+}
+
+/// A preview 1 `readv`/`writev` over every iovec. The component adapter transfers only the first
+/// non-empty iovec per call (so libc's own `writev` of two buffers to a file writes one); this
+/// goes on with the next iovec after each complete one and stops at the first short transfer,
+/// as one Linux call would. Reads go on only from regular files: from stdin or a pipe a second
+/// read could block where Linux returns what was available. An error after some progress
+/// returns the progress, like a short transfer.
+///
+/// # Safety
+/// `iov` must hold `n` iovecs valid for the operation.
+unsafe fn p1_rw_all(dir: Dir, fd: i32, iov: *const p1::Iovec, n: usize) -> Result<isize> {
+    let f = dir.call();
+    const FILETYPE_REGULAR_FILE: u8 = 4;
+    // SAFETY: per the contract.
+    let iovs = unsafe { core::slice::from_raw_parts(iov, n) };
+    let mut pending = iovs.iter().filter(|v| v.len > 0);
+    let Some(first) = pending.next() else {
+        // SAFETY: forwarded contract (no buffer is touched).
+        return unsafe { p1_rw(f, fd, iov, n) };
+    };
+    // SAFETY: one of the caller's iovecs.
+    let mut done = unsafe { p1_rw(f, fd, first, 1) }?;
+    if done as usize == first.len && dir == Dir::Read {
+        let mut st = p1::Fdstat::default();
+        // SAFETY: `st` is a valid out-pointer.
+        let regular =
+            unsafe { p1::fd_fdstat_get(fd, &mut st) } == 0 && st.filetype == FILETYPE_REGULAR_FILE;
+        if !regular {
+            return Ok(done);
+        }
+    }
+    let mut last_full = done as usize == first.len;
+    for v in pending {
+        if !last_full {
+            break;
+        }
+        // SAFETY: one of the caller's iovecs.
+        match unsafe { p1_rw(f, fd, v, 1) } {
+            Ok(k) => {
+                done += k;
+                last_full = k as usize == v.len;
+            }
+            Err(_) => break,
+        }
+    }
+    Ok(done)
 }
 
 /// wasi-libc's `read` and `write` report a descriptor without the right as `EBADF`, as POSIX

@@ -32,6 +32,12 @@ if [ ${#pkgs[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${pkgs[@]}"
 fi
 
+# rustup's std sources: `make lint` runs clippy for wasm32 with -Zbuild-std on rustup's toolchain.
+if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+    echo "setup: adding rustup component rust-src"
+    rustup component add rust-src
+fi
+
 if [ -z "${WASI_SDK_PATH:-}" ] && [ ! -f .toolchain/wasi-libc/usr/lib/wasm32-wasip1/libc.a ]; then
     echo "setup: fetching Debian trixie's wasi-libc sysroot into .toolchain/"
     mkdir -p .toolchain/apt/lists/partial .toolchain/apt/cache/archives/partial

@@ -96,10 +96,11 @@ pub fn close_other(fd: i32) -> Result<()> {
     if fd < 0 {
         return Err(Errno::EBADF);
     }
-    // SAFETY: plain preview 1 call.
     let e = SOCKETS.with(|t| {
-        t.source_mut()
-            .push_sorted(fd as u32, |_| unsafe { p1::fd_close(fd) })
+        t.source_mut().push_sorted(fd as u32, |_| {
+            // SAFETY: plain preview 1 call.
+            unsafe { p1::fd_close(fd) }
+        })
     });
     match e {
         0 => Ok(()),

@@ -448,6 +448,17 @@ def e2e_refused_and_no_network():
     return "ECONNREFUSED and EACCES reported"
 
 
+@e2e
+def e2e_demo_http_server():
+    """`make demo` (the README's main job): the C HTTP server under wasmtime, curl as the client."""
+    r = run(["bash", str(ROOT / "scripts" / "demo.sh")], 120, cwd=ROOT)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    for want in ("HTTP/1.1 200 OK", "Hello from WebAssembly", "identical (",
+                 "request #5", "served 6 requests, bye"):
+        assert want in r.stdout, f"demo output lacks {want!r}:\n{r.stdout[-2000:]}"
+    return "curl talked to the wasm HTTP server (GET, POST echo, keep-alive)"
+
+
 # ---------------------------------------------------------------------------------------------
 
 

@@ -129,7 +129,7 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_int, va: *const i32) -> c_i
                 ops::update_attrs(fd, |a| a.nonblocking = on)
             })
         }
-        _ => ops::attrs(fd).and_then(|_| Err(Errno::ENOTTY)),
+        _ => ops::attrs(fd).and(Err::<(), _>(Errno::ENOTTY)),
     };
     c_ret(r.map(|()| 0))
 }

@@ -88,10 +88,11 @@ pub unsafe extern "C" fn connect(fd: c_int, addr: *const u8, len: SockLen) -> c_
     let r = (|| {
         // SAFETY: forwarded contract.
         let bytes = unsafe { super::addr_bytes(addr, len) };
-        if let Ok(b) = bytes {
-            if b.len() >= 2 && addr::sa_family(b) == Some(AF_UNSPEC) {
-                return ops::disconnect(fd);
-            }
+        if let Ok(b) = bytes
+            && b.len() >= 2
+            && addr::sa_family(b) == Some(AF_UNSPEC)
+        {
+            return ops::disconnect(fd);
         }
         // SAFETY: forwarded contract.
         let a = unsafe { sockaddr_for(fd, addr, len, addr::decode) }?;

@@ -9,7 +9,8 @@
 //! that waits) -> the `wasi:sockets` imports. Errors travel as [`errno::Result`] and become
 //! `-1` + `errno` in one place, [`errno::c_ret`].
 //!
-//! On the host (not wasm32-wasi) only the pure parts build: [`errno`], [`addr`], [`fd_table`].
+//! On the host (not wasm32-wasi) only the pure parts build: [`errno`], [`addr`], [`fd_table`],
+//! [`flags`].
 //! Their unit tests run with `cargo test`; everything else is tested under wasmtime.
 // no_std on WASI targets, where the library is linked into C programs; the host build (unit
 // tests of the pure parts) uses std.
@@ -25,6 +26,7 @@ compile_error!(
 pub mod addr;
 pub mod errno;
 pub mod fd_table;
+pub mod flags;
 
 cfg_if::cfg_if! {
     if #[cfg(target_os = "wasi")] {

@@ -6,6 +6,7 @@
 
 use crate::addr::Family;
 use crate::errno::{Errno, Result};
+use crate::flags::{MsgFlags, SockFlags};
 use crate::socket::{self, Attrs, Entry, Kind};
 use crate::tcp::{self, Tcp};
 use core::net::SocketAddr;
@@ -14,10 +15,6 @@ use core::net::SocketAddr;
 pub const SOCK_DGRAM: i32 = 5;
 /// `SOCK_STREAM` in wasi-libc.
 pub const SOCK_STREAM: i32 = 6;
-/// `SOCK_NONBLOCK` in wasi-libc.
-pub const SOCK_NONBLOCK: i32 = 0x4000;
-/// `SOCK_CLOEXEC` in wasi-libc.
-pub const SOCK_CLOEXEC: i32 = 0x2000;
 /// Linux's `SOCK_TYPE_MASK`: the bits of `type` that name the type; the rest are flags.
 const SOCK_TYPE_MASK: i32 = 0xf;
 /// `IPPROTO_TCP`.
@@ -25,27 +22,9 @@ pub const IPPROTO_TCP: i32 = 6;
 /// `IPPROTO_UDP`.
 pub const IPPROTO_UDP: i32 = 17;
 
-/// `MSG_PEEK` in wasi-libc's wasm32-wasip1 headers.
-pub const MSG_PEEK: i32 = 0x0001;
-/// `MSG_WAITALL` in wasi-libc's wasm32-wasip1 headers.
-pub const MSG_WAITALL: i32 = 0x0002;
-/// `MSG_DONTWAIT` (wasi-libc's wasm32-wasip2 value; `include/sys/socket.h` adds it for wasip1).
-pub const MSG_DONTWAIT: i32 = 0x0040;
-/// `MSG_NOSIGNAL` (as `MSG_DONTWAIT`).
-pub const MSG_NOSIGNAL: i32 = 0x4000;
-
-/// Flags `send` accepts. `MSG_NOSIGNAL` is always in effect: WASI has no signals, so a write to a
-/// closed connection is `EPIPE` and nothing else.
-const SEND_FLAGS: i32 = MSG_DONTWAIT | MSG_NOSIGNAL;
-/// Flags `recv` accepts.
-const RECV_FLAGS: i32 = MSG_DONTWAIT;
-
 /// `socket(2)`: Linux's checks in Linux's order (flags, family, type, protocol).
 pub fn socket(domain: i32, ty: i32, protocol: i32) -> Result<i32> {
-    let flags = ty & !SOCK_TYPE_MASK;
-    if flags & !(SOCK_NONBLOCK | SOCK_CLOEXEC) != 0 {
-        return Err(Errno::EINVAL);
-    }
+    let flags = SockFlags::parse(ty & !SOCK_TYPE_MASK)?;
     let family = Family::from_domain(domain)?;
     let kind = match (ty & SOCK_TYPE_MASK, protocol) {
         (SOCK_STREAM, 0 | IPPROTO_TCP) => Kind::Tcp(Tcp::new(family)?),
@@ -55,8 +34,8 @@ pub fn socket(domain: i32, ty: i32, protocol: i32) -> Result<i32> {
     socket::insert(Entry {
         kind,
         attrs: Attrs {
-            nonblocking: flags & SOCK_NONBLOCK != 0,
-            cloexec: flags & SOCK_CLOEXEC != 0,
+            nonblocking: flags.contains(SockFlags::NONBLOCK),
+            cloexec: flags.contains(SockFlags::CLOEXEC),
             ..Attrs::default()
         },
     })
@@ -81,9 +60,7 @@ pub fn listen(fd: i32, backlog: i32) -> Result<()> {
 /// `SOCK_CLOEXEC`; anything else is `EINVAL`. The new socket inherits the listener's timeouts
 /// (Linux clones them with the socket) but not its `O_NONBLOCK`.
 pub fn accept(fd: i32, flags: i32) -> Result<(i32, SocketAddr)> {
-    if flags & !(SOCK_NONBLOCK | SOCK_CLOEXEC) != 0 {
-        return Err(Errno::EINVAL);
-    }
+    let flags = SockFlags::parse(flags)?;
     let (tcp, peer, inherited) = socket::with_tcp(fd, |t, attrs| {
         let (tcp, peer) = t.accept(attrs.recv_wait(false))?;
         Ok((tcp, peer, *attrs))
@@ -91,8 +68,8 @@ pub fn accept(fd: i32, flags: i32) -> Result<(i32, SocketAddr)> {
     let new = socket::insert(Entry {
         kind: Kind::Tcp(tcp),
         attrs: Attrs {
-            nonblocking: flags & SOCK_NONBLOCK != 0,
-            cloexec: flags & SOCK_CLOEXEC != 0,
+            nonblocking: flags.contains(SockFlags::NONBLOCK),
+            cloexec: flags.contains(SockFlags::CLOEXEC),
             ..inherited
         },
     })?;
@@ -112,22 +89,16 @@ pub fn disconnect(fd: i32) -> Result<()> {
 
 /// `send(2)` and `write(2)` / `writev(2)` (flags 0) on a socket.
 pub fn send(fd: i32, bufs: &[&[u8]], flags: i32) -> Result<usize> {
-    if flags & !SEND_FLAGS != 0 {
-        return Err(Errno::EOPNOTSUPP);
-    }
-    socket::with_tcp(fd, |t, attrs| {
-        t.send(bufs, attrs.send_wait(flags & MSG_DONTWAIT != 0))
-    })
+    let flags = MsgFlags::parse(flags, MsgFlags::SEND)?;
+    let dontwait = flags.contains(MsgFlags::DONTWAIT);
+    socket::with_tcp(fd, |t, attrs| t.send(bufs, attrs.send_wait(dontwait)))
 }
 
 /// `recv(2)` and `read(2)` / `readv(2)` (flags 0) on a socket.
 pub fn recv(fd: i32, bufs: &mut [&mut [u8]], flags: i32) -> Result<usize> {
-    if flags & !RECV_FLAGS != 0 {
-        return Err(Errno::EOPNOTSUPP);
-    }
-    socket::with_tcp(fd, |t, attrs| {
-        t.recv(bufs, attrs.recv_wait(flags & MSG_DONTWAIT != 0))
-    })
+    let flags = MsgFlags::parse(flags, MsgFlags::RECV)?;
+    let dontwait = flags.contains(MsgFlags::DONTWAIT);
+    socket::with_tcp(fd, |t, attrs| t.recv(bufs, attrs.recv_wait(dontwait)))
 }
 
 /// `shutdown(2)`; `how` is `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`, else `EINVAL`.

@@ -50,20 +50,15 @@ impl Attrs {
 }
 
 /// The preview 1 component adapter's descriptor table (see [`crate::fd_table`]).
-pub struct AdapterFds {
-    preopens_scanned: bool,
-}
+///
+/// Its numbers for sockets always come after the preopened directories (the adapter creates
+/// those first, at fds 3, 4, ...), so a reservation never hides a preopen from wasi-libc's lazy
+/// scan; closing a preopen before that scan could, which is why `close` scans first (as
+/// wasi-libc's own `close` does).
+pub struct AdapterFds;
 
 impl Adapter for AdapterFds {
     fn open_badfd(&mut self) -> Result<u32> {
-        if !self.preopens_scanned {
-            // wasi-libc finds preopened directories lazily, on the first path operation, by
-            // probing fds 3, 4, ... until one answers EBADF. A socket reserved before that scan
-            // would read as the end of the preopens if it sat in a gap left by a closed preopen.
-            // Scanning first (once) keeps every later open() correct.
-            p1::scan_preopens();
-            self.preopens_scanned = true;
-        }
         let mut fd = 0u32;
         // SAFETY: `fd` is a valid out-pointer for the duration of the call.
         match unsafe { p1::adapter_open_badfd(&mut fd) } {
@@ -86,9 +81,7 @@ impl Adapter for AdapterFds {
 
 type Table = FdTable<Entry, SharedNumbers<AdapterFds>>;
 
-static SOCKETS: Global<Table> = Global::new(FdTable::new(SharedNumbers::new(AdapterFds {
-    preopens_scanned: false,
-})));
+static SOCKETS: Global<Table> = Global::new(FdTable::new(SharedNumbers::new(AdapterFds)));
 
 /// Close a descriptor that is not a socket with preview 1 `fd_close`, putting its number back
 /// in order (so the next descriptor of either kind gets the lowest free number).

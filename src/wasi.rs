@@ -189,8 +189,9 @@ pub mod p1 {
     static SCANNED: crate::global::Global<bool> = crate::global::Global::new(false);
 
     /// Make sure wasi-libc has scanned the preopened directories, as its own `close` does before
-    /// closing anything (its scan probes fds 3, 4, ... and stops at the first EBADF, so it must
-    /// run before a preopen's number is closed or taken by a socket).
+    /// closing anything: the scan probes fds 3, 4, ... and stops at the first EBADF, so a preopen
+    /// closed before it runs (its number then free, or taken by a socket) would hide every
+    /// preopen after it.
     ///
     /// It goes through `__wasilibc_find_abspath`, which scans first, rather than calling
     /// `__wasilibc_populate_preopens` by name: in wasi-libc's archive a weak copy of that symbol

@@ -201,6 +201,9 @@ def conformance(src: Path, devs: list[Deviation]) -> Result:
     timeout = float(m.get("timeout", ["60"])[0])
     flags = m["wasmtime"][0].split() if "wasmtime" in m else NET
     wasm = build(src, "wasm")
+    for f in flags:  # directories a test maps in with --dir host::guest
+        if "::" in f:
+            (OUT / f.split("::")[0]).mkdir(parents=True, exist_ok=True)
     w = run(wasm_cmd(wasm, flags), timeout, cwd=OUT)
     wasm_out = w.stdout.splitlines()
     if w.returncode != 0:

@@ -11,7 +11,7 @@ use crate::errno::{Errno, Result, c_ret};
 use crate::ops;
 use crate::socket;
 use crate::wasi::p1;
-use core::ffi::c_int;
+use libc::c_int;
 
 /// `F_GETFD`, `F_SETFD`, `F_GETFL`, `F_SETFL` in wasi-libc.
 const F_GETFD: c_int = 1;

@@ -8,7 +8,7 @@ use crate::ops;
 use crate::socket;
 use crate::wasi::p1;
 use alloc::vec::Vec;
-use core::ffi::c_int;
+use libc::c_int;
 
 /// send(2) on a connected TCP socket. A blocking send returns once everything is written (or
 /// `SO_SNDTIMEO` expires: the count so far, or `EAGAIN`). Flags: `MSG_DONTWAIT`, `MSG_NOSIGNAL`

@@ -14,7 +14,7 @@ use crate::addr::{self, Encoded, Family, MAX_ADDR_LEN};
 use crate::errno::{Errno, Result};
 use core::net::SocketAddr;
 
-/// `socklen_t`.
+/// `socklen_t` (`unsigned int` in wasi-libc; the libc crate has no wasip1 definition).
 pub type SockLen = u32;
 
 /// `struct iovec` (wasi-libc: two 32-bit fields).

@@ -7,8 +7,8 @@ use super::{SockLen, put_addr_out, sockaddr_for, write_addr};
 use crate::addr::{self, AF_UNSPEC};
 use crate::errno::{Result, c_ret};
 use crate::ops;
-use core::ffi::c_int;
 use core::net::SocketAddr;
+use libc::c_int;
 
 /// socket(2). `AF_INET`/`AF_INET6` with `SOCK_STREAM` (flags `SOCK_NONBLOCK`, `SOCK_CLOEXEC`).
 /// Other families: `EAFNOSUPPORT` (WASI has only IP). Unknown type bits: `EINVAL`; a type or

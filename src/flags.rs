@@ -1,0 +1,89 @@
+//! Flag arguments from C, parsed with `bitflags` against what each call supports: an unknown or
+//! unsupported bit is an errno, never a panic and never silently dropped. Values are wasi-libc's.
+
+use crate::errno::{Errno, Result};
+
+bitflags::bitflags! {
+    /// `send`/`recv` flags (`MSG_*`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct MsgFlags: i32 {
+        /// `MSG_PEEK` (wasm32-wasip1 headers: `__WASI_RIFLAGS_RECV_PEEK`).
+        const PEEK = 0x0001;
+        /// `MSG_WAITALL` (`__WASI_RIFLAGS_RECV_WAITALL`).
+        const WAITALL = 0x0002;
+        /// `MSG_DONTWAIT` (the wasm32-wasip2 headers' value; `include/sys/socket.h`).
+        const DONTWAIT = 0x0040;
+        /// `MSG_NOSIGNAL` (as `MSG_DONTWAIT`).
+        const NOSIGNAL = 0x4000;
+    }
+}
+
+impl MsgFlags {
+    /// What `send` implements. `MSG_NOSIGNAL` is always in effect (WASI has no signals).
+    pub const SEND: MsgFlags = MsgFlags::DONTWAIT.union(MsgFlags::NOSIGNAL);
+    /// What `recv` implements.
+    pub const RECV: MsgFlags = MsgFlags::DONTWAIT;
+
+    /// Parse `bits` for a call that implements `supported`: anything else is `EOPNOTSUPP`.
+    pub fn parse(bits: i32, supported: MsgFlags) -> Result<MsgFlags> {
+        match MsgFlags::from_bits(bits) {
+            Some(f) if supported.contains(f) => Ok(f),
+            _ => Err(Errno::EOPNOTSUPP),
+        }
+    }
+}
+
+bitflags::bitflags! {
+    /// The flags `socket` takes in `type` and `accept4` takes in `flags`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct SockFlags: i32 {
+        /// `SOCK_NONBLOCK`.
+        const NONBLOCK = 0x4000;
+        /// `SOCK_CLOEXEC`.
+        const CLOEXEC = 0x2000;
+    }
+}
+
+impl SockFlags {
+    /// Parse; any other bit is `EINVAL`, as Linux answers `socket` and `accept4`.
+    pub fn parse(bits: i32) -> Result<SockFlags> {
+        SockFlags::from_bits(bits).ok_or(Errno::EINVAL)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn msg_flags_accept_only_what_the_call_supports() {
+        assert_eq!(MsgFlags::parse(0, MsgFlags::RECV), Ok(MsgFlags::empty()));
+        assert_eq!(
+            MsgFlags::parse(0x40, MsgFlags::RECV),
+            Ok(MsgFlags::DONTWAIT)
+        );
+        assert_eq!(
+            MsgFlags::parse(0x4040, MsgFlags::SEND),
+            Ok(MsgFlags::DONTWAIT | MsgFlags::NOSIGNAL)
+        );
+        assert_eq!(
+            MsgFlags::parse(0x4000, MsgFlags::RECV),
+            Err(Errno::EOPNOTSUPP)
+        );
+        for bad in [0x0080_0000, i32::MIN, -1, 0x8] {
+            assert_eq!(MsgFlags::parse(bad, MsgFlags::SEND), Err(Errno::EOPNOTSUPP));
+        }
+        // Every single bit either parses or is EOPNOTSUPP; nothing panics.
+        for bit in 0..32 {
+            let _ = MsgFlags::parse(1 << bit, MsgFlags::all());
+        }
+    }
+
+    #[test]
+    fn sock_flags() {
+        assert_eq!(SockFlags::parse(0), Ok(SockFlags::empty()));
+        assert_eq!(SockFlags::parse(0x6000), Ok(SockFlags::all()));
+        assert_eq!(SockFlags::parse(0x6001), Err(Errno::EINVAL));
+        assert_eq!(SockFlags::parse(-1), Err(Errno::EINVAL));
+    }
+}

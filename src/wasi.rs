@@ -143,6 +143,8 @@ pub mod p1 {
         pub rights_inheriting: u64,
     }
 
+    /// `__WASI_FILETYPE_REGULAR_FILE`.
+    pub const FILETYPE_REGULAR_FILE: u8 = 4;
     /// `__WASI_FDFLAGS_NONBLOCK` (= `O_NONBLOCK`).
     pub const FDFLAGS_NONBLOCK: u16 = 4;
     /// `__WASI_RIGHTS_FD_READ`.
@@ -161,6 +163,10 @@ pub mod p1 {
         pub fn fd_write(fd: i32, iovs: *const Iovec, iovs_len: usize, nwritten: *mut usize) -> u16;
         /// `fd_close`.
         pub fn fd_close(fd: i32) -> u16;
+        /// `fd_filestat_get` (`buf`: a 64-byte `__wasi_filestat_t`; `size` at offset 32).
+        pub fn fd_filestat_get(fd: i32, buf: *mut u64) -> u16;
+        /// `fd_tell`.
+        pub fn fd_tell(fd: i32, offset: *mut u64) -> u16;
         /// `fd_renumber`.
         pub fn fd_renumber(fd: i32, to: i32) -> u16;
         /// `fd_fdstat_get`.

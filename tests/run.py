@@ -452,6 +452,24 @@ def e2e_refused_and_no_network():
 
 
 @e2e
+def e2e_pkg_config_build():
+    """A build system's path: plain clang with `pkg-config --cflags --libs wasi-posix-sockets`."""
+    pc = ROOT / "build" / "lib" / "pkgconfig"
+    env = dict(os.environ, PKG_CONFIG_PATH=str(pc))
+    flags = run(["pkg-config", "--cflags", "--libs", "wasi-posix-sockets"], 30, env=env)
+    assert flags.returncode == 0, flags.stderr
+    cc, sysroot = env_tool("WSP_CC", "clang"), env_tool("WSP_SYSROOT", "")
+    out = OUT / "wasm" / "tcp_basic_pkgconfig.wasm"
+    b = run([cc, "--target=wasm32-wasip1", f"--sysroot={sysroot}", "-O1",
+             str(CDIR / "tcp_basic.c"), *flags.stdout.split(), "-o", str(out)], 120)
+    assert b.returncode == 0, b.stdout + b.stderr
+    got = run(wasm_cmd(out), 60, cwd=OUT)
+    want = run(wasm_cmd(build(CDIR / "tcp_basic.c", "wasm")), 60, cwd=OUT)
+    assert got.returncode == 0 and got.stdout == want.stdout, got.stdout[-1000:] + got.stderr
+    return "built with pkg-config flags, same output as bin/wasi-sockets-cc"
+
+
+@e2e
 def e2e_demo_http_server():
     """`make demo` (the README's main job): the C HTTP server under wasmtime, curl as the client."""
     r = run(["bash", str(ROOT / "scripts" / "demo.sh")], 120, cwd=ROOT)

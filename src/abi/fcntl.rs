@@ -110,7 +110,9 @@ unsafe fn fcntl_other(fd: c_int, cmd: c_int, va: *const i32) -> Result<c_int> {
 }
 
 /// ioctl(2). On a socket: `FIONBIO` (set or clear `O_NONBLOCK`); other requests `ENOTTY`, as
-/// Linux answers an unknown socket ioctl. Other descriptors: wasi-libc's behaviour.
+/// Linux answers an unknown socket ioctl. Other descriptors: wasi-libc's `FIONBIO`, and
+/// `FIONREAD` as Linux answers it (bytes from the offset to the end of a regular file; what
+/// `poll_oneoff` reports otherwise); unknown requests `ENOTTY` (wasi-libc says `EINVAL`).
 ///
 /// # Safety
 /// `va` is the variadic argument buffer (see the module docs); its argument is a pointer.
@@ -169,13 +171,38 @@ unsafe fn ioctl_other(fd: c_int, request: c_int, va: *const i32) -> Result<()> {
         FIONREAD => {
             // SAFETY: FIONREAD passes an `int *`.
             let p = unsafe { arg_ptr(va) }?;
-            let n = p1_bytes_readable(fd)?;
+            let n = match file_bytes_left(fd)? {
+                Some(n) => n,
+                None => p1_bytes_readable(fd)?,
+            };
             // SAFETY: checked non-NULL; the caller's int.
             unsafe { p.write_unaligned(n) };
             Ok(())
         }
-        _ => Err(Errno::EINVAL),
+        _ => fdstat(fd).and(Err(Errno::ENOTTY)),
     }
+}
+
+/// For a regular file, the bytes between the offset and the end (Linux's FIONREAD); `None` for
+/// anything else.
+fn file_bytes_left(fd: c_int) -> Result<Option<i32>> {
+    if fdstat(fd)?.filetype != p1::FILETYPE_REGULAR_FILE {
+        return Ok(None);
+    }
+    let mut stat = [0u64; 8];
+    let mut pos = 0u64;
+    // SAFETY: a 64-byte, 8-aligned buffer for `__wasi_filestat_t` and a valid out-pointer.
+    let (e1, e2) = unsafe {
+        (
+            p1::fd_filestat_get(fd, stat.as_mut_ptr()),
+            p1::fd_tell(fd, &mut pos),
+        )
+    };
+    if e1 != 0 || e2 != 0 {
+        return Ok(None);
+    }
+    let left = stat[4].saturating_sub(pos);
+    Ok(Some(i32::try_from(left).unwrap_or(i32::MAX)))
 }
 
 fn fdstat(fd: c_int) -> Result<p1::Fdstat> {

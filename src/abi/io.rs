@@ -219,7 +219,6 @@ unsafe fn p1_rw(f: P1Rw, fd: i32, iov: *const p1::Iovec, n: usize) -> Result<isi
 /// `iov` must hold `n` iovecs valid for the operation.
 unsafe fn p1_rw_all(dir: Dir, fd: i32, iov: *const p1::Iovec, n: usize) -> Result<isize> {
     let f = dir.call();
-    const FILETYPE_REGULAR_FILE: u8 = 4;
     // SAFETY: per the contract.
     let iovs = unsafe { core::slice::from_raw_parts(iov, n) };
     let mut pending = iovs.iter().filter(|v| v.len > 0);
@@ -232,8 +231,8 @@ unsafe fn p1_rw_all(dir: Dir, fd: i32, iov: *const p1::Iovec, n: usize) -> Resul
     if done as usize == first.len && dir == Dir::Read {
         let mut st = p1::Fdstat::default();
         // SAFETY: `st` is a valid out-pointer.
-        let regular =
-            unsafe { p1::fd_fdstat_get(fd, &mut st) } == 0 && st.filetype == FILETYPE_REGULAR_FILE;
+        let regular = unsafe { p1::fd_fdstat_get(fd, &mut st) } == 0
+            && st.filetype == p1::FILETYPE_REGULAR_FILE;
         if !regular {
             return Ok(done);
         }

@@ -25,6 +25,14 @@ static void file_round_trip(int fd, const char *what) {
     SHOW(readv(fd, r, 2));
     printf("readv '%c%c' '%s'\n", x[0], x[1], y);
     SHOW(fcntl(fd, F_GETFL) & O_NONBLOCK ? 1 : 0);
+    SHOW((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR);
+    SHOW(fcntl(fd, F_GETFD));
+    SHOW(fcntl(fd, 12345));
+    int n = -1;
+    SHOW(lseek(fd, 1, SEEK_SET));
+    SHOW(ioctl(fd, FIONREAD, &n));
+    printf("FIONREAD on file: %d\n", n);
+    SHOW(ioctl(fd, 0x7fff1234, &n));
 }
 
 int main(void) {

@@ -35,7 +35,9 @@ cfg_if::cfg_if! {
         pub mod blocking;
         mod global;
         pub mod ops;
+        pub mod poll;
         pub mod socket;
+        pub mod sockopt;
         pub mod tcp;
         pub mod wasi;
 

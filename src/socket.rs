@@ -79,7 +79,8 @@ impl Adapter for AdapterFds {
     }
 }
 
-type Table = FdTable<Entry, SharedNumbers<AdapterFds>>;
+/// The socket table.
+pub type Table = FdTable<Entry, SharedNumbers<AdapterFds>>;
 
 static SOCKETS: Global<Table> = Global::new(FdTable::new(SharedNumbers::new(AdapterFds)));
 
@@ -109,6 +110,11 @@ pub fn insert(entry: Entry) -> Result<i32> {
 /// Close a socket fd: drop its host resources, then free the number. `false` if not a socket.
 pub fn close(fd: i32) -> bool {
     SOCKETS.with(|t| t.close(fd))
+}
+
+/// Run `f` with the whole table (to borrow many sockets' pollables at once).
+pub fn with_all<R>(f: impl FnOnce(&Table) -> R) -> R {
+    SOCKETS.with(|t| f(t))
 }
 
 /// Whether `fd` is one of the library's sockets.

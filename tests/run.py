@@ -12,6 +12,10 @@ A C test can carry metadata in `//! key: value` lines:
     //! mode: wasm-only          no native build; compare with the `//! expect:` lines instead
     //! expect: <line>           expected output line (wasm-only tests)
     //! timeout: <seconds>       per run (default 60)
+    //! stdin: <line>            a line written to the program's stdin; the pipe stays open until
+                                 the program exits (otherwise stdin is /dev/null)
+    //! helper: rst             start a native server that resets every connection it accepts
+                                 (SO_LINGER 0); its IPv4 and IPv6 ports are the program's argv[1..2]
 
 End-to-end tests (functions marked @e2e below) run several processes: wasm and native peers
 talking over loopback, with byte counts and checksums compared.
@@ -29,6 +33,7 @@ import difflib
 import os
 import re
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -183,8 +188,32 @@ def meta(src: Path) -> dict[str, list[str]]:
     return m
 
 
-def run(cmd: list[str], timeout: float, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+def run(cmd: list[str], timeout: float, stdin_lines: list[str] | None = None, **kw) -> subprocess.CompletedProcess:
+    if not stdin_lines:
+        kw.setdefault("stdin", subprocess.DEVNULL)
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    # Write the lines but keep the pipe open until the program exits, so stdin has data and a
+    # live writer (a closed pipe adds POLLHUP on Linux).
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, **kw)
+    p.stdin.write("".join(line + "\n" for line in stdin_lines))
+    p.stdin.flush()
+    out, err = [], []
+    readers = [threading.Thread(target=lambda f, b: b.append(f.read()), args=(f, b), daemon=True)
+               for f, b in ((p.stdout, out), (p.stderr, err))]
+    for t in readers:
+        t.start()
+    try:
+        p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        raise subprocess.TimeoutExpired(cmd, timeout)
+    finally:
+        p.stdin.close()
+    for t in readers:
+        t.join(10)
+    return subprocess.CompletedProcess(cmd, p.returncode, "".join(out), "".join(err))
 
 
 @dataclass
@@ -193,6 +222,35 @@ class Result:
     ok: bool
     detail: str = ""
     seconds: float = 0.0
+
+
+class RstServer:
+    """Accepts on 127.0.0.1 and ::1 and closes each connection with SO_LINGER {1, 0}: an RST."""
+
+    def __init__(self):
+        self.socks = []
+        for af, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+            s = socket.socket(af, socket.SOCK_STREAM)
+            s.bind((host, 0))
+            s.listen(64)
+            self.socks.append(s)
+            threading.Thread(target=self._serve, args=(s,), daemon=True).start()
+        self.ports = [str(s.getsockname()[1]) for s in self.socks]
+
+    @staticmethod
+    def _serve(ls: socket.socket):
+        while True:
+            try:
+                c, _ = ls.accept()
+            except OSError:
+                return
+            time.sleep(0.05)  # let the client's connect() finish first
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            c.close()
+
+    def close(self):
+        for s in self.socks:
+            s.close()
 
 
 def conformance(src: Path, devs: list[Deviation]) -> Result:
@@ -204,7 +262,19 @@ def conformance(src: Path, devs: list[Deviation]) -> Result:
     for f in flags:  # directories a test maps in with --dir host::guest
         if "::" in f:
             (OUT / f.split("::")[0]).mkdir(parents=True, exist_ok=True)
-    w = run(wasm_cmd(wasm, flags), timeout, cwd=OUT)
+    stdin = m.get("stdin")
+    helper = RstServer() if m.get("helper") == ["rst"] else None
+    args = helper.ports if helper else []
+    try:
+        return _conformance(src, devs, m, wasm, flags, args, stdin, timeout)
+    finally:
+        if helper:
+            helper.close()
+
+
+def _conformance(src, devs, m, wasm, flags, args, stdin, timeout) -> Result:
+    name = src.stem
+    w = run(wasm_cmd(wasm, flags, args), timeout, stdin, cwd=OUT)
     wasm_out = w.stdout.splitlines()
     if w.returncode != 0:
         return Result(name, False, f"wasm exit {w.returncode}\n{w.stdout[-3000:]}{w.stderr[-3000:]}")
@@ -215,7 +285,7 @@ def conformance(src: Path, devs: list[Deviation]) -> Result:
             return Result(name, False, diff)
         return Result(name, True)
     native = build(src, "native")
-    n = run([str(native)], timeout, cwd=OUT)
+    n = run([str(native), *args], timeout, stdin, cwd=OUT)
     if n.returncode != 0:
         return Result(name, False, f"native exit {n.returncode}\n{n.stdout[-3000:]}{n.stderr[-3000:]}")
     problems = compare(name, n.stdout.splitlines(), wasm_out, devs)

@@ -8,7 +8,9 @@
 
 pub mod fcntl;
 pub mod io;
+pub mod poll;
 pub mod socket;
+pub mod sockopt;
 
 use crate::addr::{self, Encoded, Family, MAX_ADDR_LEN};
 use crate::errno::{Errno, Result};

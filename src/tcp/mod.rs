@@ -1,25 +1,30 @@
 //! TCP sockets: Linux's socket states recreated over `wasi:sockets/tcp`.
 //!
 //! Linux keeps two states per TCP socket: the socket layer's (`SS_UNCONNECTED`, `SS_CONNECTING`,
-//! `SS_CONNECTED`) and the protocol's (`TCP_CLOSE`, `TCP_SYN_SENT`, `TCP_ESTABLISHED`, ...).
-//! What `connect`, `send` and `recv` return depends on both (`__inet_stream_connect`,
-//! `sk_stream_wait_connect`, `tcp_recvmsg`). [`State`] folds the combinations a program can
-//! observe into one enum; each variant's comment names its Linux pair.
+//! `SS_CONNECTED`) and the protocol's (`TCP_CLOSE`, `TCP_SYN_SENT`, `TCP_ESTABLISHED`, ...),
+//! plus a pending asynchronous error (`sk_err`). What `connect`, `send`, `recv` and `poll` return
+//! depends on all three (`__inet_stream_connect`, `sk_stream_wait_connect`, `tcp_recvmsg`,
+//! `tcp_poll`). [`State`] folds the combinations a program can observe into one enum (each
+//! variant names its Linux pair) and [`Tcp::so_error`] is `sk_err`.
 //!
 //! Resource order matters to the host: a socket must outlive its streams and pollables, or the
 //! guest traps. Struct fields drop in declaration order, so every struct here lists children
 //! before parents.
 
+mod conn;
+
+pub use conn::Ready;
+
 use crate::addr::{self, Family};
 use crate::bindings::wasi::io::poll::Pollable;
-use crate::bindings::wasi::io::streams::{InputStream, OutputStream, StreamError};
 use crate::bindings::wasi::sockets::network::ErrorCode;
 use crate::bindings::wasi::sockets::tcp::{ShutdownType, TcpSocket};
 use crate::bindings::wasi::sockets::tcp_create_socket::create_tcp_socket;
 use crate::blocking::Wait;
 use crate::errno::{Errno, Result};
-use crate::wasi::{self, stream_error_errno};
+use crate::wasi;
 use alloc::vec::Vec;
+use conn::Conn;
 use core::net::SocketAddr;
 
 /// Linux's `SOMAXCONN` default (`net.core.somaxconn`): the backlog a negative value asks for.
@@ -55,36 +60,6 @@ impl From<TcpSocket> for Host {
     }
 }
 
-/// An established connection's streams.
-struct Conn {
-    in_poll: Pollable,
-    out_poll: Pollable,
-    input: InputStream,
-    output: OutputStream,
-    local: SocketAddr,
-    peer: SocketAddr,
-}
-
-impl Conn {
-    fn new(host: &Host, input: InputStream, output: OutputStream, family: Family) -> Conn {
-        let unspecified = family.unspecified();
-        Conn {
-            in_poll: input.subscribe(),
-            out_poll: output.subscribe(),
-            input,
-            output,
-            local: host
-                .sock
-                .local_address()
-                .map_or(unspecified, wasi::from_wasi),
-            peer: host
-                .sock
-                .remote_address()
-                .map_or(unspecified, wasi::from_wasi),
-        }
-    }
-}
-
 /// What a program can observe of a TCP socket.
 enum State {
     /// Never connected, not bound by `bind` (Linux `SS_UNCONNECTED` + `TCP_CLOSE`, no port).
@@ -95,17 +70,13 @@ enum State {
     Listening { shut: bool },
     /// A connect has started and its outcome is not yet known (`SS_CONNECTING` + `TCP_SYN_SENT`).
     Connecting,
-    /// Established (`TCP_ESTABLISHED`). `acknowledged` is false after a non-blocking connect until
-    /// a `connect` call reports it (Linux `SS_CONNECTING` until then: that call returns 0, later
-    /// ones EISCONN).
+    /// Established (`TCP_ESTABLISHED` and later). `acknowledged` is false after a non-blocking
+    /// connect until a `connect` call reports it (Linux `SS_CONNECTING` until then: that call
+    /// returns 0, later ones EISCONN).
     Connected { conn: Conn, acknowledged: bool },
-    /// A connect failed (`TCP_CLOSE`). `error`: not yet reported (Linux `sk_err`, which `SO_ERROR`,
-    /// `send`, `recv` and `connect` each report once). `acknowledged`: a `connect` call has reported
-    /// the failure (`SS_UNCONNECTED`): the next `connect` starts a new attempt.
-    Failed {
-        error: Option<Errno>,
-        acknowledged: bool,
-    },
+    /// A connect failed (`TCP_CLOSE`, shut down both ways). `acknowledged`: a `connect` call has
+    /// reported the failure (`SS_UNCONNECTED`), so the next `connect` starts a new attempt.
+    Failed { acknowledged: bool },
 }
 
 /// A TCP socket.
@@ -114,6 +85,9 @@ pub struct Tcp {
     state: State,
     host: Host,
     family: Family,
+    /// Linux's `sk_err`: an asynchronous error not yet reported. `SO_ERROR`, `send`, `recv` and
+    /// `connect` each report it once and clear it.
+    so_error: Option<Errno>,
     /// The bound address (ephemeral port resolved), kept for `getsockname` and to bind a
     /// replacement host socket to the same address after a failed connect.
     bound: Option<SocketAddr>,
@@ -124,13 +98,18 @@ pub struct Tcp {
 impl Tcp {
     /// A new unbound socket of `family`.
     pub fn new(family: Family) -> Result<Tcp> {
-        Ok(Tcp {
-            state: State::Fresh,
-            host: Host::new(family)?,
+        Ok(Tcp::with_host(Host::new(family)?, State::Fresh, family))
+    }
+
+    fn with_host(host: Host, state: State, family: Family) -> Tcp {
+        Tcp {
+            state,
+            host,
             family,
+            so_error: None,
             bound: None,
             scratch: Vec::new(),
-        })
+        }
     }
 
     /// The socket's address family.
@@ -141,6 +120,12 @@ impl Tcp {
     /// Whether the socket is listening (`SO_ACCEPTCONN`).
     pub fn is_listening(&self) -> bool {
         matches!(self.state, State::Listening { .. })
+    }
+
+    /// `SO_ERROR`: the pending error, cleared by reading it (after collecting a finished connect).
+    pub fn take_error(&mut self) -> Option<Errno> {
+        self.collect_connect();
+        self.so_error.take()
     }
 
     /// A failed connect leaves the host socket unusable. Before reusing the socket the way Linux
@@ -160,14 +145,7 @@ impl Tcp {
 
     /// `bind(2)`.
     pub fn bind(&mut self, addr: SocketAddr) -> Result<()> {
-        if matches!(
-            self.state,
-            State::Failed {
-                acknowledged: true,
-                ..
-            }
-        ) && self.bound.is_none()
-        {
+        if matches!(self.state, State::Failed { acknowledged: true }) && self.bound.is_none() {
             self.renew_if_failed()?;
         }
         if !matches!(self.state, State::Fresh) {
@@ -179,8 +157,8 @@ impl Tcp {
         }
         let host = &self.host;
         wasi::with_network(|net| host.sock.start_bind(net, wasi::to_wasi(addr)))
-            .map_err(bind_errno)?;
-        finish(&host.pollable, || host.sock.finish_bind()).map_err(bind_errno)?;
+            .map_err(Errno::from)?;
+        finish(&host.pollable, || host.sock.finish_bind()).map_err(Errno::from)?;
         self.bound = Some(host.sock.local_address().map_or(addr, wasi::from_wasi));
         self.state = State::Bound;
         Ok(())
@@ -199,9 +177,7 @@ impl Tcp {
                 let _ = self.host.sock.set_listen_backlog_size(backlog);
                 return Ok(());
             }
-            State::Failed {
-                acknowledged: true, ..
-            } => self.renew_if_failed()?,
+            State::Failed { acknowledged: true } => self.renew_if_failed()?,
             State::Fresh | State::Bound => {}
             _ => return Err(Errno::EINVAL),
         }
@@ -226,19 +202,13 @@ impl Tcp {
             match self.host.sock.accept() {
                 Ok((sock, input, output)) => {
                     let host = Host::from(sock);
-                    let conn = Conn::new(&host, input, output, self.family);
+                    let conn = Conn::new(&host.sock, input, output, self.family);
                     let peer = conn.peer;
-                    let tcp = Tcp {
-                        state: State::Connected {
-                            conn,
-                            acknowledged: true,
-                        },
-                        host,
-                        family: self.family,
-                        bound: None,
-                        scratch: Vec::new(),
+                    let state = State::Connected {
+                        conn,
+                        acknowledged: true,
                     };
-                    return Ok((tcp, peer));
+                    return Ok((Tcp::with_host(host, state, self.family), peer));
                 }
                 Err(ErrorCode::WouldBlock) => wait.on(&self.host.pollable)?,
                 Err(e) => return Err(e.into()),
@@ -264,15 +234,10 @@ impl Tcp {
                 return self.complete_connect(wait);
             }
             State::Failed {
-                error,
                 acknowledged: false,
             } => {
-                let e = error.take().unwrap_or(Errno::ECONNABORTED);
-                self.state = State::Failed {
-                    error: None,
-                    acknowledged: true,
-                };
-                return Err(e);
+                self.state = State::Failed { acknowledged: true };
+                return Err(self.so_error.take().unwrap_or(Errno::ECONNABORTED));
             }
             State::Failed { .. } => self.renew_if_failed()?,
             State::Fresh | State::Bound => {}
@@ -291,7 +256,7 @@ impl Tcp {
     }
 
     fn start_connect(&mut self, addr: SocketAddr) -> Result<()> {
-        if addr::Family::of(&addr) != self.family {
+        if Family::of(&addr) != self.family {
             return Err(Errno::EAFNOSUPPORT);
         }
         let target = addr::connect_target(addr);
@@ -303,14 +268,15 @@ impl Tcp {
             // Linux sends the SYN and gets a reset; WASI refuses port 0 up front. Report it the
             // way Linux does: as a refused connection, asynchronously for a non-blocking socket.
             self.state = State::Failed {
-                error: Some(Errno::ECONNREFUSED),
                 acknowledged: false,
             };
+            self.so_error = Some(Errno::ECONNREFUSED);
             return Ok(());
         }
         let host = &self.host;
         wasi::with_network(|net| host.sock.start_connect(net, wasi::to_wasi(target)))
             .map_err(Errno::from)?;
+        self.so_error = None;
         self.state = State::Connecting;
         Ok(())
     }
@@ -324,13 +290,9 @@ impl Tcp {
                     *acknowledged = true;
                     return Ok(());
                 }
-                State::Failed {
-                    error,
-                    acknowledged,
-                } => {
-                    let e = error.take().unwrap_or(Errno::ECONNABORTED);
+                State::Failed { acknowledged } => {
                     *acknowledged = true;
-                    return Err(e);
+                    return Err(self.so_error.take().unwrap_or(Errno::ECONNABORTED));
                 }
                 State::Connecting => {
                     if !self.collect_connect() {
@@ -352,7 +314,7 @@ impl Tcp {
         match self.host.sock.finish_connect() {
             Err(ErrorCode::WouldBlock) => false,
             Ok((input, output)) => {
-                let conn = Conn::new(&self.host, input, output, self.family);
+                let conn = Conn::new(&self.host.sock, input, output, self.family);
                 self.state = State::Connected {
                     conn,
                     acknowledged: false,
@@ -361,91 +323,80 @@ impl Tcp {
             }
             Err(e) => {
                 self.state = State::Failed {
-                    error: Some(e.into()),
                     acknowledged: false,
                 };
+                self.so_error = Some(e.into());
                 true
             }
         }
     }
 
-    /// The connection for a data transfer, once any pending connect is over. `Ok(None)` means the
-    /// socket has no connection and no pending error: the caller decides (EPIPE or ENOTCONN).
-    fn conn_for_io(&mut self, wait: Wait) -> Result<Option<&mut Conn>> {
-        loop {
-            self.collect_connect();
-            match &mut self.state {
-                State::Connecting => wait.on(&self.host.pollable)?,
-                State::Failed { error, .. } if error.is_some() => {
-                    return Err(error.take().unwrap_or(Errno::ECONNABORTED));
-                }
-                _ => break,
-            }
+    /// Wait (as `wait` allows) until no connect is pending.
+    fn settle_connect(&mut self, wait: Wait) -> Result<()> {
+        while matches!(self.state, State::Connecting) && !self.collect_connect() {
+            wait.on(&self.host.pollable)?;
         }
-        Ok(match &mut self.state {
-            State::Connected { conn, .. } => Some(conn),
-            _ => None,
-        })
+        Ok(())
     }
 
     /// `send(2)` / `writev(2)`: with a blocking `wait`, everything (or up to the deadline);
     /// otherwise what the host takes now. Never more per write than `check-write` grants.
     pub fn send(&mut self, bufs: &[&[u8]], wait: Wait) -> Result<usize> {
-        let total = bufs.iter().map(|b| b.len()).sum::<usize>();
-        let mut scratch = core::mem::take(&mut self.scratch);
-        let result = match self.conn_for_io(wait)? {
-            // Linux: sending on a socket that is not connected is EPIPE (sk_stream_wait_connect).
-            None => Err(Errno::EPIPE),
-            Some(_) if total == 0 => Ok(0),
-            Some(conn) => write_all(conn, bufs, total, wait, &mut scratch),
+        self.settle_connect(wait)?;
+        // Linux reports a pending error first (and clears it), then EPIPE if not connected.
+        if let Some(e) = self.so_error.take() {
+            return Err(e);
+        }
+        let State::Connected { conn, .. } = &mut self.state else {
+            return Err(Errno::EPIPE);
         };
+        let total = bufs.iter().map(|b| b.len()).sum::<usize>();
+        if total == 0 {
+            return if conn.wr_shut || conn.reset {
+                Err(Errno::EPIPE)
+            } else {
+                Ok(0)
+            };
+        }
+        let mut scratch = core::mem::take(&mut self.scratch);
+        let r = conn.send(bufs, total, wait, &mut scratch);
         scratch.clear();
         self.scratch = scratch;
-        result
+        r
     }
 
     /// `recv(2)` / `readv(2)`: at least one byte, as much as is ready and fits, or 0 at end of
     /// stream.
     pub fn recv(&mut self, bufs: &mut [&mut [u8]], wait: Wait) -> Result<usize> {
-        let total = bufs.iter().map(|b| b.len()).sum::<usize>();
-        let Some(conn) = self.conn_for_io(wait)? else {
-            // Linux: a socket whose connect attempt failed reads as end of stream (SOCK_DONE);
-            // one that never connected is ENOTCONN.
-            return match self.state {
-                State::Failed { .. } => Ok(0),
-                _ => Err(Errno::ENOTCONN),
-            };
-        };
-        if total == 0 {
-            // Linux waits for something to read (data, end of stream or an error) even when
-            // the buffer is empty, then returns 0 without consuming anything.
-            if !conn.in_poll.ready() {
-                wait.on(&conn.in_poll)?;
-            }
-            return Ok(0);
-        }
-        loop {
-            match conn.input.read(total as u64) {
-                Ok(data) if !data.is_empty() => return Ok(scatter(&data, bufs)),
-                Ok(_) => wait.on(&conn.in_poll)?,
-                Err(StreamError::Closed) => return Ok(0),
-                Err(StreamError::LastOperationFailed(e)) => return Err(stream_error_errno(&e)),
-            }
+        self.settle_connect(wait)?;
+        match &mut self.state {
+            State::Connected { conn, .. } => conn.recv(bufs, wait, &mut self.so_error),
+            // Linux: a socket whose connect failed reads its error once, then end of stream
+            // (SOCK_DONE); one that never connected is ENOTCONN.
+            State::Failed { .. } => self.so_error.take().map_or(Ok(0), Err),
+            _ => Err(self.so_error.take().unwrap_or(Errno::ENOTCONN)),
         }
     }
 
     /// `shutdown(2)`; `how` already validated by the caller.
     pub fn shutdown(&mut self, how: i32) -> Result<()> {
         match &mut self.state {
-            State::Connected { .. } => {
+            State::Connected { conn, .. } => {
                 let kind = match how {
                     SHUT_RD => ShutdownType::Receive,
                     SHUT_WR => ShutdownType::Send,
                     _ => ShutdownType::Both,
                 };
+                if conn.reset {
+                    // Linux: the connection is already closed (TCP_CLOSE) -> ENOTCONN.
+                    return Err(Errno::ENOTCONN);
+                }
                 // Writes already accepted by the host are delivered before the FIN (the host
                 // schedules the shutdown after them), so nothing needs flushing here.
-                self.host.sock.shutdown(kind).map_err(Errno::from)
+                self.host.sock.shutdown(kind).map_err(Errno::from)?;
+                conn.rd_shut |= how & SHUT_RD != 0;
+                conn.wr_shut |= how & SHUT_WR != 0;
+                Ok(())
             }
             State::Listening { shut } => {
                 // Linux stops listening on SHUT_RD (accept then fails with EINVAL); SHUT_WR is
@@ -457,10 +408,7 @@ impl Tcp {
             }
             State::Connecting => {
                 // Linux abandons the attempt and returns 0.
-                self.state = State::Failed {
-                    error: None,
-                    acknowledged: true,
-                };
+                self.state = State::Failed { acknowledged: true };
                 Ok(())
             }
             _ => Err(Errno::ENOTCONN),
@@ -474,10 +422,8 @@ impl Tcp {
             return Ok(());
         }
         // Dropping the state first releases the streams before the host socket is replaced.
-        self.state = State::Failed {
-            error: None,
-            acknowledged: true,
-        };
+        self.state = State::Failed { acknowledged: true };
+        self.so_error = None;
         self.renew_if_failed()
     }
 
@@ -492,8 +438,49 @@ impl Tcp {
     /// `getpeername(2)`.
     pub fn peer_addr(&self) -> Result<SocketAddr> {
         match &self.state {
-            State::Connected { conn, .. } => Ok(conn.peer),
+            State::Connected { conn, .. } if !conn.reset => Ok(conn.peer),
             _ => Err(Errno::ENOTCONN),
+        }
+    }
+
+    /// What `poll` reports now (Linux's `tcp_poll`), collecting a finished connect and reading
+    /// ahead on a connection first.
+    pub fn ready(&mut self) -> Ready {
+        self.collect_connect();
+        let err = self.so_error.is_some();
+        match &mut self.state {
+            State::Connected { conn, .. } => conn.ready(&mut self.so_error),
+            State::Listening { .. } => Ready {
+                input: self.host.pollable.ready(),
+                ..Ready::default()
+            },
+            State::Connecting => Ready {
+                err,
+                ..Ready::default()
+            },
+            // Never connected: TCP_CLOSE with nothing shut down -> writable and hung up.
+            State::Fresh | State::Bound => Ready {
+                output: true,
+                hup: true,
+                err,
+                ..Ready::default()
+            },
+            // A failed connect shut everything down (tcp_done): readable, writable, hung up.
+            State::Failed { .. } => Ready {
+                input: true,
+                output: true,
+                hup: true,
+                err,
+            },
+        }
+    }
+
+    /// The pollables `poll` waits on for this socket.
+    pub fn pollables<'a>(&'a self, want_out: bool, out: &mut Vec<&'a Pollable>) {
+        match &self.state {
+            State::Connected { conn, .. } => conn.pollables(want_out, out),
+            State::Listening { shut: false } | State::Connecting => out.push(&self.host.pollable),
+            _ => {}
         }
     }
 }
@@ -510,14 +497,6 @@ fn probe_bindable(family: Family, addr: SocketAddr) -> Result<()> {
     }
 }
 
-fn bind_errno(e: ErrorCode) -> Errno {
-    match e {
-        // wasmtime: "the address is not a valid unicast address / wrong family" -> InvalidArgument.
-        ErrorCode::InvalidArgument => Errno::EINVAL,
-        e => e.into(),
-    }
-}
-
 /// Drive a `finish-*` call to completion, waiting on the socket's pollable while it would block.
 /// (Hosts finish bind and listen at once; the loop is for hosts that do not.)
 fn finish<T>(
@@ -530,85 +509,4 @@ fn finish<T>(
             other => return other,
         }
     }
-}
-
-/// Write `bufs` (holding `total` bytes) to the connection, in pieces no larger than the host's
-/// `check-write` permit. Small pieces are coalesced in `scratch`; a piece at least as large as the
-/// permit is written straight from the caller's buffer.
-fn write_all(
-    conn: &mut Conn,
-    bufs: &[&[u8]],
-    total: usize,
-    wait: Wait,
-    scratch: &mut Vec<u8>,
-) -> Result<usize> {
-    let mut sent = 0;
-    let (mut idx, mut off) = (0, 0);
-    let partial = |sent: usize, e: Errno| if sent > 0 { Ok(sent) } else { Err(e) };
-    while sent < total {
-        let permit = match conn.output.check_write() {
-            Ok(0) => match wait.on(&conn.out_poll) {
-                Ok(()) => continue,
-                Err(e) => return partial(sent, e),
-            },
-            Ok(n) => usize::try_from(n).unwrap_or(usize::MAX).min(total - sent),
-            Err(e) => return partial(sent, write_errno(e)),
-        };
-        while bufs[idx].len() == off {
-            idx += 1;
-            off = 0;
-        }
-        let chunk: &[u8] = if bufs[idx].len() - off >= permit {
-            &bufs[idx][off..off + permit]
-        } else {
-            scratch.clear();
-            let (mut i, mut o) = (idx, off);
-            while scratch.len() < permit {
-                let take = (bufs[i].len() - o).min(permit - scratch.len());
-                scratch.extend_from_slice(&bufs[i][o..o + take]);
-                i += 1;
-                o = 0;
-            }
-            scratch
-        };
-        if let Err(e) = conn.output.write(chunk) {
-            return partial(sent, write_errno(e));
-        }
-        sent += chunk.len();
-        // Advance the cursor past what was written.
-        let mut n = chunk.len();
-        while n > 0 {
-            let take = (bufs[idx].len() - off).min(n);
-            off += take;
-            n -= take;
-            if off == bufs[idx].len() && n > 0 {
-                idx += 1;
-                off = 0;
-            }
-        }
-    }
-    Ok(sent)
-}
-
-fn write_errno(e: StreamError) -> Errno {
-    match e {
-        // The host closed the stream: the peer is gone or we shut down writing.
-        StreamError::Closed => Errno::EPIPE,
-        StreamError::LastOperationFailed(e) => stream_error_errno(&e),
-    }
-}
-
-/// Copy `data` across `bufs` in order; returns the bytes copied (all of `data`, which the caller
-/// asked the host for no more than the buffers hold).
-fn scatter(data: &[u8], bufs: &mut [&mut [u8]]) -> usize {
-    let mut done = 0;
-    for buf in bufs.iter_mut() {
-        if done == data.len() {
-            break;
-        }
-        let n = buf.len().min(data.len() - done);
-        buf[..n].copy_from_slice(&data[done..done + n]);
-        done += n;
-    }
-    done
 }

@@ -1,0 +1,218 @@
+//! The readiness engine behind `poll`, `ppoll`, `select` and `pselect`: evaluate every
+//! descriptor, and if nothing is ready, make one `wasi:io/poll.poll` call over every pollable of
+//! interest plus a monotonic-clock deadline; repeat until something is ready or time is up.
+//!
+//! Descriptors that are not sockets: standard input is watched through a `wasi:cli/stdin`
+//! handle of the library's own (the same host stream fd 0 reads); other open descriptors
+//! (files, stdout, stderr) are always ready, as regular files are on Linux; a number that is not
+//! open is `POLLNVAL`.
+
+use crate::bindings::wasi::cli::stdin;
+use crate::bindings::wasi::clocks::monotonic_clock;
+use crate::bindings::wasi::io::poll::{self as wasi_poll, Pollable};
+use crate::bindings::wasi::io::streams::InputStream;
+use crate::global::Global;
+use crate::socket::{self, Kind};
+use crate::tcp::Ready;
+use crate::wasi::p1;
+use alloc::vec::Vec;
+
+/// `POLLIN` (= `POLLRDNORM`) in wasi-libc.
+pub const POLLIN: i16 = 0x1;
+/// `POLLOUT` (= `POLLWRNORM`).
+pub const POLLOUT: i16 = 0x2;
+/// `POLLERR`.
+pub const POLLERR: i16 = 0x1000;
+/// `POLLHUP`.
+pub const POLLHUP: i16 = 0x2000;
+/// `POLLNVAL`.
+pub const POLLNVAL: i16 = 0x4000;
+
+/// `struct pollfd` (wasi-libc: `int fd; short events; short revents;`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PollFd {
+    /// The descriptor; negative ones are ignored.
+    pub fd: i32,
+    /// Requested events.
+    pub events: i16,
+    /// Returned events.
+    pub revents: i16,
+}
+
+/// The library's own stdin handle and its pollable (pollable first: it is the stream's child).
+struct Stdin {
+    pollable: Pollable,
+    _stream: InputStream,
+}
+
+static STDIN: Global<Option<Stdin>> = Global::new(None);
+
+fn with_stdin<R>(f: impl FnOnce(&Pollable) -> R) -> R {
+    STDIN.with(|s| {
+        let s = s.get_or_insert_with(|| {
+            let stream = stdin::get_stdin();
+            Stdin {
+                pollable: stream.subscribe(),
+                _stream: stream,
+            }
+        });
+        f(&s.pollable)
+    })
+}
+
+/// How a descriptor is watched.
+#[derive(Clone, Copy)]
+enum Watch {
+    Ignore,
+    Socket,
+    Stdin,
+    AlwaysReady,
+    Invalid,
+}
+
+fn classify(fd: i32) -> Watch {
+    if fd < 0 {
+        return Watch::Ignore;
+    }
+    if socket::is_socket(fd) {
+        return Watch::Socket;
+    }
+    let mut st = p1::Fdstat::default();
+    // SAFETY: `st` is a valid out-pointer.
+    if unsafe { p1::fd_fdstat_get(fd, &mut st) } != 0 {
+        Watch::Invalid
+    } else if fd == 0 {
+        Watch::Stdin
+    } else {
+        Watch::AlwaysReady
+    }
+}
+
+/// Linux's `revents` for a socket: the requested events that hold, plus the ones always
+/// reported (`POLLERR`, `POLLHUP`).
+fn revents(r: Ready, events: i16) -> i16 {
+    let mut v = 0;
+    if r.input {
+        v |= POLLIN;
+    }
+    if r.output {
+        v |= POLLOUT;
+    }
+    (v & events) | if r.err { POLLERR } else { 0 } | if r.hup { POLLHUP } else { 0 }
+}
+
+/// How long the first look at stdin in a `poll` call waits for data already in the pipe.
+///
+/// wasmtime reads the host's stdin on a helper thread, and only once a read is requested: the
+/// first readiness check asks for one and answers "not ready" even when data sits in the pipe,
+/// where Linux answers POLLIN at once. Data already there arrives within microseconds.
+const STDIN_GRACE_NS: u64 = 1_000_000;
+
+fn stdin_ready(first_look: bool) -> bool {
+    with_stdin(|s| {
+        if s.ready() || !first_look {
+            return s.ready();
+        }
+        let timer = monotonic_clock::subscribe_duration(STDIN_GRACE_NS);
+        wasi_poll::poll(&[s, &timer]);
+        s.ready()
+    })
+}
+
+/// Fill every `revents`; return how many entries `counts`. `first` marks a call's first pass.
+fn evaluate(
+    fds: &mut [PollFd],
+    watch: &[Watch],
+    counts: &dyn Fn(&PollFd) -> bool,
+    first: bool,
+) -> usize {
+    let mut n = 0;
+    for (p, w) in fds.iter_mut().zip(watch) {
+        p.revents = match w {
+            Watch::Ignore => 0,
+            Watch::Invalid => POLLNVAL,
+            Watch::AlwaysReady => p.events & (POLLIN | POLLOUT),
+            Watch::Stdin => {
+                let input = p.events & POLLIN != 0 && stdin_ready(first);
+                (if input { POLLIN } else { 0 }) | (p.events & POLLOUT)
+            }
+            Watch::Socket => socket::with_entry(p.fd, |e| match &mut e.kind {
+                Kind::Tcp(t) => Ok(revents(t.ready(), p.events)),
+            })
+            .unwrap_or(POLLNVAL),
+        };
+        if counts(p) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Block until one of the descriptors' pollables, or the deadline, fires.
+fn wait(fds: &[PollFd], watch: &[Watch], deadline: Option<u64>) {
+    let timer = match deadline {
+        Some(d) => monotonic_clock::subscribe_instant(d),
+        // Nothing may ever become ready (no descriptors, or none with a pollable): Linux
+        // sleeps forever; so does a timer that never fires in practice.
+        None => monotonic_clock::subscribe_duration(u64::MAX),
+    };
+    let stdin_wanted = fds
+        .iter()
+        .zip(watch)
+        .any(|(p, w)| matches!(w, Watch::Stdin) && p.events & POLLIN != 0);
+    let run = |stdin: Option<&Pollable>| {
+        socket::with_all(|table| {
+            let mut list: Vec<&Pollable> = Vec::with_capacity(fds.len() + 2);
+            for (p, w) in fds.iter().zip(watch) {
+                if let (Watch::Socket, Some(e)) = (w, table.get(p.fd)) {
+                    match &e.kind {
+                        Kind::Tcp(t) => t.pollables(p.events & POLLOUT != 0, &mut list),
+                    }
+                }
+            }
+            list.push(&timer);
+            list.extend(stdin);
+            wasi_poll::poll(&list);
+        })
+    };
+    if stdin_wanted {
+        with_stdin(|s| run(Some(s)));
+    } else {
+        run(None);
+    }
+}
+
+/// Whether `fd` is open (a socket or any other descriptor).
+pub fn is_open(fd: i32) -> bool {
+    !matches!(classify(fd), Watch::Invalid | Watch::Ignore)
+}
+
+/// `poll` over `fds` with a timeout in nanoseconds (`None`: forever). Returns how many entries
+/// have events.
+pub fn poll(fds: &mut [PollFd], timeout_ns: Option<u64>) -> usize {
+    poll_until(fds, timeout_ns, &|p| p.revents != 0)
+}
+
+/// [`poll`], where an entry counts as ready only when `counts` says so (`select` ignores events
+/// that belong to none of the caller's sets).
+pub fn poll_until(
+    fds: &mut [PollFd],
+    timeout_ns: Option<u64>,
+    counts: &dyn Fn(&PollFd) -> bool,
+) -> usize {
+    let watch: Vec<Watch> = fds.iter().map(|p| classify(p.fd)).collect();
+    let deadline = timeout_ns.map(|t| monotonic_clock::now().saturating_add(t));
+    let mut first = true;
+    loop {
+        let n = evaluate(fds, &watch, counts, first);
+        first = false;
+        if n > 0 {
+            return n;
+        }
+        match deadline {
+            Some(d) if monotonic_clock::now() >= d => return 0,
+            _ => wait(fds, &watch, deadline),
+        }
+    }
+}

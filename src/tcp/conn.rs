@@ -1,0 +1,290 @@
+//! An established TCP connection: its streams, a read-ahead buffer, and the Linux-visible
+//! shutdown/reset flags.
+//!
+//! WASI reveals end-of-stream and connection errors only to a read. Linux's `poll` reports them
+//! (POLLHUP, POLLERR) without consuming data, so `poll` reads ahead into [`Conn::rx`] when the
+//! stream is readable; `recv` serves that buffer first. (`MSG_PEEK` and `FIONREAD` build on it.)
+
+use crate::addr::Family;
+use crate::bindings::wasi::io::poll::Pollable;
+use crate::bindings::wasi::io::streams::{InputStream, OutputStream, StreamError};
+use crate::blocking::Wait;
+use crate::errno::{Errno, Result};
+use crate::wasi::{self, stream_error_errno};
+use alloc::vec::Vec;
+use core::net::SocketAddr;
+
+/// The most a single host read asks for (wasmtime's own cap is 64 KiB).
+const READ_CHUNK: u64 = 64 * 1024;
+
+/// How long a non-blocking send on a new connection waits for the host's first write permit.
+///
+/// A new connection's send buffer is empty, so Linux always takes the first bytes. wasmtime
+/// grants `check-write` only once its event loop has seen the socket writable, which can lag the
+/// connection by a moment; without this, a non-blocking first send could fail with EAGAIN.
+const FIRST_PERMIT_WAIT_NS: u64 = 100_000_000;
+
+/// An established connection.
+pub(super) struct Conn {
+    // Drop order: pollables, then the streams they watch (children before parents).
+    in_poll: Pollable,
+    out_poll: Pollable,
+    input: InputStream,
+    output: OutputStream,
+    pub(super) local: SocketAddr,
+    pub(super) peer: SocketAddr,
+    /// Bytes read from the host and not yet delivered (`rx[rx_pos..]`).
+    rx: Vec<u8>,
+    rx_pos: usize,
+    /// Linux `RCV_SHUTDOWN`: the peer's FIN was read, or `shutdown(SHUT_RD)`.
+    pub(super) rd_shut: bool,
+    /// Linux `SEND_SHUTDOWN`: `shutdown(SHUT_WR)`.
+    pub(super) wr_shut: bool,
+    /// The host reported the connection failed (reset, aborted, ...): Linux `TCP_CLOSE`.
+    pub(super) reset: bool,
+    /// The host has granted a write permit at least once (see [`FIRST_PERMIT_WAIT_NS`]).
+    permitted: bool,
+}
+
+/// What `poll` can report for a socket, in Linux's terms.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Ready {
+    /// Readable (data, end of stream, an error, or a pending connection on a listener).
+    pub input: bool,
+    /// Writable.
+    pub output: bool,
+    /// Hung up: shut down both ways, or the connection is gone.
+    pub hup: bool,
+    /// An error is pending (`SO_ERROR`).
+    pub err: bool,
+}
+
+impl Conn {
+    pub(super) fn new(
+        sock: &crate::bindings::wasi::sockets::tcp::TcpSocket,
+        input: InputStream,
+        output: OutputStream,
+        family: Family,
+    ) -> Conn {
+        let unspecified = family.unspecified();
+        Conn {
+            in_poll: input.subscribe(),
+            out_poll: output.subscribe(),
+            input,
+            output,
+            local: sock.local_address().map_or(unspecified, wasi::from_wasi),
+            peer: sock.remote_address().map_or(unspecified, wasi::from_wasi),
+            rx: Vec::new(),
+            rx_pos: 0,
+            rd_shut: false,
+            wr_shut: false,
+            reset: false,
+            permitted: false,
+        }
+    }
+
+    fn buffered(&self) -> usize {
+        self.rx.len() - self.rx_pos
+    }
+
+    /// Read ahead without waiting: if nothing is buffered and the stream may still deliver,
+    /// take what the host has now, noting end of stream or failure (into `so_error`).
+    pub(super) fn fill(&mut self, so_error: &mut Option<Errno>) {
+        if self.buffered() > 0 || self.rd_shut || self.reset {
+            return;
+        }
+        match self.input.read(READ_CHUNK) {
+            Ok(data) => {
+                self.rx = data;
+                self.rx_pos = 0;
+            }
+            Err(StreamError::Closed) => self.rd_shut = true,
+            Err(StreamError::LastOperationFailed(e)) => {
+                self.reset = true;
+                *so_error = Some(stream_error_errno(&e));
+            }
+        }
+    }
+
+    /// `recv`: buffered bytes first, then a pending error (reported once), then end of stream,
+    /// then the host stream (waiting as `wait` allows).
+    pub(super) fn recv(
+        &mut self,
+        bufs: &mut [&mut [u8]],
+        wait: Wait,
+        so_error: &mut Option<Errno>,
+    ) -> Result<usize> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        loop {
+            if self.buffered() > 0 {
+                if total == 0 {
+                    return Ok(0);
+                }
+                let n = scatter(&self.rx[self.rx_pos..], bufs);
+                self.rx_pos += n;
+                if self.rx_pos == self.rx.len() {
+                    self.rx.clear();
+                    self.rx_pos = 0;
+                }
+                return Ok(n);
+            }
+            if let Some(e) = so_error.take() {
+                return Err(e);
+            }
+            if self.rd_shut || self.reset {
+                return Ok(0);
+            }
+            if total == 0 {
+                // Linux waits for something to read (data, end of stream or an error) even for
+                // an empty buffer, then returns 0 without consuming anything.
+                self.fill(so_error);
+                if self.buffered() == 0 && !self.rd_shut && !self.reset {
+                    wait.on(&self.in_poll)?;
+                    continue;
+                }
+                return Ok(0);
+            }
+            match self.input.read(total.min(READ_CHUNK as usize) as u64) {
+                Ok(data) if !data.is_empty() => return Ok(scatter(&data, bufs)),
+                Ok(_) => wait.on(&self.in_poll)?,
+                Err(StreamError::Closed) => self.rd_shut = true,
+                Err(StreamError::LastOperationFailed(e)) => {
+                    self.reset = true;
+                    return Err(stream_error_errno(&e));
+                }
+            }
+        }
+    }
+
+    /// `send`: write `bufs` (`total` bytes) in pieces no larger than the host's `check-write`
+    /// permit; with a blocking `wait`, all of it (or up to the deadline), else what fits now.
+    pub(super) fn send(
+        &mut self,
+        bufs: &[&[u8]],
+        total: usize,
+        wait: Wait,
+        scratch: &mut Vec<u8>,
+    ) -> Result<usize> {
+        if self.wr_shut || self.reset {
+            return Err(Errno::EPIPE);
+        }
+        let mut sent = 0;
+        let (mut idx, mut off) = (0, 0);
+        let partial = |sent: usize, e: Errno| if sent > 0 { Ok(sent) } else { Err(e) };
+        while sent < total {
+            let permit = match self.output.check_write() {
+                Ok(0) => {
+                    let w = if self.permitted || wait.may_block() {
+                        wait
+                    } else {
+                        Wait::new(false, FIRST_PERMIT_WAIT_NS)
+                    };
+                    match w.on(&self.out_poll) {
+                        Ok(()) => continue,
+                        Err(e) => return partial(sent, e),
+                    }
+                }
+                Ok(n) => {
+                    self.permitted = true;
+                    usize::try_from(n).unwrap_or(usize::MAX).min(total - sent)
+                }
+                Err(e) => return partial(sent, self.write_errno(e)),
+            };
+            while bufs[idx].len() == off {
+                idx += 1;
+                off = 0;
+            }
+            // A piece at least as large as the permit goes straight from the caller's buffer;
+            // smaller pieces are coalesced so each host write is as large as allowed.
+            let chunk: &[u8] = if bufs[idx].len() - off >= permit {
+                &bufs[idx][off..off + permit]
+            } else {
+                gather(bufs, idx, off, permit, scratch);
+                scratch
+            };
+            if let Err(e) = self.output.write(chunk) {
+                return partial(sent, self.write_errno(e));
+            }
+            sent += chunk.len();
+            (idx, off) = advance(bufs, idx, off, chunk.len());
+        }
+        Ok(sent)
+    }
+
+    fn write_errno(&mut self, e: StreamError) -> Errno {
+        match e {
+            // The host closed the stream: we shut down writing, or the peer is gone.
+            StreamError::Closed => Errno::EPIPE,
+            StreamError::LastOperationFailed(e) => {
+                self.reset = true;
+                stream_error_errno(&e)
+            }
+        }
+    }
+
+    /// Readiness, as Linux's `tcp_poll` computes it, after reading ahead.
+    pub(super) fn ready(&mut self, so_error: &mut Option<Errno>) -> Ready {
+        self.fill(so_error);
+        // A connection the host has not yet granted a write is writable, as a new Linux
+        // connection is; the send then waits for the host's first permit.
+        let output = self.wr_shut || self.reset || !self.permitted || self.out_poll.ready();
+        Ready {
+            input: self.buffered() > 0 || self.rd_shut || self.reset || so_error.is_some(),
+            output,
+            hup: self.reset || (self.rd_shut && self.wr_shut),
+            err: so_error.is_some(),
+        }
+    }
+
+    /// The pollables to wait on. The input stream is watched whenever a read could tell something
+    /// new (nothing buffered, stream open), whether or not input was asked for, because hang-ups
+    /// and errors are always reported; once something is buffered it is not, so an unrequested
+    /// byte never makes `poll` spin. The output stream is watched when output was asked for.
+    pub(super) fn pollables<'a>(&'a self, want_out: bool, out: &mut Vec<&'a Pollable>) {
+        if self.buffered() == 0 && !self.rd_shut && !self.reset {
+            out.push(&self.in_poll);
+        }
+        if want_out && !self.wr_shut && !self.reset {
+            out.push(&self.out_poll);
+        }
+    }
+}
+
+/// Copy `data` across `bufs` in order; returns the bytes copied.
+fn scatter(data: &[u8], bufs: &mut [&mut [u8]]) -> usize {
+    let mut done = 0;
+    for buf in bufs.iter_mut() {
+        if done == data.len() {
+            break;
+        }
+        let n = buf.len().min(data.len() - done);
+        buf[..n].copy_from_slice(&data[done..done + n]);
+        done += n;
+    }
+    done
+}
+
+/// Copy `n` bytes of `bufs`, starting at piece `idx` offset `off`, into `scratch`.
+fn gather(bufs: &[&[u8]], mut idx: usize, mut off: usize, n: usize, scratch: &mut Vec<u8>) {
+    scratch.clear();
+    while scratch.len() < n {
+        let take = (bufs[idx].len() - off).min(n - scratch.len());
+        scratch.extend_from_slice(&bufs[idx][off..off + take]);
+        idx += 1;
+        off = 0;
+    }
+}
+
+/// The cursor (`idx`, `off`) moved forward by `n` bytes.
+fn advance(bufs: &[&[u8]], mut idx: usize, mut off: usize, mut n: usize) -> (usize, usize) {
+    while n > 0 {
+        let take = (bufs[idx].len() - off).min(n);
+        off += take;
+        n -= take;
+        if off == bufs[idx].len() && n > 0 {
+            idx += 1;
+            off = 0;
+        }
+    }
+    (idx, off)
+}

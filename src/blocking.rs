@@ -7,6 +7,7 @@
 use crate::bindings::wasi::clocks::monotonic_clock;
 use crate::bindings::wasi::io::poll::{self, Pollable};
 use crate::errno::{Errno, Result};
+use crate::global::Global;
 
 /// How long a call may wait for readiness.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,9 +45,11 @@ impl Wait {
             Wait::Never => Err(Errno::EAGAIN),
             Wait::Forever => {
                 p.block();
+                after_wait();
                 Ok(())
             }
             Wait::Until(deadline) => {
+                op();
                 if p.ready() {
                     return Ok(());
                 }
@@ -56,6 +59,7 @@ impl Wait {
                 let timer = monotonic_clock::subscribe_instant(deadline);
                 let ready = poll::poll(&[p, &timer]);
                 drop(timer);
+                after_wait();
                 if ready.contains(&0) {
                     Ok(())
                 } else {
@@ -64,4 +68,58 @@ impl Wait {
             }
         }
     }
+}
+
+/// How many host socket operations may run between two yields to the host's executor.
+///
+/// wasmtime runs the guest on a fiber inside one outer tokio task, and every host call that
+/// checks a socket's readiness (`check-write`, `read`, `accept`, `finish-connect`, a pollable's
+/// `ready`, each future inside `poll`) spends that task's cooperative budget: 128 units, about
+/// one per successful check. Once it is spent every socket answers "not ready", whatever the
+/// kernel says, until the task yields (wasmtime issue #14174). A guest that never blocks never
+/// yields: its event loop stalls or spins (one socket's pollable fires, its `check-write` grants
+/// nothing) and sockets late in a long poll list starve. So the library yields every 32
+/// operations, yields first after any wait (a wait over many ready pollables may have spent the
+/// budget), and believes a "not ready" only when it is the first answer after a yield.
+const OPS_PER_YIELD: u32 = 32;
+
+static OPS: Global<u32> = Global::new(0);
+
+/// Yield to the host's executor, which replenishes its cooperative budget and lets its I/O
+/// driver deliver socket events: poll a zero-duration timer, which wasmtime answers with
+/// `yield_now` (wasmtime #13085). Only a new timer yields (wasmtime yields on a zero-duration
+/// timer's first poll only), so none is cached.
+pub fn host_yield() {
+    let due = monotonic_clock::subscribe_duration(0);
+    poll::poll(&[&due]);
+    drop(due);
+    OPS.with(|n| *n = 0);
+}
+
+/// Count one host socket operation, yielding first when enough have run since the last yield.
+pub fn op() {
+    if OPS.with(|n| {
+        *n += 1;
+        *n > OPS_PER_YIELD
+    }) {
+        host_yield();
+        OPS.with(|n| *n = 1);
+    }
+}
+
+/// A wait has returned: make the next operation yield first.
+pub fn after_wait() {
+    OPS.with(|n| *n = OPS_PER_YIELD);
+}
+
+/// The host answered "not ready" to the operation just counted by [`op`]. If other operations
+/// ran since the last yield, the answer may be the host's spent budget rather than the socket:
+/// yield and return `true` (ask again). If that operation was the first since a yield, the
+/// budget was fresh and the answer stands.
+pub fn recheck() -> bool {
+    if OPS.with(|n| *n) <= 1 {
+        return false;
+    }
+    host_yield();
+    true
 }

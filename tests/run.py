@@ -503,6 +503,86 @@ def _python_client(fam: int) -> str:
         srv.kill()
 
 
+def load_clients(fam: int, port: int, n: int, seed: int, timeout: float = 120) -> int:
+    """Open `n` connections to a loopback echo server and keep them all open; send each a random
+    payload (1-8 KiB, several writes); once every payload has come back byte for byte, shut
+    them all down and expect end of stream. Returns the bytes verified."""
+    import random
+    import selectors
+    rnd = random.Random(seed)
+    af = socket.AF_INET if fam == 4 else socket.AF_INET6
+    host = "127.0.0.1" if fam == 4 else "::1"
+    socks = []
+    for _ in range(n):
+        s = socket.socket(af, socket.SOCK_STREAM)
+        s.settimeout(30)
+        s.connect((host, port))
+        s.setblocking(False)
+        socks.append(s)
+    want = [rnd.randbytes(rnd.randint(1024, 8192)) for _ in range(n)]
+    sent, got = [0] * n, [bytearray() for _ in range(n)]
+    sel = selectors.DefaultSelector()
+    for i, s in enumerate(socks):
+        sel.register(s, selectors.EVENT_READ | selectors.EVENT_WRITE, i)
+    deadline = time.monotonic() + timeout
+    echoed = 0
+    while echoed < n:
+        assert time.monotonic() < deadline, f"only {echoed}/{n} echoes after {timeout}s"
+        for key, mask in sel.select(1):
+            i, s = key.data, key.fileobj
+            if mask & selectors.EVENT_WRITE and sent[i] < len(want[i]):
+                chunk = want[i][sent[i]: sent[i] + rnd.randint(100, 3000)]
+                sent[i] += s.send(chunk)
+                if sent[i] == len(want[i]):
+                    sel.modify(s, selectors.EVENT_READ, i)
+            if mask & selectors.EVENT_READ:
+                data = s.recv(65536)
+                assert data, f"connection {i} closed early"
+                got[i] += data
+                assert got[i] == want[i][: len(got[i])], f"connection {i}: echo differs"
+                if len(got[i]) == len(want[i]):
+                    echoed += 1
+                    sel.unregister(s)
+    for s in socks:  # every connection is still open here: the server holds all n at once
+        s.setblocking(True)
+        s.shutdown(socket.SHUT_WR)
+    for i, s in enumerate(socks):
+        assert s.recv(1) == b"", f"connection {i}: no end of stream after the echo"
+        s.close()
+    return sum(len(w) for w in want)
+
+
+def poll_server_load(mode: str, fam: int, n: int) -> str:
+    srv = Proc(wasm_cmd(peer("wasm", "poll_server"), args=[str(fam), mode, str(n)]))
+    try:
+        port = int(srv.expect(r"^PORT (\d+)").group(1))
+        nbytes = load_clients(fam, port, n, seed=n + fam)
+        m = srv.expect(r"served (\d+) peak (\d+) bytes (\d+)", 60)
+        assert int(m.group(1)) == n and int(m.group(2)) == n, m.group(0)
+        assert int(m.group(3)) == nbytes, f"server saw {m.group(3)} bytes, clients sent {nbytes}"
+        assert srv.wait(30) == 0
+        return f"{n} concurrent connections, {nbytes} bytes echoed and verified"
+    finally:
+        srv.kill()
+
+
+@e2e
+def e2e_poll_server_1000_connections():
+    """A single-threaded poll() echo server in wasm holding 1000 connections from native clients."""
+    return poll_server_load("poll", 4, 1000)
+
+
+@e2e
+def e2e_poll_server_1000_connections_ipv6():
+    return poll_server_load("poll", 6, 1000)
+
+
+@e2e
+def e2e_select_server_500_connections():
+    """The same server driven by select() (wasi-libc's fd_set) with 500 connections."""
+    return poll_server_load("select", 4, 500)
+
+
 @e2e
 def e2e_refused_and_no_network():
     """Connection refused -> ECONNREFUSED; without -S inherit-network -> EACCES, no trap."""
@@ -553,7 +633,17 @@ def e2e_demo_http_server():
 # ---------------------------------------------------------------------------------------------
 
 
+def raise_fd_limit() -> None:
+    """1000-connection tests need more than the usual 1024 descriptors, in this process and in
+    the wasmtime processes it starts (which inherit the limit)."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 8192 and (hard == resource.RLIM_INFINITY or hard > soft):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(65536, hard) if hard != resource.RLIM_INFINITY else 65536, hard))
+
+
 def main() -> int:
+    raise_fd_limit()
     ap = argparse.ArgumentParser()
     ap.add_argument("-k", default="", help="only tests whose name contains this")
     ap.add_argument("--list", action="store_true")

@@ -8,7 +8,7 @@
 use crate::addr::Family;
 use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::io::streams::{InputStream, OutputStream, StreamError};
-use crate::blocking::Wait;
+use crate::blocking::{self, Wait};
 use crate::errno::{Errno, Result};
 use crate::wasi::{self, stream_error_errno};
 use alloc::vec::Vec;
@@ -16,13 +16,6 @@ use core::net::SocketAddr;
 
 /// The most a single host read asks for (wasmtime's own cap is 64 KiB).
 const READ_CHUNK: u64 = 64 * 1024;
-
-/// How long a non-blocking send on a new connection waits for the host's first write permit.
-///
-/// A new connection's send buffer is empty, so Linux always takes the first bytes. wasmtime
-/// grants `check-write` only once its event loop has seen the socket writable, which can lag the
-/// connection by a moment; without this, a non-blocking first send could fail with EAGAIN.
-const FIRST_PERMIT_WAIT_NS: u64 = 100_000_000;
 
 /// An established connection.
 pub(super) struct Conn {
@@ -42,8 +35,6 @@ pub(super) struct Conn {
     pub(super) wr_shut: bool,
     /// The host reported the connection failed (reset, aborted, ...): Linux `TCP_CLOSE`.
     pub(super) reset: bool,
-    /// The host has granted a write permit at least once (see [`FIRST_PERMIT_WAIT_NS`]).
-    permitted: bool,
 }
 
 /// What `poll` can report for a socket, in Linux's terms.
@@ -79,7 +70,6 @@ impl Conn {
             rd_shut: false,
             wr_shut: false,
             reset: false,
-            permitted: false,
         }
     }
 
@@ -93,6 +83,7 @@ impl Conn {
         if self.buffered() > 0 || self.rd_shut || self.reset {
             return;
         }
+        blocking::op();
         match self.input.read(READ_CHUNK) {
             Ok(data) => {
                 self.rx = data;
@@ -144,8 +135,10 @@ impl Conn {
                 }
                 return Ok(0);
             }
+            blocking::op();
             match self.input.read(total.min(READ_CHUNK as usize) as u64) {
                 Ok(data) if !data.is_empty() => return Ok(scatter(&data, bufs)),
+                Ok(_) if blocking::recheck() => {}
                 Ok(_) => wait.on(&self.in_poll)?,
                 Err(StreamError::Closed) => self.rd_shut = true,
                 Err(StreamError::LastOperationFailed(e)) => {
@@ -172,22 +165,14 @@ impl Conn {
         let (mut idx, mut off) = (0, 0);
         let partial = |sent: usize, e: Errno| if sent > 0 { Ok(sent) } else { Err(e) };
         while sent < total {
+            blocking::op();
             let permit = match self.output.check_write() {
-                Ok(0) => {
-                    let w = if self.permitted || wait.may_block() {
-                        wait
-                    } else {
-                        Wait::new(false, FIRST_PERMIT_WAIT_NS)
-                    };
-                    match w.on(&self.out_poll) {
-                        Ok(()) => continue,
-                        Err(e) => return partial(sent, e),
-                    }
-                }
-                Ok(n) => {
-                    self.permitted = true;
-                    usize::try_from(n).unwrap_or(usize::MAX).min(total - sent)
-                }
+                Ok(0) if blocking::recheck() => continue,
+                Ok(0) => match wait.on(&self.out_poll) {
+                    Ok(()) => continue,
+                    Err(e) => return partial(sent, e),
+                },
+                Ok(n) => usize::try_from(n).unwrap_or(usize::MAX).min(total - sent),
                 Err(e) => return partial(sent, self.write_errno(e)),
             };
             while bufs[idx].len() == off {
@@ -202,6 +187,7 @@ impl Conn {
                 gather(bufs, idx, off, permit, scratch);
                 scratch
             };
+            blocking::op();
             if let Err(e) = self.output.write(chunk) {
                 return partial(sent, self.write_errno(e));
             }
@@ -222,12 +208,27 @@ impl Conn {
         }
     }
 
+    /// Whether the host grants a write now (or the stream failed, which a write then reports).
+    fn can_write(&mut self) -> bool {
+        blocking::op();
+        match self.output.check_write() {
+            Ok(0) if blocking::recheck() => {
+                blocking::op();
+                !matches!(self.output.check_write(), Ok(0))
+            }
+            Ok(0) => false,
+            _ => true,
+        }
+    }
+
     /// Readiness, as Linux's `tcp_poll` computes it, after reading ahead.
     pub(super) fn ready(&mut self, so_error: &mut Option<Errno>) -> Ready {
         self.fill(so_error);
-        // A connection the host has not yet granted a write is writable, as a new Linux
-        // connection is; the send then waits for the host's first permit.
-        let output = self.wr_shut || self.reset || !self.permitted || self.out_poll.ready();
+        // Writable means what `send` will find: a write permit from `check-write` (asking grants
+        // nothing and consumes nothing). The output pollable is only for waiting: it can be
+        // ready while `check-write` still grants 0, and a `poll` trusting it could hand the
+        // program POLLOUT, EAGAIN, POLLOUT, ...
+        let output = self.wr_shut || self.reset || self.can_write();
         Ready {
             input: self.buffered() > 0 || self.rd_shut || self.reset || so_error.is_some(),
             output,

@@ -20,7 +20,7 @@ use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::sockets::network::ErrorCode;
 use crate::bindings::wasi::sockets::tcp::{ShutdownType, TcpSocket};
 use crate::bindings::wasi::sockets::tcp_create_socket::create_tcp_socket;
-use crate::blocking::Wait;
+use crate::blocking::{self, Wait};
 use crate::errno::{Errno, Result};
 use crate::wasi;
 use alloc::vec::Vec;
@@ -199,6 +199,7 @@ impl Tcp {
             return Err(Errno::EINVAL);
         }
         loop {
+            blocking::op();
             match self.host.sock.accept() {
                 Ok((sock, input, output)) => {
                     let host = Host::from(sock);
@@ -210,6 +211,7 @@ impl Tcp {
                     };
                     return Ok((Tcp::with_host(host, state, self.family), peer));
                 }
+                Err(ErrorCode::WouldBlock) if blocking::recheck() => {}
                 Err(ErrorCode::WouldBlock) => wait.on(&self.host.pollable)?,
                 Err(e) => return Err(e.into()),
             }
@@ -311,6 +313,7 @@ impl Tcp {
         if !matches!(self.state, State::Connecting) {
             return false;
         }
+        blocking::op();
         match self.host.sock.finish_connect() {
             Err(ErrorCode::WouldBlock) => false,
             Ok((input, output)) => {
@@ -451,7 +454,10 @@ impl Tcp {
         match &mut self.state {
             State::Connected { conn, .. } => conn.ready(&mut self.so_error),
             State::Listening { .. } => Ready {
-                input: self.host.pollable.ready(),
+                input: {
+                    blocking::op();
+                    self.host.pollable.ready()
+                },
                 ..Ready::default()
             },
             State::Connecting => Ready {

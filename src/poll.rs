@@ -102,22 +102,33 @@ fn revents(r: Ready, events: i16) -> i16 {
     (v & events) | if r.err { POLLERR } else { 0 } | if r.hup { POLLHUP } else { 0 }
 }
 
-/// How long the first look at stdin in a `poll` call waits for data already in the pipe.
+/// How long a look at stdin may wait for data already in the pipe.
 ///
-/// wasmtime reads the host's stdin on a helper thread, and only once a read is requested: the
-/// first readiness check asks for one and answers "not ready" even when data sits in the pipe,
-/// where Linux answers POLLIN at once. Data already there arrives within microseconds.
-const STDIN_GRACE_NS: u64 = 1_000_000;
+/// wasmtime reads the host's stdin on a helper thread, and only once a read is requested: a
+/// readiness check asks for one and answers "not ready" even when data sits in the pipe, where
+/// Linux answers POLLIN at once. Data already there arrives within microseconds, now and then
+/// a few milliseconds. The wait is needed only when no read was outstanding (at the start, or
+/// after data was consumed); once a check has said "not ready", the helper is already waiting
+/// on the pipe and the answer is accurate, so an idle stdin costs nothing.
+const STDIN_GRACE_NS: u64 = 10_000_000;
+
+/// Whether the last stdin check found data (then the next check starts a new host read).
+static STDIN_WAS_READY: Global<bool> = Global::new(true);
 
 fn stdin_ready(first_look: bool) -> bool {
-    with_stdin(|s| {
-        if s.ready() || !first_look {
-            return s.ready();
+    let ready = with_stdin(|s| {
+        if s.ready() {
+            return true;
+        }
+        if !first_look || !STDIN_WAS_READY.with(|r| *r) {
+            return false;
         }
         let timer = monotonic_clock::subscribe_duration(STDIN_GRACE_NS);
         wasi_poll::poll(&[s, &timer]);
         s.ready()
-    })
+    });
+    STDIN_WAS_READY.with(|r| *r = ready);
+    ready
 }
 
 /// Fill every `revents`; return how many entries `counts`. `first` marks a call's first pass.

@@ -17,6 +17,14 @@ use core::net::SocketAddr;
 /// The most a single host read asks for (wasmtime's own cap is 64 KiB).
 const READ_CHUNK: u64 = 64 * 1024;
 
+/// How long a non-blocking send on a new connection waits for the host's first write permit.
+///
+/// A new connection's send buffer is empty, so Linux takes the first bytes at once and `poll`
+/// reports it writable. wasmtime grants `check-write` only once its I/O driver has seen the
+/// socket writable, which now and then lags the connection; so a connection the host has never
+/// granted a write counts as writable, and its first send waits this long at most for the grant.
+const FIRST_PERMIT_WAIT_NS: u64 = 100_000_000;
+
 /// An established connection.
 pub(super) struct Conn {
     // Drop order: pollables, then the streams they watch (children before parents).
@@ -35,6 +43,8 @@ pub(super) struct Conn {
     pub(super) wr_shut: bool,
     /// The host reported the connection failed (reset, aborted, ...): Linux `TCP_CLOSE`.
     pub(super) reset: bool,
+    /// The host has granted a write permit at least once (see [`FIRST_PERMIT_WAIT_NS`]).
+    permitted: bool,
 }
 
 /// What `poll` can report for a socket, in Linux's terms.
@@ -70,6 +80,7 @@ impl Conn {
             rd_shut: false,
             wr_shut: false,
             reset: false,
+            permitted: false,
         }
     }
 
@@ -164,15 +175,27 @@ impl Conn {
         let mut sent = 0;
         let (mut idx, mut off) = (0, 0);
         let partial = |sent: usize, e: Errno| if sent > 0 { Ok(sent) } else { Err(e) };
+        // The wait for the first permit has one deadline for the whole call, taken when needed.
+        let mut first_permit = None;
         while sent < total {
             blocking::op();
             let permit = match self.output.check_write() {
                 Ok(0) if blocking::recheck() => continue,
-                Ok(0) => match wait.on(&self.out_poll) {
-                    Ok(()) => continue,
-                    Err(e) => return partial(sent, e),
-                },
-                Ok(n) => usize::try_from(n).unwrap_or(usize::MAX).min(total - sent),
+                Ok(0) => {
+                    let w = if self.permitted || wait.may_block() {
+                        wait
+                    } else {
+                        *first_permit.get_or_insert_with(|| Wait::new(false, FIRST_PERMIT_WAIT_NS))
+                    };
+                    match w.on(&self.out_poll) {
+                        Ok(()) => continue,
+                        Err(e) => return partial(sent, e),
+                    }
+                }
+                Ok(n) => {
+                    self.permitted = true;
+                    usize::try_from(n).unwrap_or(usize::MAX).min(total - sent)
+                }
                 Err(e) => return partial(sent, self.write_errno(e)),
             };
             while bufs[idx].len() == off {
@@ -217,7 +240,11 @@ impl Conn {
                 !matches!(self.output.check_write(), Ok(0))
             }
             Ok(0) => false,
-            _ => true,
+            Ok(_) => {
+                self.permitted = true;
+                true
+            }
+            Err(_) => true,
         }
     }
 
@@ -228,7 +255,9 @@ impl Conn {
         // nothing and consumes nothing). The output pollable is only for waiting: it can be
         // ready while `check-write` still grants 0, and a `poll` trusting it could hand the
         // program POLLOUT, EAGAIN, POLLOUT, ...
-        let output = self.wr_shut || self.reset || self.can_write();
+        // A connection the host has never granted a write is writable (see
+        // FIRST_PERMIT_WAIT_NS).
+        let output = self.wr_shut || self.reset || !self.permitted || self.can_write();
         Ready {
             input: self.buffered() > 0 || self.rd_shut || self.reset || so_error.is_some(),
             output,

@@ -200,6 +200,53 @@ static void nb_connect(int fam) {
     SHOW(close(l));
 }
 
+/* EALREADY, deterministically on loopback: a listener with backlog 1 whose accept queue is full
+ * drops further SYNs, so those clients stay in SYN_SENT (until the SYN is retransmitted, about
+ * a second later) and a second connect() says EALREADY. Once accepted: 0 once, then EISCONN. */
+static void ealready(int fam) {
+    printf("== EALREADY while the handshake is pending %s\n", famname(fam));
+    addr_t a;
+    socklen_t len = loopback(&a, fam, 0);
+    int l = socket(fam, SOCK_STREAM, 0);
+    MUST(bind(l, &a.sa, len));
+    MUST(listen(l, 1));
+    MUST(getsockname(l, &a.sa, &len));
+    enum { N = 5 };
+    int c[N], inprogress = 0, ealready = 0, held[N], first_zero = 0;
+    for (int i = 0; i < N; i++) {
+        c[i] = socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        inprogress += connect(c[i], &a.sa, len) < 0 && errno == EINPROGRESS;
+        sleep_ms(20);
+    }
+    sleep_ms(100);
+    for (int i = 0; i < N; i++) {
+        int r = connect(c[i], &a.sa, len);
+        held[i] = r < 0 && errno == EALREADY;
+        ealready += held[i];
+        first_zero += r == 0; /* already established: this is the call that reports it */
+    }
+    printf("EINPROGRESS for all %d: %s; EALREADY for those the full queue held back: %s; "
+           "0 for the others: %s\n", N, inprogress == N ? "yes" : "no", ealready > 0 ? "yes" : "no",
+           first_zero == N - ealready ? "yes" : "no");
+    /* accept them all (the held-back SYNs come again after about a second) */
+    int accepted = 0, s[N];
+    struct pollfd pl = {l, POLLIN, 0};
+    while (accepted < N && poll(&pl, 1, 5000) > 0) s[accepted++] = accept(l, NULL, NULL);
+    printf("accepted %d\n", accepted);
+    int zero = 0, isconn = 0;
+    for (int i = 0; i < N; i++) {
+        struct pollfd pc = {c[i], POLLOUT, 0};
+        poll(&pc, 1, 5000);
+        if (held[i]) zero += connect(c[i], &a.sa, len) == 0;
+        isconn += connect(c[i], &a.sa, len) < 0 && errno == EISCONN;
+    }
+    printf("once established, connect() -> 0 for each held back: %s; EISCONN for all after: %s\n",
+           zero == ealready ? "yes" : "no", isconn == N ? "yes" : "no");
+    for (int i = 0; i < N; i++) close(c[i]);
+    for (int i = 0; i < accepted; i++) close(s[i]);
+    close(l);
+}
+
 int main(void) {
     test_setup();
     flags(AF_INET);
@@ -208,5 +255,7 @@ int main(void) {
     would_block(AF_INET6);
     nb_connect(AF_INET);
     nb_connect(AF_INET6);
+    ealready(AF_INET);
+    ealready(AF_INET6);
     return 0;
 }

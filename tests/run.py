@@ -38,7 +38,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -254,7 +254,6 @@ class RstServer:
 
 
 def conformance(src: Path, devs: list[Deviation]) -> Result:
-    name = src.stem
     m = meta(src)
     timeout = float(m.get("timeout", ["60"])[0])
     flags = m["wasmtime"][0].split() if "wasmtime" in m else NET
@@ -336,13 +335,10 @@ class Proc:
                     if m := re.search(pattern, line):
                         return m
                 left = deadline - time.monotonic()
-                if left <= 0 or (self.p.poll() is not None and not self._more()):
+                if left <= 0 or self.p.poll() is not None:
                     raise AssertionError(
                         f"{self.cmd[-3:]}: no line matching {pattern!r}; got {self.lines[-5:]} {self.err[-2000:]}")
                 self.cv.wait(min(left, 0.2))
-
-    def _more(self) -> bool:
-        return False
 
     def wait(self, timeout: float = 60) -> int:
         try:
@@ -355,6 +351,11 @@ class Proc:
         if self.p.poll() is None:
             self.p.kill()
             self.p.wait()
+
+
+def loopback_of(fam: int) -> tuple[int, str]:
+    """The address family and loopback host for 4 or 6."""
+    return (socket.AF_INET, "127.0.0.1") if fam == 4 else (socket.AF_INET6, "::1")
 
 
 def pattern_bytes(n: int, seed: int) -> bytes:
@@ -422,8 +423,7 @@ for _fam in (4, 6):
 
 
 def _python_echo_server(fam: int, ready: threading.Event, box: dict):
-    af = socket.AF_INET if fam == 4 else socket.AF_INET6
-    host = "127.0.0.1" if fam == 4 else "::1"
+    af, host = loopback_of(fam)
     with socket.socket(af, socket.SOCK_STREAM) as ls:
         ls.bind((host, 0))
         ls.listen(1)
@@ -478,8 +478,7 @@ def _python_client(fam: int) -> str:
     srv = Proc(server_cmd("wasm", fam, "echo", 1))
     try:
         port = int(srv.expect(r"^PORT (\d+)").group(1))
-        af = socket.AF_INET if fam == 4 else socket.AF_INET6
-        host = "127.0.0.1" if fam == 4 else "::1"
+        _, host = loopback_of(fam)
         data = os.urandom(4 * 1024 * 1024)
         got = bytearray()
         with socket.create_connection((host, port), timeout=60) as s:
@@ -510,8 +509,7 @@ def load_clients(fam: int, port: int, n: int, seed: int, timeout: float = 120) -
     import random
     import selectors
     rnd = random.Random(seed)
-    af = socket.AF_INET if fam == 4 else socket.AF_INET6
-    host = "127.0.0.1" if fam == 4 else "::1"
+    af, host = loopback_of(fam)
     socks = []
     for _ in range(n):
         s = socket.socket(af, socket.SOCK_STREAM)

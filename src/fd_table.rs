@@ -212,6 +212,21 @@ impl<T, S: FdSource> FdTable<T, S> {
         true
     }
 
+    /// Take `fd`'s entry out without dropping it and give the number back (the caller now owns
+    /// the entry and its resources). `None` if `fd` was not ours.
+    pub fn take(&mut self, fd: i32) -> Option<T> {
+        let slot = usize::try_from(fd)
+            .ok()
+            .and_then(|i| self.slots.get_mut(i))?;
+        let entry = slot.take()?;
+        self.len -= 1;
+        self.source.release(fd as u32);
+        while matches!(self.slots.last(), Some(None)) {
+            self.slots.pop();
+        }
+        Some(entry)
+    }
+
     /// How many entries the table holds.
     pub fn len(&self) -> usize {
         self.len
@@ -438,6 +453,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn take_hands_over_the_entry_and_frees_the_number() {
+        let (mut t, _a) = table::<String>(128);
+        let fd = t.insert("kept alive".to_string()).unwrap();
+        assert_eq!(t.take(fd).as_deref(), Some("kept alive"));
+        assert_eq!(t.take(fd), None);
+        assert_eq!(
+            t.insert("next".to_string()),
+            Ok(fd),
+            "the number is free again"
+        );
     }
 
     #[test]

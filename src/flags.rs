@@ -19,10 +19,16 @@ bitflags::bitflags! {
 }
 
 impl MsgFlags {
-    /// What `send` implements. `MSG_NOSIGNAL` is always in effect (WASI has no signals).
-    pub const SEND: MsgFlags = MsgFlags::DONTWAIT.union(MsgFlags::NOSIGNAL);
+    /// What `send` accepts. `MSG_NOSIGNAL` is always in effect (WASI has no signals);
+    /// `MSG_PEEK` and `MSG_WAITALL` mean nothing to a send and Linux ignores them, so does this.
+    pub const SEND: MsgFlags = MsgFlags::DONTWAIT
+        .union(MsgFlags::NOSIGNAL)
+        .union(MsgFlags::PEEK)
+        .union(MsgFlags::WAITALL);
     /// What `recv` implements.
-    pub const RECV: MsgFlags = MsgFlags::DONTWAIT;
+    pub const RECV: MsgFlags = MsgFlags::DONTWAIT
+        .union(MsgFlags::PEEK)
+        .union(MsgFlags::WAITALL);
 
     /// Parse `bits` for a call that implements `supported`: anything else is `EOPNOTSUPP`.
     pub fn parse(bits: i32, supported: MsgFlags) -> Result<MsgFlags> {

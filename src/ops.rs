@@ -97,8 +97,22 @@ pub fn send(fd: i32, bufs: &[&[u8]], flags: i32) -> Result<usize> {
 /// `recv(2)` and `read(2)` / `readv(2)` (flags 0) on a socket.
 pub fn recv(fd: i32, bufs: &mut [&mut [u8]], flags: i32) -> Result<usize> {
     let flags = MsgFlags::parse(flags, MsgFlags::RECV)?;
-    let dontwait = flags.contains(MsgFlags::DONTWAIT);
-    socket::with_tcp(fd, |t, attrs| t.recv(bufs, attrs.recv_wait(dontwait)))
+    let wait_flag = flags.contains(MsgFlags::DONTWAIT);
+    let peek = flags.contains(MsgFlags::PEEK);
+    let special = peek || flags.contains(MsgFlags::WAITALL);
+    socket::with_tcp(fd, |t, attrs| {
+        let wait = attrs.recv_wait(wait_flag);
+        if special {
+            t.recv_flags(bufs, wait, peek)
+        } else {
+            t.recv(bufs, wait)
+        }
+    })
+}
+
+/// `ioctl(FIONREAD)` on a socket: bytes readable without waiting.
+pub fn readable_now(fd: i32) -> Result<usize> {
+    socket::with_tcp(fd, |t, _| t.readable_now())
 }
 
 /// `shutdown(2)`; `how` is `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`, else `EINVAL`.

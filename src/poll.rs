@@ -213,6 +213,7 @@ pub fn poll_until(
     timeout_ns: Option<u64>,
     counts: &dyn Fn(&PollFd) -> bool,
 ) -> usize {
+    socket::reap();
     let watch: Vec<Watch> = fds.iter().map(|p| classify(p.fd)).collect();
     let deadline = timeout_ns.map(|t| monotonic_clock::now().saturating_add(t));
     let mut first = true;

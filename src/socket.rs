@@ -9,6 +9,7 @@ use crate::fd_table::{Adapter, FdTable, SharedNumbers};
 use crate::global::Global;
 use crate::tcp::Tcp;
 use crate::wasi::p1;
+use alloc::vec::Vec;
 
 /// The protocol behind a socket fd.
 pub enum Kind {
@@ -24,7 +25,8 @@ pub struct Entry {
     pub attrs: Attrs,
 }
 
-/// Descriptor attributes.
+/// Descriptor attributes, and the socket options the library keeps itself. Accepted sockets
+/// inherit all but `nonblocking` and `cloexec`, as on Linux.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Attrs {
     /// `O_NONBLOCK` (`SOCK_NONBLOCK`, `fcntl(F_SETFL)`, `ioctl(FIONBIO)`).
@@ -35,6 +37,14 @@ pub struct Attrs {
     pub rcv_timeout_ns: u64,
     /// `SO_SNDTIMEO` in nanoseconds; 0 = wait forever.
     pub snd_timeout_ns: u64,
+    /// `SO_REUSEADDR` as set (hosts always reuse addresses; stored and reported).
+    pub reuseaddr: bool,
+    /// `SO_BROADCAST` as set (stored and reported; meaningful for UDP only).
+    pub broadcast: bool,
+    /// `TCP_NODELAY` as set (WASI 0.2 has no such control; stored and reported).
+    pub nodelay: bool,
+    /// `SO_LINGER`: `Some(seconds)` when on (stored and reported; `close` never lingers or resets).
+    pub linger: Option<i32>,
 }
 
 impl Attrs {
@@ -107,9 +117,67 @@ pub fn insert(entry: Entry) -> Result<i32> {
     SOCKETS.with(|t| t.insert(entry))
 }
 
-/// Close a socket fd: drop its host resources, then free the number. `false` if not a socket.
+/// Sockets closed while the host was still writing their data: their numbers are free, their
+/// host resources wait here until the host has finished (see [`close`]).
+static GRAVES: Global<Vec<Tcp>> = Global::new(Vec::new());
+
+/// How long the exit handler waits, in all, for closed sockets' data to leave.
+const EXIT_DRAIN_NS: u64 = 10_000_000_000;
+
+/// Close a socket fd. `false` if not a socket.
+///
+/// Linux's `close` returns at once and the kernel goes on sending queued data. wasmtime instead
+/// makes dropping an output stream wait for its in-flight write, which never ends if the peer
+/// does not read (or is this very program, about to close the other end). So a socket whose
+/// write is still in flight gives up its number now and keeps its host resources until the host
+/// has finished; later calls reap it, and an exit handler waits (at most 10 s) for what is left,
+/// so data `send` accepted is not lost when the program exits right after `close`.
 pub fn close(fd: i32) -> bool {
-    SOCKETS.with(|t| t.close(fd))
+    let Some(entry) = SOCKETS.with(|t| t.take(fd)) else {
+        return false;
+    };
+    let Kind::Tcp(mut tcp) = entry.kind;
+    if tcp.write_in_flight() {
+        register_exit_drain();
+        GRAVES.with(|g| g.push(tcp));
+    } else {
+        drop(tcp);
+    }
+    reap();
+    true
+}
+
+/// Drop closed sockets whose host writes have finished.
+pub fn reap() {
+    GRAVES.with(|g| {
+        if !g.is_empty() {
+            g.retain_mut(|t| t.write_in_flight());
+        }
+    });
+}
+
+fn register_exit_drain() {
+    static REGISTERED: Global<bool> = Global::new(false);
+    if REGISTERED.with(|r| core::mem::replace(r, true)) {
+        return;
+    }
+    unsafe extern "C" {
+        fn atexit(f: extern "C" fn()) -> i32;
+    }
+    // SAFETY: registers a plain function with the C library's exit handlers.
+    unsafe { atexit(drain_at_exit) };
+}
+
+/// At exit: wait (bounded) for closed sockets' in-flight data, then let them go.
+extern "C" fn drain_at_exit() {
+    let deadline =
+        crate::bindings::wasi::clocks::monotonic_clock::now().saturating_add(EXIT_DRAIN_NS);
+    GRAVES.with(|g| {
+        for t in g.iter_mut() {
+            t.wait_write(deadline);
+        }
+        g.clear();
+    });
 }
 
 /// Run `f` with the whole table (to borrow many sockets' pollables at once).

@@ -1,64 +1,159 @@
-//! Socket options: one table from (level, name) to a value codec and a getter/setter. Unknown
-//! level or name is `ENOPROTOOPT`, as on Linux.
+//! Socket options: one table from (level, name) to a value codec, a getter and a setter.
+//! Unknown level or name is `ENOPROTOOPT`, as on Linux.
 //!
 //! Option lengths follow Linux: `getsockopt` copies at most `*optlen` bytes and stores how many
 //! it copied; `setsockopt` with fewer bytes than the value needs is `EINVAL`.
+//!
+//! Each option is one of three kinds (the README's option table says which):
+//! - **host**: passed to the `wasi:sockets` setter and read back from the host (SO_KEEPALIVE,
+//!   SO_RCVBUF, SO_SNDBUF, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, IP_TTL, IPV6_UNICAST_HOPS);
+//! - **emulated**: implemented by the library (SO_RCVTIMEO, SO_SNDTIMEO, SO_ERROR, SO_TYPE, ...);
+//! - **stored**: WASI cannot honour it; the value is kept and reported back, with no effect
+//!   (SO_REUSEADDR: hosts always reuse; SO_LINGER; SO_BROADCAST on TCP; TCP_NODELAY).
+//!
+//! Read-only options answer `ENOPROTOOPT` to a set, as Linux does.
 
 use crate::errno::{Errno, Result};
 use crate::ops::{IPPROTO_TCP, SOCK_STREAM};
-use crate::socket::{Entry, Kind};
+use crate::socket::{Attrs, Entry, Kind};
+use crate::tcp::HostOpt;
 
 /// `SOL_SOCKET` in wasi-libc.
 pub const SOL_SOCKET: i32 = 0x7fff_ffff;
+/// `IPPROTO_IP`.
+pub const IPPROTO_IP: i32 = 0;
+/// `IPPROTO_IPV6`.
+pub const IPPROTO_IPV6: i32 = 41;
+
+/// `SO_REUSEADDR`.
+pub const SO_REUSEADDR: i32 = 2;
 /// `SO_TYPE`.
 pub const SO_TYPE: i32 = 3;
 /// `SO_ERROR`.
 pub const SO_ERROR: i32 = 4;
+/// `SO_BROADCAST`.
+pub const SO_BROADCAST: i32 = 6;
+/// `SO_SNDBUF`.
+pub const SO_SNDBUF: i32 = 7;
+/// `SO_RCVBUF`.
+pub const SO_RCVBUF: i32 = 8;
+/// `SO_KEEPALIVE`.
+pub const SO_KEEPALIVE: i32 = 9;
+/// `SO_LINGER`.
+pub const SO_LINGER: i32 = 13;
 /// `SO_ACCEPTCONN`.
 pub const SO_ACCEPTCONN: i32 = 30;
 /// `SO_PROTOCOL`.
 pub const SO_PROTOCOL: i32 = 38;
 /// `SO_DOMAIN`.
 pub const SO_DOMAIN: i32 = 39;
+/// `SO_RCVTIMEO` (the 64-bit-time value wasi-libc uses).
+pub const SO_RCVTIMEO: i32 = 66;
+/// `SO_SNDTIMEO`.
+pub const SO_SNDTIMEO: i32 = 67;
+/// `TCP_NODELAY`.
+pub const TCP_NODELAY: i32 = 1;
+/// `TCP_KEEPIDLE`.
+pub const TCP_KEEPIDLE: i32 = 4;
+/// `TCP_KEEPINTVL`.
+pub const TCP_KEEPINTVL: i32 = 5;
+/// `TCP_KEEPCNT`.
+pub const TCP_KEEPCNT: i32 = 6;
+/// `IP_TTL`.
+pub const IP_TTL: i32 = 2;
+/// `IPV6_UNICAST_HOPS`.
+pub const IPV6_UNICAST_HOPS: i32 = 16;
+/// `IPV6_V6ONLY`.
+pub const IPV6_V6ONLY: i32 = 26;
 
-/// An option value as the caller's bytes encode it.
+/// An option value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Value {
     /// An `int`.
     Int(i32),
+    /// A `struct timeval` (64-bit seconds and microseconds in wasi-libc).
+    Timeval {
+        /// `tv_sec`.
+        sec: i64,
+        /// `tv_usec`.
+        usec: i64,
+    },
+    /// A `struct linger`.
+    Linger {
+        /// `l_onoff`.
+        onoff: i32,
+        /// `l_linger` (seconds).
+        secs: i32,
+    },
 }
 
 impl Value {
-    /// The value's bytes and how many are meaningful.
+    /// The value's bytes, and how many there are.
     pub fn encode(self) -> ([u8; 16], usize) {
         let mut b = [0u8; 16];
-        match self {
+        let n = match self {
             Value::Int(v) => {
                 b[..4].copy_from_slice(&v.to_ne_bytes());
-                (b, 4)
+                4
             }
+            Value::Timeval { sec, usec } => {
+                b[..8].copy_from_slice(&sec.to_ne_bytes());
+                b[8..].copy_from_slice(&usec.to_ne_bytes());
+                16
+            }
+            Value::Linger { onoff, secs } => {
+                b[..4].copy_from_slice(&onoff.to_ne_bytes());
+                b[4..8].copy_from_slice(&secs.to_ne_bytes());
+                8
+            }
+        };
+        (b, n)
+    }
+
+    fn int(self) -> i32 {
+        match self {
+            Value::Int(v) => v,
+            _ => 0,
         }
     }
 }
 
-/// The codec of an option's value.
+/// How an option's value is laid out in the caller's buffer.
 #[derive(Clone, Copy)]
 enum Codec {
     Int,
+    Timeval,
+    Linger,
+}
+
+fn ne<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+    let mut a = [0u8; N];
+    a.copy_from_slice(&b[at..at + N]);
+    a
 }
 
 impl Codec {
-    fn decode(self, bytes: &[u8]) -> Result<Value> {
-        match self {
-            Codec::Int => {
-                let b: [u8; 4] = bytes
-                    .get(..4)
-                    .ok_or(Errno::EINVAL)?
-                    .try_into()
-                    .map_err(|_| Errno::EINVAL)?;
-                Ok(Value::Int(i32::from_ne_bytes(b)))
-            }
+    /// Decode a `setsockopt` value; too few bytes is `EINVAL`, as Linux says.
+    fn decode(self, b: &[u8]) -> Result<Value> {
+        let need = match self {
+            Codec::Int => 4,
+            Codec::Timeval => 16,
+            Codec::Linger => 8,
+        };
+        if b.len() < need {
+            return Err(Errno::EINVAL);
         }
+        Ok(match self {
+            Codec::Int => Value::Int(i32::from_ne_bytes(ne(b, 0))),
+            Codec::Timeval => Value::Timeval {
+                sec: i64::from_ne_bytes(ne(b, 0)),
+                usec: i64::from_ne_bytes(ne(b, 8)),
+            },
+            Codec::Linger => Value::Linger {
+                onoff: i32::from_ne_bytes(ne(b, 0)),
+                secs: i32::from_ne_bytes(ne(b, 4)),
+            },
+        })
     }
 }
 
@@ -70,11 +165,84 @@ struct Opt {
     name: i32,
     codec: Codec,
     get: Getter,
-    /// `None`: read-only (Linux answers `ENOPROTOOPT` to a set).
+    /// `None`: read-only.
     set: Option<Setter>,
 }
 
+/// A `struct timeval` timeout, in nanoseconds (0: none), with Linux's checks (`sock_set_timeout`):
+/// microseconds outside 0..1e6 are `EDOM`; a negative time means no timeout.
+fn timeout_ns(v: Value) -> Result<u64> {
+    let Value::Timeval { sec, usec } = v else {
+        return Err(Errno::EINVAL);
+    };
+    if !(0..1_000_000).contains(&usec) {
+        return Err(Errno::EDOM);
+    }
+    if sec < 0 {
+        return Ok(0);
+    }
+    Ok((sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(usec as u64 * 1000))
+}
+
+fn timeval(ns: u64) -> Value {
+    Value::Timeval {
+        sec: (ns / 1_000_000_000) as i64,
+        usec: (ns % 1_000_000_000 / 1000) as i64,
+    }
+}
+
+fn flag(v: Value) -> bool {
+    v.int() != 0
+}
+
+fn attrs(e: &mut Entry) -> &mut Attrs {
+    &mut e.attrs
+}
+
+/// A host-backed option on the socket.
+fn host_get(e: &mut Entry, o: HostOpt) -> Result<Value> {
+    match &mut e.kind {
+        Kind::Tcp(t) => t.host_opt(o).map(Value::Int),
+    }
+}
+
+fn host_set(e: &mut Entry, o: HostOpt, v: Value) -> Result<()> {
+    match &mut e.kind {
+        Kind::Tcp(t) => t.set_host_opt(o, v.int()),
+    }
+}
+
+macro_rules! host {
+    ($level:expr, $name:expr, $opt:expr) => {
+        Opt {
+            level: $level,
+            name: $name,
+            codec: Codec::Int,
+            get: |e| host_get(e, $opt),
+            set: Some(|e, v| host_set(e, $opt, v)),
+        }
+    };
+}
+
+macro_rules! stored_flag {
+    ($level:expr, $name:expr, $field:ident) => {
+        Opt {
+            level: $level,
+            name: $name,
+            codec: Codec::Int,
+            get: |e| Ok(Value::Int(i32::from(attrs(e).$field))),
+            set: Some(|e, v| {
+                attrs(e).$field = flag(v);
+                Ok(())
+            }),
+        }
+    };
+}
+
 static OPTIONS: &[Opt] = &[
+    // Emulated, read-only.
     Opt {
         level: SOL_SOCKET,
         name: SO_ERROR,
@@ -120,7 +288,83 @@ static OPTIONS: &[Opt] = &[
         },
         set: None,
     },
+    // Emulated timeouts.
+    Opt {
+        level: SOL_SOCKET,
+        name: SO_RCVTIMEO,
+        codec: Codec::Timeval,
+        get: |e| Ok(timeval(attrs(e).rcv_timeout_ns)),
+        set: Some(|e, v| {
+            attrs(e).rcv_timeout_ns = timeout_ns(v)?;
+            Ok(())
+        }),
+    },
+    Opt {
+        level: SOL_SOCKET,
+        name: SO_SNDTIMEO,
+        codec: Codec::Timeval,
+        get: |e| Ok(timeval(attrs(e).snd_timeout_ns)),
+        set: Some(|e, v| {
+            attrs(e).snd_timeout_ns = timeout_ns(v)?;
+            Ok(())
+        }),
+    },
+    // Host-backed.
+    host!(SOL_SOCKET, SO_KEEPALIVE, HostOpt::KeepAlive),
+    host!(SOL_SOCKET, SO_RCVBUF, HostOpt::RcvBuf),
+    host!(SOL_SOCKET, SO_SNDBUF, HostOpt::SndBuf),
+    host!(IPPROTO_TCP, TCP_KEEPIDLE, HostOpt::KeepIdle),
+    host!(IPPROTO_TCP, TCP_KEEPINTVL, HostOpt::KeepIntvl),
+    host!(IPPROTO_TCP, TCP_KEEPCNT, HostOpt::KeepCnt),
+    host!(IPPROTO_IP, IP_TTL, HostOpt::Ttl),
+    host!(IPPROTO_IPV6, IPV6_UNICAST_HOPS, HostOpt::UnicastHops),
+    // Stored, no effect.
+    stored_flag!(SOL_SOCKET, SO_REUSEADDR, reuseaddr),
+    stored_flag!(SOL_SOCKET, SO_BROADCAST, broadcast),
+    stored_flag!(IPPROTO_TCP, TCP_NODELAY, nodelay),
+    Opt {
+        level: SOL_SOCKET,
+        name: SO_LINGER,
+        codec: Codec::Linger,
+        get: |e| {
+            let a = attrs(e);
+            Ok(Value::Linger {
+                onoff: i32::from(a.linger.is_some()),
+                secs: a.linger.unwrap_or(0),
+            })
+        },
+        set: Some(|e, v| {
+            if let Value::Linger { onoff, secs } = v {
+                attrs(e).linger = (onoff != 0).then_some(secs.max(0));
+            }
+            Ok(())
+        }),
+    },
+    // IPV6_V6ONLY: WASI hosts only make v6-only sockets. Setting it on is a no-op; setting it
+    // off cannot be honoured, and silently keeping it on would make IPv4 clients fail later,
+    // so that is EOPNOTSUPP. IPv6 options on an IPv4 socket are EOPNOTSUPP, as on Linux.
+    Opt {
+        level: IPPROTO_IPV6,
+        name: IPV6_V6ONLY,
+        codec: Codec::Int,
+        get: |e| v6_only(e).map(|()| Value::Int(1)),
+        set: Some(|e, v| {
+            v6_only(e)?;
+            if flag(v) {
+                Ok(())
+            } else {
+                Err(Errno::EOPNOTSUPP)
+            }
+        }),
+    },
 ];
+
+fn v6_only(e: &mut Entry) -> Result<()> {
+    match &e.kind {
+        Kind::Tcp(t) if t.family() == crate::addr::Family::V6 => Ok(()),
+        _ => Err(Errno::EOPNOTSUPP),
+    }
+}
 
 fn find(level: i32, name: i32) -> Result<&'static Opt> {
     OPTIONS
@@ -140,4 +384,9 @@ pub fn set(entry: &mut Entry, level: i32, name: i32, bytes: &[u8]) -> Result<()>
     let set = opt.set.ok_or(Errno::ENOPROTOOPT)?;
     let v = opt.codec.decode(bytes)?;
     set(entry, v)
+}
+
+/// Every (level, name) in the table, for the README's option table test.
+pub fn all() -> impl Iterator<Item = (i32, i32, bool)> {
+    OPTIONS.iter().map(|o| (o.level, o.name, o.set.is_some()))
 }

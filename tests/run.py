@@ -14,8 +14,10 @@ A C test can carry metadata in `//! key: value` lines:
     //! timeout: <seconds>       per run (default 60)
     //! stdin: <line>            a line written to the program's stdin; the pipe stays open until
                                  the program exits (otherwise stdin is /dev/null)
-    //! helper: rst             start a native server that resets every connection it accepts
-                                 (SO_LINGER 0); its IPv4 and IPv6 ports are the program's argv[1..2]
+    //! helper: <kind> ...       start native helper servers, each on IPv4 and IPv6; their ports
+                                 are the program's argv, two per kind, in order. Kinds:
+                                 rst: resets every connection it accepts (SO_LINGER 0);
+                                 slow: sends "ab", "cd", "ef" 50 ms apart, then closes
 
 End-to-end tests (functions marked @e2e below) run several processes: wasm and native peers
 talking over loopback, with byte counts and checksums compared.
@@ -224,33 +226,53 @@ class Result:
     seconds: float = 0.0
 
 
-class RstServer:
-    """Accepts on 127.0.0.1 and ::1 and closes each connection with SO_LINGER {1, 0}: an RST."""
+class Helpers:
+    """Native servers on 127.0.0.1 and ::1 that conformance programs connect to."""
 
-    def __init__(self):
+    def __init__(self, kinds: list[str]):
         self.socks = []
-        for af, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-            s = socket.socket(af, socket.SOCK_STREAM)
-            s.bind((host, 0))
-            s.listen(64)
-            self.socks.append(s)
-            threading.Thread(target=self._serve, args=(s,), daemon=True).start()
-        self.ports = [str(s.getsockname()[1]) for s in self.socks]
+        self.ports: list[str] = []
+        for kind in kinds:
+            serve = {"rst": self._rst, "slow": self._slow}[kind]
+            for af, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+                s = socket.socket(af, socket.SOCK_STREAM)
+                s.bind((host, 0))
+                s.listen(64)
+                self.socks.append(s)
+                self.ports.append(str(s.getsockname()[1]))
+                threading.Thread(target=self._loop, args=(s, serve), daemon=True).start()
 
     @staticmethod
-    def _serve(ls: socket.socket):
+    def _loop(ls: socket.socket, serve):
         while True:
             try:
                 c, _ = ls.accept()
             except OSError:
                 return
-            time.sleep(0.05)  # let the client's connect() finish first
-            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            c.close()
+            threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+    @staticmethod
+    def _rst(c: socket.socket):
+        time.sleep(0.05)  # let the client's connect() finish first
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()
+
+    @staticmethod
+    def _slow(c: socket.socket):
+        with c:
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for piece in (b"ab", b"cd", b"ef"):
+                time.sleep(0.05)
+                c.sendall(piece)
+            time.sleep(0.05)
 
     def close(self):
         for s in self.socks:
             s.close()
+
+
+def RstServer() -> Helpers:
+    return Helpers(["rst"])
 
 
 def conformance(src: Path, devs: list[Deviation]) -> Result:
@@ -262,7 +284,7 @@ def conformance(src: Path, devs: list[Deviation]) -> Result:
         if "::" in f:
             (OUT / f.split("::")[0]).mkdir(parents=True, exist_ok=True)
     stdin = m.get("stdin")
-    helper = RstServer() if m.get("helper") == ["rst"] else None
+    helper = Helpers(m["helper"][0].split()) if "helper" in m else None
     args = helper.ports if helper else []
     try:
         return _conformance(src, devs, m, wasm, flags, args, stdin, timeout)
@@ -313,7 +335,8 @@ class Proc:
         self.lines: list[str] = []
         self.cv = threading.Condition()
         self.err = ""
-        threading.Thread(target=self._pump, daemon=True).start()
+        self.pump = threading.Thread(target=self._pump, daemon=True)
+        self.pump.start()
         threading.Thread(target=self._pump_err, daemon=True).start()
 
     def _pump(self):
@@ -329,15 +352,23 @@ class Proc:
 
     def expect(self, pattern: str, timeout: float = 30) -> re.Match:
         deadline = time.monotonic() + timeout
+        exited = False
         with self.cv:
             while True:
                 for line in self.lines:
                     if m := re.search(pattern, line):
                         return m
                 left = deadline - time.monotonic()
-                if left <= 0 or self.p.poll() is not None:
+                if left <= 0 or exited:
                     raise AssertionError(
                         f"{self.cmd[-3:]}: no line matching {pattern!r}; got {self.lines[-5:]} {self.err[-2000:]}")
+                if self.p.poll() is not None:
+                    # The process is gone: read the rest of its output, then look once more.
+                    self.cv.release()
+                    self.pump.join(5)
+                    self.cv.acquire()
+                    exited = True
+                    continue
                 self.cv.wait(min(left, 0.2))
 
     def wait(self, timeout: float = 60) -> int:

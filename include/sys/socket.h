@@ -80,6 +80,34 @@ extern "C" {
 #define SO_SNDTIMEO 67
 #endif
 
+/* Ancillary-data declarations the wasm32-wasip1 sysroot hides (musl's, for this ABI). The library
+ * produces no ancillary data (recvmsg sets msg_controllen to 0) and accepts none, but programs
+ * that walk control messages compile unchanged. */
+#ifndef CMSG_FIRSTHDR
+struct cmsghdr {
+    socklen_t cmsg_len;
+    int cmsg_level;
+    int cmsg_type;
+};
+#define __CMSG_LEN(cmsg) (((cmsg)->cmsg_len + sizeof(long) - 1) & ~(long)(sizeof(long) - 1))
+#define __CMSG_NEXT(cmsg) ((unsigned char *)(cmsg) + __CMSG_LEN(cmsg))
+#define __MHDR_END(mhdr) ((unsigned char *)(mhdr)->msg_control + (mhdr)->msg_controllen)
+#define CMSG_DATA(cmsg) ((unsigned char *)(((struct cmsghdr *)(cmsg)) + 1))
+#define CMSG_NXTHDR(mhdr, cmsg)                                                               \
+    ((cmsg)->cmsg_len < sizeof(struct cmsghdr) ||                                             \
+             __CMSG_LEN(cmsg) + sizeof(struct cmsghdr) >=                                     \
+                 (size_t)(__MHDR_END(mhdr) - (unsigned char *)(cmsg))                         \
+         ? 0                                                                                  \
+         : (struct cmsghdr *)__CMSG_NEXT(cmsg))
+#define CMSG_FIRSTHDR(mhdr)                                                                   \
+    ((size_t)(mhdr)->msg_controllen >= sizeof(struct cmsghdr)                                 \
+         ? (struct cmsghdr *)(mhdr)->msg_control                                              \
+         : (struct cmsghdr *)0)
+#define CMSG_ALIGN(len) (((len) + sizeof(size_t) - 1) & (size_t) ~(sizeof(size_t) - 1))
+#define CMSG_SPACE(len) (CMSG_ALIGN(len) + CMSG_ALIGN(sizeof(struct cmsghdr)))
+#define CMSG_LEN(len) (CMSG_ALIGN(sizeof(struct cmsghdr)) + (len))
+#endif
+
 /* Prototypes the wasm32-wasip1 sysroot hides. accept, accept4, shutdown, send, recv and
  * getsockopt it declares itself. */
 int socket(int, int, int);
@@ -90,6 +118,8 @@ int getsockname(int, struct sockaddr *__restrict, socklen_t *__restrict);
 int getpeername(int, struct sockaddr *__restrict, socklen_t *__restrict);
 ssize_t sendto(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
 int setsockopt(int, int, int, const void *, socklen_t);
+ssize_t sendmsg(int, const struct msghdr *, int);
+ssize_t recvmsg(int, struct msghdr *, int);
 ssize_t recvfrom(int, void *__restrict, size_t, int, struct sockaddr *__restrict,
                  socklen_t *__restrict);
 

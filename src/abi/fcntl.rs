@@ -109,8 +109,9 @@ unsafe fn fcntl_other(fd: c_int, cmd: c_int, va: *const i32) -> Result<c_int> {
     }
 }
 
-/// ioctl(2). On a socket: `FIONBIO` (set or clear `O_NONBLOCK`); other requests `ENOTTY`, as
-/// Linux answers an unknown socket ioctl. Other descriptors: wasi-libc's `FIONBIO`, and
+/// ioctl(2). On a socket: `FIONBIO` (set or clear `O_NONBLOCK`), `FIONREAD` (bytes readable
+/// without waiting; `EINVAL` on a listener, as Linux); other requests `ENOTTY`, as Linux answers
+/// an unknown socket ioctl. Other descriptors: wasi-libc's `FIONBIO`, and
 /// `FIONREAD` as Linux answers it (bytes from the offset to the end of a regular file; what
 /// `poll_oneoff` reports otherwise); unknown requests `ENOTTY` (wasi-libc says `EINVAL`).
 ///
@@ -129,6 +130,15 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_int, va: *const i32) -> c_i
                 // SAFETY: the caller's `int *`, checked non-NULL.
                 let on = unsafe { p.read_unaligned() } != 0;
                 ops::update_attrs(fd, |a| a.nonblocking = on)
+            })
+        }
+        FIONREAD => {
+            // SAFETY: FIONREAD passes an `int *`.
+            unsafe { arg_ptr(va) }.and_then(|p| {
+                let n = ops::readable_now(fd)?;
+                // SAFETY: the caller's `int *`, checked non-NULL.
+                unsafe { p.write_unaligned(i32::try_from(n).unwrap_or(i32::MAX)) };
+                Ok(())
             })
         }
         _ => ops::attrs(fd).and(Err::<(), _>(Errno::ENOTTY)),

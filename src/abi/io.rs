@@ -80,6 +80,92 @@ pub unsafe extern "C" fn recvfrom(
     c_ret(r)
 }
 
+/// wasi-libc's `struct msghdr` (28 bytes).
+#[repr(C)]
+pub struct MsgHdr {
+    name: *mut u8,
+    namelen: SockLen,
+    iov: *mut IoVec,
+    iovlen: c_int,
+    control: *mut u8,
+    controllen: SockLen,
+    flags: c_int,
+}
+
+/// sendmsg(2): the iovecs in order, as `send` would (all of them on a blocking socket). On TCP
+/// `msg_name` is ignored, as Linux does (after checking its length). Ancillary data is not
+/// supported: a non-empty `msg_control` is `EINVAL` rather than silently dropped.
+///
+/// # Safety
+/// `msg` must point to a valid `struct msghdr` whose iovecs are readable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sendmsg(fd: c_int, msg: *const MsgHdr, flags: c_int) -> isize {
+    let r = (|| {
+        if msg.is_null() {
+            return Err(Errno::EFAULT);
+        }
+        // SAFETY: non-NULL per the check; valid per the contract.
+        let m = unsafe { &*msg };
+        if !m.name.is_null() && m.namelen as usize > crate::addr::MAX_ADDR_LEN {
+            return Err(Errno::EINVAL);
+        }
+        if m.controllen > 0 {
+            return Err(Errno::EINVAL);
+        }
+        // SAFETY: forwarded contract.
+        let v = unsafe { msg_iovecs(m) }?;
+        let bufs: Vec<&[u8]> = v
+            .iter()
+            // SAFETY: iovecs() checked each non-empty base is non-NULL; readable per contract.
+            .map(|io| unsafe { buf(io.base, io.len) }.unwrap_or_default())
+            .collect();
+        ops::send(fd, &bufs, flags)
+    })();
+    c_ret(r.map(|n| n as isize))
+}
+
+/// A message's iovecs: as for `readv`, except that Linux reports a bad count as EMSGSIZE.
+///
+/// # Safety
+/// `m.iov` must hold `m.iovlen` valid iovecs.
+unsafe fn msg_iovecs<'a>(m: &MsgHdr) -> crate::errno::Result<&'a [IoVec]> {
+    if !(0..=super::IOV_MAX).contains(&m.iovlen) {
+        return Err(Errno::EMSGSIZE);
+    }
+    // SAFETY: forwarded contract.
+    unsafe { iovecs(m.iov, m.iovlen) }
+}
+
+/// recvmsg(2): fills the iovecs in order. On TCP no address is reported (`msg_namelen` = 0),
+/// no ancillary data is produced (`msg_controllen` = 0) and `msg_flags` is 0, as on Linux.
+/// Flags as for `recv` (`MSG_PEEK`, `MSG_WAITALL`, `MSG_DONTWAIT`).
+///
+/// # Safety
+/// `msg` must point to a valid, writable `struct msghdr` whose iovecs are writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn recvmsg(fd: c_int, msg: *mut MsgHdr, flags: c_int) -> isize {
+    let r = (|| {
+        if msg.is_null() {
+            return Err(Errno::EFAULT);
+        }
+        // SAFETY: non-NULL per the check; valid and writable per the contract.
+        let m = unsafe { &mut *msg };
+        // SAFETY: forwarded contract.
+        let v = unsafe { msg_iovecs(m) }?;
+        let mut bufs: Vec<&mut [u8]> = v
+            .iter()
+            // SAFETY: iovecs() checked each non-empty base is non-NULL; writable per contract.
+            .map(|io| unsafe { buf_mut(io.base, io.len) }.unwrap_or_default())
+            .collect();
+        let n = ops::recv(fd, &mut bufs, flags)?;
+        m.namelen = 0;
+        m.controllen = 0;
+        m.flags = 0;
+        Ok(n as isize)
+    })();
+    c_ret(r)
+}
+
 /// read(2): `recv` with no flags on a socket; preview 1 `fd_read` otherwise.
 ///
 /// # Safety

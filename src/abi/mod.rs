@@ -11,6 +11,7 @@ pub mod io;
 pub mod poll;
 pub mod socket;
 pub mod sockopt;
+pub mod stat;
 
 use crate::addr::{self, Encoded, Family, MAX_ADDR_LEN};
 use crate::errno::{Errno, Result};

@@ -160,6 +160,107 @@ impl Conn {
         }
     }
 
+    /// Read once more from the host into the read-ahead buffer (appending). `Ok(true)`: bytes
+    /// arrived; `Ok(false)`: none now (the caller may wait); end of stream and errors are recorded
+    /// (`rd_shut`; `reset` and `so_error`) and also answer `Ok(false)`.
+    fn read_more(&mut self, so_error: &mut Option<Errno>) -> bool {
+        if self.rd_shut || self.reset {
+            return false;
+        }
+        if self.rx_pos > 0 {
+            self.rx.drain(..self.rx_pos);
+            self.rx_pos = 0;
+        }
+        blocking::op();
+        match self.input.read(READ_CHUNK) {
+            Ok(data) if !data.is_empty() => {
+                if self.rx.is_empty() {
+                    self.rx = data;
+                } else {
+                    self.rx.extend_from_slice(&data);
+                }
+                true
+            }
+            Ok(_) => blocking::recheck() && self.read_more(so_error),
+            Err(StreamError::Closed) => {
+                self.rd_shut = true;
+                false
+            }
+            Err(StreamError::LastOperationFailed(e)) => {
+                self.reset = true;
+                *so_error = Some(stream_error_errno(&e));
+                false
+            }
+        }
+    }
+
+    /// Bytes readable without waiting (`FIONREAD`): everything the host has now, read ahead
+    /// (bounded, so a flood cannot grow the buffer without end).
+    pub(super) fn readable_now(&mut self, so_error: &mut Option<Errno>) -> usize {
+        const MAX: usize = 4 * 1024 * 1024;
+        while self.buffered() < MAX && self.read_more(so_error) {}
+        self.buffered()
+    }
+
+    /// `recv` with `MSG_PEEK` and/or `MSG_WAITALL`. Peeking fills the read-ahead buffer (until
+    /// one byte, or with WAITALL the whole request, is there, or end of stream, an error or the
+    /// wait runs out) and copies without consuming. WAITALL alone receives until the buffers are
+    /// full, end of stream, an error or the wait runs out, returning what it has, as Linux does.
+    pub(super) fn recv_flags(
+        &mut self,
+        bufs: &mut [&mut [u8]],
+        wait: Wait,
+        so_error: &mut Option<Errno>,
+        peek: bool,
+    ) -> Result<usize> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if !peek {
+            let mut got = 0;
+            while got < total {
+                let mut rest = remaining(bufs, got);
+                match self.recv(&mut rest, wait, so_error) {
+                    Ok(0) => break,
+                    Ok(n) => got += n,
+                    Err(e) if got > 0 => {
+                        // Linux returns what it has; an error stays pending for the next call.
+                        if e != Errno::EAGAIN {
+                            *so_error = Some(e);
+                        }
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            return Ok(got);
+        }
+        let want = total.max(1);
+        loop {
+            let have = self.buffered();
+            if have > 0 && (have >= want || self.rd_shut || self.reset) {
+                return Ok(scatter(&self.rx[self.rx_pos..], bufs));
+            }
+            if have == 0 {
+                if let Some(e) = so_error.take() {
+                    return Err(e);
+                }
+                if self.rd_shut || self.reset {
+                    return Ok(0);
+                }
+            }
+            if !self.read_more(so_error) {
+                if self.rd_shut || self.reset {
+                    continue;
+                }
+                if let Err(e) = wait.on(&self.in_poll) {
+                    if have > 0 {
+                        return Ok(scatter(&self.rx[self.rx_pos..], bufs));
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    }
+
     /// `send`: write `bufs` (`total` bytes) in pieces no larger than the host's `check-write`
     /// permit; with a blocking `wait`, all of it (or up to the deadline), else what fits now.
     pub(super) fn send(
@@ -231,6 +332,25 @@ impl Conn {
         }
     }
 
+    /// Whether the host is still writing earlier data (it grants no permit, and the stream has
+    /// neither failed nor been shut down).
+    pub(super) fn write_in_flight(&mut self) -> bool {
+        if self.reset || self.wr_shut {
+            return false;
+        }
+        blocking::op();
+        matches!(self.output.check_write(), Ok(0)) && {
+            blocking::recheck();
+            blocking::op();
+            matches!(self.output.check_write(), Ok(0))
+        }
+    }
+
+    /// The output stream's pollable (to wait for an in-flight write).
+    pub(super) fn out_pollable(&self) -> &Pollable {
+        &self.out_poll
+    }
+
     /// Whether the host grants a write now (or the stream failed, which a write then reports).
     fn can_write(&mut self) -> bool {
         blocking::op();
@@ -292,6 +412,20 @@ fn scatter(data: &[u8], bufs: &mut [&mut [u8]]) -> usize {
         done += n;
     }
     done
+}
+
+/// The part of `bufs` after the first `skip` bytes.
+fn remaining<'a>(bufs: &'a mut [&mut [u8]], mut skip: usize) -> alloc::vec::Vec<&'a mut [u8]> {
+    let mut out = alloc::vec::Vec::with_capacity(bufs.len());
+    for b in bufs.iter_mut() {
+        if skip >= b.len() {
+            skip -= b.len();
+            continue;
+        }
+        out.push(&mut b[skip..]);
+        skip = 0;
+    }
+    out
 }
 
 /// Copy `n` bytes of `bufs`, starting at piece `idx` offset `off`, into `scratch`.

@@ -37,6 +37,34 @@ pub const SHUT_WR: i32 = 2;
 /// See [`SHUT_RD`].
 pub const SHUT_RDWR: i32 = 3;
 
+/// The options `getsockopt`/`setsockopt` pass to the host (see [`crate::sockopt`]).
+#[derive(Clone, Copy, Debug)]
+pub enum HostOpt {
+    /// `SO_KEEPALIVE`.
+    KeepAlive,
+    /// `SO_RCVBUF`.
+    RcvBuf,
+    /// `SO_SNDBUF`.
+    SndBuf,
+    /// `TCP_KEEPIDLE` (seconds).
+    KeepIdle,
+    /// `TCP_KEEPINTVL` (seconds).
+    KeepIntvl,
+    /// `TCP_KEEPCNT`.
+    KeepCnt,
+    /// `IP_TTL`.
+    Ttl,
+    /// `IPV6_UNICAST_HOPS`.
+    UnicastHops,
+}
+
+/// Linux's limits for the keep-alive options (`MAX_TCP_KEEPIDLE`, `MAX_TCP_KEEPINTVL`,
+/// `MAX_TCP_KEEPCNT`) and the default hop limit (`net.ipv4.ip_default_ttl`).
+const MAX_TCP_KEEPIDLE: i32 = 32767;
+const MAX_TCP_KEEPCNT: i32 = 127;
+const DEFAULT_TTL: i32 = 64;
+const NS_PER_SEC: u64 = 1_000_000_000;
+
 /// The host socket and its pollable, replaced together when a failed connect must start over
 /// (a WASI socket cannot connect twice; a Linux one can).
 struct Host {
@@ -93,6 +121,9 @@ pub struct Tcp {
     bound: Option<SocketAddr>,
     /// Scratch space to coalesce small `writev` pieces into one host write.
     scratch: Vec<u8>,
+    /// `IP_TTL` on an IPv6 socket: Linux keeps it for IPv4-mapped traffic, which a WASI IPv6
+    /// socket never carries; stored and reported, no effect.
+    v4_ttl_on_v6: i32,
 }
 
 impl Tcp {
@@ -109,6 +140,7 @@ impl Tcp {
             so_error: None,
             bound: None,
             scratch: Vec::new(),
+            v4_ttl_on_v6: DEFAULT_TTL,
         }
     }
 
@@ -381,6 +413,25 @@ impl Tcp {
         }
     }
 
+    /// `recv` with `MSG_PEEK` and/or `MSG_WAITALL` (see `Conn::recv_flags`).
+    pub fn recv_flags(&mut self, bufs: &mut [&mut [u8]], wait: Wait, peek: bool) -> Result<usize> {
+        self.settle_connect(wait)?;
+        match &mut self.state {
+            State::Connected { conn, .. } => conn.recv_flags(bufs, wait, &mut self.so_error, peek),
+            _ => self.recv(bufs, wait),
+        }
+    }
+
+    /// `FIONREAD`: bytes readable now. Linux answers EINVAL on a listening socket.
+    pub fn readable_now(&mut self) -> Result<usize> {
+        self.collect_connect();
+        match &mut self.state {
+            State::Connected { conn, .. } => Ok(conn.readable_now(&mut self.so_error)),
+            State::Listening { .. } => Err(Errno::EINVAL),
+            _ => Ok(0),
+        }
+    }
+
     /// `shutdown(2)`; `how` already validated by the caller.
     pub fn shutdown(&mut self, how: i32) -> Result<()> {
         match &mut self.state {
@@ -443,6 +494,85 @@ impl Tcp {
         match &self.state {
             State::Connected { conn, .. } if !conn.reset => Ok(conn.peer),
             _ => Err(Errno::ENOTCONN),
+        }
+    }
+
+    /// Read a host-backed option, in Linux's units.
+    pub fn host_opt(&mut self, o: HostOpt) -> Result<i32> {
+        let s = &self.host.sock;
+        let secs = |ns: u64| i32::try_from(ns / NS_PER_SEC).unwrap_or(i32::MAX);
+        // wasmtime on Linux halves buffer sizes to undo the kernel's doubling; Linux reports the
+        // doubled value, so double it back.
+        let buf = |v: u64| i32::try_from(v.saturating_mul(2)).unwrap_or(i32::MAX);
+        let v = match (o, self.family) {
+            (HostOpt::KeepAlive, _) => s.keep_alive_enabled().map(i32::from),
+            (HostOpt::RcvBuf, _) => s.receive_buffer_size().map(buf),
+            (HostOpt::SndBuf, _) => s.send_buffer_size().map(buf),
+            (HostOpt::KeepIdle, _) => s.keep_alive_idle_time().map(secs),
+            (HostOpt::KeepIntvl, _) => s.keep_alive_interval().map(secs),
+            (HostOpt::KeepCnt, _) => s.keep_alive_count().map(|c| c as i32),
+            (HostOpt::Ttl, Family::V4) | (HostOpt::UnicastHops, Family::V6) => {
+                s.hop_limit().map(i32::from)
+            }
+            (HostOpt::Ttl, Family::V6) => return Ok(self.v4_ttl_on_v6),
+            (HostOpt::UnicastHops, Family::V4) => return Err(Errno::EOPNOTSUPP),
+        };
+        v.map_err(Errno::from)
+    }
+
+    /// Set a host-backed option, with Linux's range checks first.
+    pub fn set_host_opt(&mut self, o: HostOpt, v: i32) -> Result<()> {
+        let s = &self.host.sock;
+        let secs = |v: i32| {
+            if (1..=MAX_TCP_KEEPIDLE).contains(&v) {
+                Ok(v as u64 * NS_PER_SEC)
+            } else {
+                Err(Errno::EINVAL)
+            }
+        };
+        // Linux clamps buffer sizes rather than refusing them; WASI refuses 0.
+        let buf = |v: i32| if v <= 0 { 1 } else { v as u64 };
+        let hops = |v: i32, max: i32| match v {
+            -1 => Ok(DEFAULT_TTL as u8),
+            v if (1..=max).contains(&v) => Ok(v as u8),
+            _ => Err(Errno::EINVAL),
+        };
+        let r = match (o, self.family) {
+            (HostOpt::KeepAlive, _) => s.set_keep_alive_enabled(v != 0),
+            (HostOpt::RcvBuf, _) => s.set_receive_buffer_size(buf(v)),
+            (HostOpt::SndBuf, _) => s.set_send_buffer_size(buf(v)),
+            (HostOpt::KeepIdle, _) => s.set_keep_alive_idle_time(secs(v)?),
+            (HostOpt::KeepIntvl, _) => s.set_keep_alive_interval(secs(v)?),
+            (HostOpt::KeepCnt, _) => {
+                if !(1..=MAX_TCP_KEEPCNT).contains(&v) {
+                    return Err(Errno::EINVAL);
+                }
+                s.set_keep_alive_count(v as u32)
+            }
+            (HostOpt::Ttl, Family::V4) | (HostOpt::UnicastHops, Family::V6) => {
+                s.set_hop_limit(hops(v, 255)?)
+            }
+            (HostOpt::Ttl, Family::V6) => {
+                self.v4_ttl_on_v6 = i32::from(hops(v, 255)?);
+                return Ok(());
+            }
+            (HostOpt::UnicastHops, Family::V4) => return Err(Errno::EOPNOTSUPP),
+        };
+        r.map_err(Errno::from)
+    }
+
+    /// Whether the host is still writing data this socket was given.
+    pub fn write_in_flight(&mut self) -> bool {
+        match &mut self.state {
+            State::Connected { conn, .. } => conn.write_in_flight(),
+            _ => false,
+        }
+    }
+
+    /// Wait until the host has finished writing, or `deadline` (monotonic nanoseconds).
+    pub fn wait_write(&mut self, deadline: u64) {
+        if let State::Connected { conn, .. } = &mut self.state {
+            while conn.write_in_flight() && Wait::Until(deadline).on(conn.out_pollable()).is_ok() {}
         }
     }
 

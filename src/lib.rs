@@ -27,6 +27,7 @@ pub mod addr;
 pub mod errno;
 pub mod fd_table;
 pub mod flags;
+pub mod netdb;
 
 cfg_if::cfg_if! {
     if #[cfg(target_os = "wasi")] {

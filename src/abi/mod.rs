@@ -8,6 +8,7 @@
 
 pub mod fcntl;
 pub mod io;
+pub mod netdb;
 pub mod poll;
 pub mod socket;
 pub mod sockopt;

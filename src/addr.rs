@@ -125,6 +125,46 @@ pub fn decode_for_bind(bytes: &[u8], family: Family) -> Result<SocketAddr> {
     decode(bytes, family)
 }
 
+/// Decode a datagram's destination (`sendto`, `sendmsg`'s `msg_name`) on a UDP socket of
+/// `family`, with Linux's checks in Linux's order (`udp_sendmsg`, `udpv6_sendmsg`):
+/// - IPv4 socket: shorter than `sockaddr_in` -> `EINVAL`; `AF_UNSPEC` reads as `AF_INET`; any
+///   other family -> `EAFNOSUPPORT`; port 0 -> `EINVAL`.
+/// - IPv6 socket: shorter than `sa_family` -> `EINVAL`; `AF_UNSPEC` means no address (`None`);
+///   `AF_INET`, or an IPv4-mapped address, is `ENETUNREACH` (the socket is IPv6-only, as every
+///   WASI IPv6 socket is); another family -> `EINVAL`; shorter than `SIN6_LEN_RFC2133` ->
+///   `EINVAL`; port 0 -> `EINVAL`.
+pub fn decode_dest(bytes: &[u8], family: Family) -> Result<Option<SocketAddr>> {
+    let addr = match family {
+        Family::V4 => {
+            if bytes.len() < SOCKADDR_IN_LEN {
+                return Err(Errno::EINVAL);
+            }
+            if !matches!(sa_family(bytes), Some(AF_INET | AF_UNSPEC)) {
+                return Err(Errno::EAFNOSUPPORT);
+            }
+            SocketAddr::V4(decode_v4(bytes))
+        }
+        Family::V6 => {
+            match sa_family(bytes) {
+                None => return Err(Errno::EINVAL),
+                Some(AF_UNSPEC) => return Ok(None),
+                Some(AF_INET) => return Err(Errno::ENETUNREACH),
+                Some(AF_INET6) if bytes.len() >= SOCKADDR_IN6_MIN_LEN => {}
+                Some(_) => return Err(Errno::EINVAL),
+            }
+            let a = decode_v6(bytes);
+            if a.ip().to_ipv4_mapped().is_some() {
+                return Err(Errno::ENETUNREACH);
+            }
+            SocketAddr::V6(a)
+        }
+    };
+    if addr.port() == 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(Some(addr))
+}
+
 fn decode_v4(b: &[u8]) -> SocketAddrV4 {
     let port = u16::from_be_bytes([b[2], b[3]]);
     SocketAddrV4::new(Ipv4Addr::new(b[4], b[5], b[6], b[7]), port)
@@ -214,6 +254,52 @@ mod tests {
         b[2..4].copy_from_slice(&port.to_be_bytes());
         b[4..8].copy_from_slice(&ip);
         b
+    }
+
+    #[test]
+    fn datagram_destinations_follow_linux() {
+        let v4 = v4_bytes(53, [127, 0, 0, 1]);
+        assert_eq!(
+            decode_dest(&v4, Family::V4),
+            Ok(Some("127.0.0.1:53".parse().unwrap()))
+        );
+        assert_eq!(decode_dest(&v4[..15], Family::V4), Err(Errno::EINVAL));
+        let mut unspec = v4;
+        unspec[0..2].copy_from_slice(&AF_UNSPEC.to_ne_bytes());
+        assert_eq!(
+            decode_dest(&unspec, Family::V4),
+            Ok(Some("127.0.0.1:53".parse().unwrap()))
+        );
+        let mut other = v4;
+        other[0..2].copy_from_slice(&99u16.to_ne_bytes());
+        assert_eq!(decode_dest(&other, Family::V4), Err(Errno::EAFNOSUPPORT));
+        assert_eq!(
+            decode_dest(&v4_bytes(0, [127, 0, 0, 1]), Family::V4),
+            Err(Errno::EINVAL)
+        );
+
+        let v6 = encode(&"[::1]:53".parse().unwrap());
+        let v6 = v6.as_bytes();
+        assert_eq!(
+            decode_dest(v6, Family::V6),
+            Ok(Some("[::1]:53".parse().unwrap()))
+        );
+        assert_eq!(
+            decode_dest(&v6[..24], Family::V6).map(|a| a.is_some()),
+            Ok(true)
+        );
+        assert_eq!(decode_dest(&v6[..23], Family::V6), Err(Errno::EINVAL));
+        assert_eq!(decode_dest(&v6[..1], Family::V6), Err(Errno::EINVAL));
+        assert_eq!(decode_dest(&v4, Family::V6), Err(Errno::ENETUNREACH));
+        assert_eq!(decode_dest(&unspec, Family::V6), Ok(None));
+        assert_eq!(decode_dest(&other, Family::V6), Err(Errno::EINVAL));
+        let mapped = encode(&"[::ffff:127.0.0.1]:53".parse().unwrap());
+        assert_eq!(
+            decode_dest(mapped.as_bytes(), Family::V6),
+            Err(Errno::ENETUNREACH)
+        );
+        let zero = encode(&"[::1]:0".parse().unwrap());
+        assert_eq!(decode_dest(zero.as_bytes(), Family::V6), Err(Errno::EINVAL));
     }
 
     #[test]

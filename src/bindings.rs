@@ -7,4 +7,9 @@ wit_bindgen::generate!({
     world: "imports",
     path: "wit",
     generate_all,
+    // Records passed to the host borrow their lists (`outgoing-datagram.data` is the caller's
+    // buffer, not a copy); records returned stay owned.
+    ownership: Borrowing {
+        duplicate_if_necessary: true
+    },
 });

@@ -70,6 +70,22 @@ impl Wait {
     }
 }
 
+impl Wait {
+    /// Wait with nothing that could become ready (Linux's `recv` on a UDP socket that has no
+    /// port): `EAGAIN` at once, or at the deadline; a blocking call sleeps for good, as on Linux.
+    pub fn idle(self) -> Result<()> {
+        let timer = match self {
+            Wait::Never => return Err(Errno::EAGAIN),
+            Wait::Forever => monotonic_clock::subscribe_duration(u64::MAX),
+            Wait::Until(deadline) => monotonic_clock::subscribe_instant(deadline),
+        };
+        timer.block();
+        drop(timer);
+        after_wait();
+        Err(Errno::EAGAIN)
+    }
+}
+
 /// How many host socket operations may run between two yields to the host's executor.
 ///
 /// wasmtime runs the guest on a fiber inside one outer tokio task, and every host call that

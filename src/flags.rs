@@ -11,6 +11,9 @@ bitflags::bitflags! {
         const PEEK = 0x0001;
         /// `MSG_WAITALL` (`__WASI_RIFLAGS_RECV_WAITALL`).
         const WAITALL = 0x0002;
+        /// `MSG_TRUNC` as an input flag (the wasm32-wasip2 headers' value, which
+        /// `include/sys/socket.h` defines: the wasm32-wasip1 headers give it `MSG_PEEK`'s value).
+        const TRUNC = 0x0020;
         /// `MSG_DONTWAIT` (the wasm32-wasip2 headers' value; `include/sys/socket.h`).
         const DONTWAIT = 0x0040;
         /// `MSG_NOSIGNAL` (as `MSG_DONTWAIT`).
@@ -25,10 +28,12 @@ impl MsgFlags {
         .union(MsgFlags::NOSIGNAL)
         .union(MsgFlags::PEEK)
         .union(MsgFlags::WAITALL);
-    /// What `recv` implements.
+    /// What `recv` implements. (`MSG_WAITALL` means nothing to a datagram socket; Linux
+    /// ignores it there, so does this.)
     pub const RECV: MsgFlags = MsgFlags::DONTWAIT
         .union(MsgFlags::PEEK)
-        .union(MsgFlags::WAITALL);
+        .union(MsgFlags::WAITALL)
+        .union(MsgFlags::TRUNC);
 
     /// Parse `bits` for a call that implements `supported`: anything else is `EOPNOTSUPP`.
     pub fn parse(bits: i32, supported: MsgFlags) -> Result<MsgFlags> {
@@ -74,6 +79,14 @@ mod tests {
         );
         assert_eq!(
             MsgFlags::parse(0x4000, MsgFlags::RECV),
+            Err(Errno::EOPNOTSUPP)
+        );
+        assert_eq!(
+            MsgFlags::parse(0x20 | 0x1, MsgFlags::RECV),
+            Ok(MsgFlags::TRUNC | MsgFlags::PEEK)
+        );
+        assert_eq!(
+            MsgFlags::parse(0x20, MsgFlags::SEND),
             Err(Errno::EOPNOTSUPP)
         );
         for bad in [0x0080_0000, i32::MIN, -1, 0x8] {

@@ -27,6 +27,7 @@ pub mod addr;
 pub mod errno;
 pub mod fd_table;
 pub mod flags;
+pub mod iov;
 pub mod netdb;
 
 cfg_if::cfg_if! {
@@ -40,6 +41,7 @@ cfg_if::cfg_if! {
         pub mod socket;
         pub mod sockopt;
         pub mod tcp;
+        pub mod udp;
         pub mod wasi;
 
         #[cfg(feature = "libc")]

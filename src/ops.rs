@@ -9,6 +9,7 @@ use crate::errno::{Errno, Result};
 use crate::flags::{MsgFlags, SockFlags};
 use crate::socket::{self, Attrs, Entry, Kind};
 use crate::tcp::{self, Tcp};
+use crate::udp::Udp;
 use core::net::SocketAddr;
 
 /// `SOCK_DGRAM` in wasi-libc.
@@ -28,6 +29,7 @@ pub fn socket(domain: i32, ty: i32, protocol: i32) -> Result<i32> {
     let family = Family::from_domain(domain)?;
     let kind = match (ty & SOCK_TYPE_MASK, protocol) {
         (SOCK_STREAM, 0 | IPPROTO_TCP) => Kind::Tcp(Tcp::new(family)?),
+        (SOCK_DGRAM, 0 | IPPROTO_UDP) => Kind::Udp(Udp::new(family)?),
         // Linux reports ESOCKTNOSUPPORT for a type the family lacks; wasi-libc has no such errno.
         _ => return Err(Errno::EPROTONOSUPPORT),
     };
@@ -43,17 +45,28 @@ pub fn socket(domain: i32, ty: i32, protocol: i32) -> Result<i32> {
 
 /// The address family of socket `fd` (to decode a caller's address against it).
 pub fn family(fd: i32) -> Result<Family> {
-    socket::with_tcp(fd, |t, _| Ok(t.family()))
+    socket::with_kind(fd, |k, _| {
+        Ok(match k {
+            Kind::Tcp(t) => t.family(),
+            Kind::Udp(u) => u.family(),
+        })
+    })
 }
 
 /// `bind(2)`.
 pub fn bind(fd: i32, addr: SocketAddr) -> Result<()> {
-    socket::with_tcp(fd, |t, _| t.bind(addr))
+    socket::with_kind(fd, |k, _| match k {
+        Kind::Tcp(t) => t.bind(addr),
+        Kind::Udp(u) => u.bind(addr),
+    })
 }
 
-/// `listen(2)`.
+/// `listen(2)`. A datagram socket cannot listen: `EOPNOTSUPP`, as Linux.
 pub fn listen(fd: i32, backlog: i32) -> Result<()> {
-    socket::with_tcp(fd, |t, _| t.listen(backlog))
+    socket::with_kind(fd, |k, _| match k {
+        Kind::Tcp(t) => t.listen(backlog),
+        Kind::Udp(_) => Err(Errno::EOPNOTSUPP),
+    })
 }
 
 /// `accept4(2)`: the new descriptor and the peer's address. `flags`: `SOCK_NONBLOCK`,
@@ -61,9 +74,12 @@ pub fn listen(fd: i32, backlog: i32) -> Result<()> {
 /// (Linux clones them with the socket) but not its `O_NONBLOCK`.
 pub fn accept(fd: i32, flags: i32) -> Result<(i32, SocketAddr)> {
     let flags = SockFlags::parse(flags)?;
-    let (tcp, peer, inherited) = socket::with_tcp(fd, |t, attrs| {
-        let (tcp, peer) = t.accept(attrs.recv_wait(false))?;
-        Ok((tcp, peer, *attrs))
+    let (tcp, peer, inherited) = socket::with_kind(fd, |k, attrs| match k {
+        Kind::Tcp(t) => {
+            let (tcp, peer) = t.accept(attrs.recv_wait(false))?;
+            Ok((tcp, peer, *attrs))
+        }
+        Kind::Udp(_) => Err(Errno::EOPNOTSUPP),
     })?;
     let new = socket::insert(Entry {
         kind: Kind::Tcp(tcp),
@@ -76,61 +92,138 @@ pub fn accept(fd: i32, flags: i32) -> Result<(i32, SocketAddr)> {
     Ok((new, peer))
 }
 
+/// What `connect(2)` does before it looks at the address: a UDP socket binds an ephemeral port
+/// (Linux's `inet_dgram_connect` autobinds first, so even a failing connect leaves it bound).
+pub fn prepare_connect(fd: i32) -> Result<()> {
+    socket::with_kind(fd, |k, _| match k {
+        Kind::Tcp(_) => Ok(()),
+        Kind::Udp(u) => u.autobind(),
+    })
+}
+
 /// `connect(2)`.
 pub fn connect(fd: i32, addr: SocketAddr) -> Result<()> {
-    socket::with_tcp(fd, |t, attrs| t.connect(addr, attrs.send_wait(false)))
+    socket::with_kind(fd, |k, attrs| match k {
+        Kind::Tcp(t) => t.connect(addr, attrs.send_wait(false)),
+        Kind::Udp(u) => u.connect(addr, attrs.broadcast),
+    })
 }
 
 /// `connect(2)` with an `AF_UNSPEC` address: dissolve the association. On TCP, Linux drops
-/// the connection (or stops listening) and leaves an unconnected socket; so does this.
+/// the connection (or stops listening) and leaves an unconnected socket; on UDP it forgets the
+/// peer and gives back what `bind` did not name. So does this.
 pub fn disconnect(fd: i32) -> Result<()> {
-    socket::with_tcp(fd, |t, _| t.disconnect())
+    socket::with_kind(fd, |k, _| match k {
+        Kind::Tcp(t) => t.disconnect(),
+        Kind::Udp(u) => u.disconnect(),
+    })
 }
 
 /// `send(2)` and `write(2)` / `writev(2)` (flags 0) on a socket.
 pub fn send(fd: i32, bufs: &[&[u8]], flags: i32) -> Result<usize> {
-    let flags = MsgFlags::parse(flags, MsgFlags::SEND)?;
-    let dontwait = flags.contains(MsgFlags::DONTWAIT);
-    socket::with_tcp(fd, |t, attrs| t.send(bufs, attrs.send_wait(dontwait)))
+    send_to(fd, bufs, flags, None)
 }
 
-/// `recv(2)` and `read(2)` / `readv(2)` (flags 0) on a socket.
-pub fn recv(fd: i32, bufs: &mut [&mut [u8]], flags: i32) -> Result<usize> {
-    let flags = MsgFlags::parse(flags, MsgFlags::RECV)?;
-    let wait_flag = flags.contains(MsgFlags::DONTWAIT);
-    let peek = flags.contains(MsgFlags::PEEK);
-    let special = peek || flags.contains(MsgFlags::WAITALL);
-    socket::with_tcp(fd, |t, attrs| {
-        let wait = attrs.recv_wait(wait_flag);
-        if special {
-            t.recv_flags(bufs, wait, peek)
-        } else {
-            t.recv(bufs, wait)
+/// `sendto(2)` / `sendmsg(2)`: `dest` is the caller's address bytes, if any. A stream socket
+/// ignores it, as Linux does; a datagram socket decodes it with Linux's checks.
+pub fn send_to(fd: i32, bufs: &[&[u8]], flags: i32, dest: Option<&[u8]>) -> Result<usize> {
+    let flags = MsgFlags::parse(flags, MsgFlags::SEND)?;
+    let dontwait = flags.contains(MsgFlags::DONTWAIT);
+    socket::with_kind(fd, |k, attrs| {
+        let wait = attrs.send_wait(dontwait);
+        match k {
+            Kind::Tcp(t) => t.send(bufs, wait),
+            Kind::Udp(u) => u.send(bufs, dest, wait, attrs.broadcast),
         }
     })
 }
 
-/// `ioctl(FIONREAD)` on a socket: bytes readable without waiting.
+/// What a receive delivered: the call's return value, the sender (datagram sockets) and whether
+/// the datagram was truncated (`recvmsg`'s `MSG_TRUNC`).
+pub type Received = crate::udp::Received;
+
+/// `recv(2)` and `read(2)` / `readv(2)` (flags 0) on a socket.
+pub fn recv(fd: i32, bufs: &mut [&mut [u8]], flags: i32) -> Result<usize> {
+    recv_from(fd, bufs, flags).map(|r| r.n)
+}
+
+/// `recvfrom(2)` / `recvmsg(2)`.
+pub fn recv_from(fd: i32, bufs: &mut [&mut [u8]], flags: i32) -> Result<Received> {
+    let flags = MsgFlags::parse(flags, MsgFlags::RECV)?;
+    let dontwait = flags.contains(MsgFlags::DONTWAIT);
+    let peek = flags.contains(MsgFlags::PEEK);
+    let trunc = flags.contains(MsgFlags::TRUNC);
+    socket::with_kind(fd, |k, attrs| {
+        let wait = attrs.recv_wait(dontwait);
+        match k {
+            Kind::Udp(u) => u.recv(bufs, wait, peek, trunc),
+            Kind::Tcp(t) => {
+                let n = if trunc {
+                    // Linux's TCP MSG_TRUNC: the bytes are consumed (or peeked) and discarded.
+                    let total: usize = bufs.iter().map(|b| b.len()).sum();
+                    let mut discard = alloc::vec![0u8; total.min(TRUNC_DISCARD_MAX)];
+                    t.recv_flags(&mut [&mut discard[..]], wait, peek)?
+                } else if peek || flags.contains(MsgFlags::WAITALL) {
+                    t.recv_flags(bufs, wait, peek)?
+                } else {
+                    t.recv(bufs, wait)?
+                };
+                Ok(Received {
+                    n,
+                    from: None,
+                    truncated: false,
+                })
+            }
+        }
+    })
+}
+
+/// The most one TCP `recv` with `MSG_TRUNC` discards (a `recv` may always return less).
+const TRUNC_DISCARD_MAX: usize = 64 * 1024;
+
+/// `ioctl(FIONREAD)` on a socket: bytes readable without waiting (UDP: the next datagram's
+/// length, as Linux).
 pub fn readable_now(fd: i32) -> Result<usize> {
-    socket::with_tcp(fd, |t, _| t.readable_now())
+    socket::with_kind(fd, |k, _| match k {
+        Kind::Tcp(t) => t.readable_now(),
+        Kind::Udp(u) => Ok(u.readable_now()),
+    })
 }
 
 /// `shutdown(2)`; `how` is `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`, else `EINVAL`.
 pub fn shutdown(fd: i32, how: i32) -> Result<()> {
-    socket::with_tcp(fd, |t, _| match how {
-        tcp::SHUT_RD | tcp::SHUT_WR | tcp::SHUT_RDWR => t.shutdown(how),
-        _ => Err(Errno::EINVAL),
+    socket::with_kind(fd, |k, _| {
+        if !matches!(how, tcp::SHUT_RD | tcp::SHUT_WR | tcp::SHUT_RDWR) {
+            return Err(Errno::EINVAL);
+        }
+        match k {
+            Kind::Tcp(t) => t.shutdown(how),
+            Kind::Udp(u) => u.shutdown(how),
+        }
     })
 }
 
 /// `getsockname(2)`.
 pub fn local_addr(fd: i32) -> Result<SocketAddr> {
-    socket::with_tcp(fd, |t, _| Ok(t.local_addr()))
+    socket::with_kind(fd, |k, _| {
+        Ok(match k {
+            Kind::Tcp(t) => t.local_addr(),
+            Kind::Udp(u) => u.local_addr(),
+        })
+    })
 }
 
 /// `getpeername(2)`.
 pub fn peer_addr(fd: i32) -> Result<SocketAddr> {
-    socket::with_tcp(fd, |t, _| t.peer_addr())
+    socket::with_kind(fd, |k, _| match k {
+        Kind::Tcp(t) => t.peer_addr(),
+        Kind::Udp(u) => u.peer_addr(),
+    })
+}
+
+/// Whether socket `fd` is a datagram socket.
+pub fn is_datagram(fd: i32) -> bool {
+    socket::with_kind(fd, |k, _| Ok(matches!(k, Kind::Udp(_)))).unwrap_or(false)
 }
 
 /// The descriptor attributes of socket `fd`.

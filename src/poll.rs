@@ -150,6 +150,7 @@ fn evaluate(
             }
             Watch::Socket => socket::with_entry(p.fd, |e| match &mut e.kind {
                 Kind::Tcp(t) => Ok(revents(t.ready(), p.events)),
+                Kind::Udp(u) => Ok(revents(u.ready(), p.events)),
             })
             .unwrap_or(POLLNVAL),
         };
@@ -179,6 +180,7 @@ fn wait(fds: &[PollFd], watch: &[Watch], deadline: Option<u64>) {
                 if let (Watch::Socket, Some(e)) = (w, table.get(p.fd)) {
                     match &e.kind {
                         Kind::Tcp(t) => t.pollables(p.events & POLLOUT != 0, &mut list),
+                        Kind::Udp(u) => u.pollables(p.events & POLLOUT != 0, &mut list),
                     }
                 }
             }

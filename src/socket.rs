@@ -8,6 +8,7 @@ use crate::errno::{Errno, Result};
 use crate::fd_table::{Adapter, FdTable, SharedNumbers};
 use crate::global::Global;
 use crate::tcp::Tcp;
+use crate::udp::Udp;
 use crate::wasi::p1;
 use alloc::vec::Vec;
 
@@ -15,6 +16,8 @@ use alloc::vec::Vec;
 pub enum Kind {
     /// `SOCK_STREAM`.
     Tcp(Tcp),
+    /// `SOCK_DGRAM`.
+    Udp(Udp),
 }
 
 /// One socket descriptor.
@@ -136,12 +139,15 @@ pub fn close(fd: i32) -> bool {
     let Some(entry) = SOCKETS.with(|t| t.take(fd)) else {
         return false;
     };
-    let Kind::Tcp(mut tcp) = entry.kind;
-    if tcp.write_in_flight() {
-        register_exit_drain();
-        GRAVES.with(|g| g.push(tcp));
-    } else {
-        drop(tcp);
+    match entry.kind {
+        Kind::Tcp(mut tcp) => {
+            if tcp.write_in_flight() {
+                register_exit_drain();
+                GRAVES.with(|g| g.push(tcp));
+            }
+        }
+        // A UDP socket's host streams hand their last datagram to the kernel as they drop.
+        Kind::Udp(udp) => drop(udp),
     }
     reap();
     true
@@ -198,11 +204,9 @@ pub fn with_entry<R>(fd: i32, f: impl FnOnce(&mut Entry) -> Result<R>) -> Result
     })
 }
 
-/// Run `f` on `fd`'s TCP state and descriptor attributes.
-pub fn with_tcp<R>(fd: i32, f: impl FnOnce(&mut Tcp, &mut Attrs) -> Result<R>) -> Result<R> {
-    with_entry(fd, |e| match &mut e.kind {
-        Kind::Tcp(tcp) => f(tcp, &mut e.attrs),
-    })
+/// Run `f` on `fd`'s protocol state and descriptor attributes.
+pub fn with_kind<R>(fd: i32, f: impl FnOnce(&mut Kind, &mut Attrs) -> Result<R>) -> Result<R> {
+    with_entry(fd, |e| f(&mut e.kind, &mut e.attrs))
 }
 
 /// The errno for a descriptor that is not one of ours: `EBADF` if nothing is open under that

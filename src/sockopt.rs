@@ -13,8 +13,9 @@
 //!
 //! Read-only options answer `ENOPROTOOPT` to a set, as Linux does.
 
+use crate::addr::Family;
 use crate::errno::{Errno, Result};
-use crate::ops::{IPPROTO_TCP, SOCK_STREAM};
+use crate::ops::{IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM};
 use crate::socket::{Attrs, Entry, Kind};
 use crate::tcp::HostOpt;
 
@@ -205,12 +206,22 @@ fn attrs(e: &mut Entry) -> &mut Attrs {
 fn host_get(e: &mut Entry, o: HostOpt) -> Result<Value> {
     match &mut e.kind {
         Kind::Tcp(t) => t.host_opt(o).map(Value::Int),
+        Kind::Udp(u) => u.host_opt(o).map(Value::Int),
     }
 }
 
 fn host_set(e: &mut Entry, o: HostOpt, v: Value) -> Result<()> {
     match &mut e.kind {
         Kind::Tcp(t) => t.set_host_opt(o, v.int()),
+        Kind::Udp(u) => u.set_host_opt(o, v.int()),
+    }
+}
+
+/// The socket's family and protocol level.
+fn identity(e: &Entry) -> (Family, i32) {
+    match &e.kind {
+        Kind::Tcp(t) => (t.family(), IPPROTO_TCP),
+        Kind::Udp(u) => (u.family(), IPPROTO_UDP),
     }
 }
 
@@ -247,8 +258,12 @@ static OPTIONS: &[Opt] = &[
         level: SOL_SOCKET,
         name: SO_ERROR,
         codec: Codec::Int,
-        get: |e| match &mut e.kind {
-            Kind::Tcp(t) => Ok(Value::Int(t.take_error().map_or(0, |e| e.0))),
+        get: |e| {
+            let err = match &mut e.kind {
+                Kind::Tcp(t) => t.take_error(),
+                Kind::Udp(u) => u.take_error(),
+            };
+            Ok(Value::Int(err.map_or(0, |e| e.0)))
         },
         set: None,
     },
@@ -258,6 +273,7 @@ static OPTIONS: &[Opt] = &[
         codec: Codec::Int,
         get: |e| match &e.kind {
             Kind::Tcp(_) => Ok(Value::Int(SOCK_STREAM)),
+            Kind::Udp(_) => Ok(Value::Int(SOCK_DGRAM)),
         },
         set: None,
     },
@@ -265,18 +281,14 @@ static OPTIONS: &[Opt] = &[
         level: SOL_SOCKET,
         name: SO_PROTOCOL,
         codec: Codec::Int,
-        get: |e| match &e.kind {
-            Kind::Tcp(_) => Ok(Value::Int(IPPROTO_TCP)),
-        },
+        get: |e| Ok(Value::Int(identity(e).1)),
         set: None,
     },
     Opt {
         level: SOL_SOCKET,
         name: SO_DOMAIN,
         codec: Codec::Int,
-        get: |e| match &e.kind {
-            Kind::Tcp(t) => Ok(Value::Int(i32::from(t.family().af()))),
-        },
+        get: |e| Ok(Value::Int(i32::from(identity(e).0.af()))),
         set: None,
     },
     Opt {
@@ -285,6 +297,7 @@ static OPTIONS: &[Opt] = &[
         codec: Codec::Int,
         get: |e| match &e.kind {
             Kind::Tcp(t) => Ok(Value::Int(i32::from(t.is_listening()))),
+            Kind::Udp(_) => Ok(Value::Int(0)),
         },
         set: None,
     },
@@ -360,13 +373,31 @@ static OPTIONS: &[Opt] = &[
 ];
 
 fn v6_only(e: &mut Entry) -> Result<()> {
-    match &e.kind {
-        Kind::Tcp(t) if t.family() == crate::addr::Family::V6 => Ok(()),
-        _ => Err(Errno::EOPNOTSUPP),
+    match identity(e).0 {
+        Family::V6 => Ok(()),
+        Family::V4 => Err(Errno::EOPNOTSUPP),
     }
 }
 
-fn find(level: i32, name: i32) -> Result<&'static Opt> {
+/// The option, if `level` is one the socket answers to and `name` is in the table.
+///
+/// Linux hands a level it does not know down the protocol chain, and the last layer answers:
+/// an IPv4 socket's IP layer says `EOPNOTSUPP` to a `getsockopt` (`do_ip_getsockopt`) and
+/// `ENOPROTOOPT` to a `setsockopt`; an IPv6 socket's says `ENOPROTOOPT` to both. A known level
+/// with an unknown name is `ENOPROTOOPT`. (So `TCP_NODELAY` on a UDP socket is an unknown level.)
+fn find(entry: &Entry, level: i32, name: i32, get: bool) -> Result<&'static Opt> {
+    let (family, proto) = identity(entry);
+    let known = level == SOL_SOCKET
+        || level == proto
+        || level == IPPROTO_IP
+        || (family == Family::V6 && level == IPPROTO_IPV6);
+    if !known {
+        return Err(if get && family == Family::V4 {
+            Errno::EOPNOTSUPP
+        } else {
+            Errno::ENOPROTOOPT
+        });
+    }
     OPTIONS
         .iter()
         .find(|o| o.level == level && o.name == name)
@@ -375,12 +406,12 @@ fn find(level: i32, name: i32) -> Result<&'static Opt> {
 
 /// `getsockopt`: the option's current value.
 pub fn get(entry: &mut Entry, level: i32, name: i32) -> Result<Value> {
-    (find(level, name)?.get)(entry)
+    (find(entry, level, name, true)?.get)(entry)
 }
 
 /// `setsockopt` from the caller's bytes.
 pub fn set(entry: &mut Entry, level: i32, name: i32, bytes: &[u8]) -> Result<()> {
-    let opt = find(level, name)?;
+    let opt = find(entry, level, name, false)?;
     let set = opt.set.ok_or(Errno::ENOPROTOOPT)?;
     let v = opt.codec.decode(bytes)?;
     set(entry, v)

@@ -15,8 +15,15 @@
 extern "C" {
 #endif
 
-/* Message flags. MSG_PEEK (1), MSG_WAITALL (2) and MSG_TRUNC (1, an output flag) come from the
- * sysroot. */
+/* Message flags. MSG_PEEK (1) and MSG_WAITALL (2) come from the sysroot. The sysroot's MSG_TRUNC
+ * is preview 1's "data truncated" output flag, also 1: passed to recv it would read as MSG_PEEK,
+ * and recvmsg could not tell the two apart. This library takes MSG_TRUNC as wasi-libc's
+ * wasm32-wasip2 headers (and Linux) define it, for recv's input flag and recvmsg's msg_flags. */
+#undef MSG_TRUNC
+#define MSG_TRUNC 0x0020
+#ifndef MSG_CTRUNC
+#define MSG_CTRUNC 0x0008
+#endif
 #ifndef MSG_DONTWAIT
 #define MSG_DONTWAIT 0x0040
 #endif

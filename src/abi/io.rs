@@ -23,21 +23,41 @@ pub unsafe extern "C" fn send(fd: c_int, data: *const u8, len: usize, flags: c_i
     c_ret(r.map(|n| n as isize))
 }
 
-/// sendto(2). On a TCP socket the address is ignored, as Linux does.
+/// sendto(2). On a UDP socket the datagram goes to `addr` (or, with no address, to the peer:
+/// `EDESTADDRREQ` if there is none); on a TCP socket the address is ignored, as Linux does.
 ///
 /// # Safety
-/// As `send`.
+/// As `send`; `addr` readable for `addrlen` bytes (or NULL).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sendto(
     fd: c_int,
     data: *const u8,
     len: usize,
     flags: c_int,
-    _addr: *const u8,
-    _addrlen: SockLen,
+    addr: *const u8,
+    addrlen: SockLen,
 ) -> isize {
+    let r = (|| {
+        // SAFETY: forwarded contract.
+        let dest = unsafe { dest_bytes(addr, addrlen) }?;
+        // SAFETY: forwarded contract.
+        let b = unsafe { buf(data, len) }?;
+        ops::send_to(fd, &[b], flags, dest)
+    })();
+    c_ret(r.map(|n| n as isize))
+}
+
+/// A destination address argument: `None` when NULL (as Linux, whatever the length), else its
+/// bytes with `move_addr_to_kernel`'s length check.
+///
+/// # Safety
+/// `addr` readable for `len` bytes, or NULL.
+unsafe fn dest_bytes<'a>(addr: *const u8, len: SockLen) -> Result<Option<&'a [u8]>> {
+    if addr.is_null() {
+        return Ok(None);
+    }
     // SAFETY: forwarded contract.
-    unsafe { send(fd, data, len, flags) }
+    unsafe { super::addr_bytes(addr, len) }.map(Some)
 }
 
 /// recv(2): the bytes ready now (at least one, waiting if the socket blocks), or 0 at end of
@@ -52,7 +72,8 @@ pub unsafe extern "C" fn recv(fd: c_int, data: *mut u8, len: usize, flags: c_int
     c_ret(r.map(|n| n as isize))
 }
 
-/// recvfrom(2). On a TCP socket no address is reported: `*addrlen` is set to 0, as on Linux.
+/// recvfrom(2). A UDP socket reports the sender, truncated to `*addrlen` bytes with `*addrlen`
+/// set to its full size; a TCP socket reports none (`*addrlen` = 0), as on Linux.
 ///
 /// # Safety
 /// As `recv`; `addr`/`addrlen` as for `accept`.
@@ -68,17 +89,26 @@ pub unsafe extern "C" fn recvfrom(
     let r = (|| {
         // SAFETY: forwarded contract.
         let b = unsafe { buf_mut(data, len) }?;
-        let n = ops::recv(fd, &mut [b], flags)?;
+        let got = ops::recv_from(fd, &mut [b], flags)?;
         if !addr.is_null() {
-            // SAFETY: forwarded contract.
-            unsafe { read_addrlen(addrlen) }?;
-            // SAFETY: checked non-NULL and readable by read_addrlen; writable per contract.
-            unsafe { addrlen.write_unaligned(0) };
+            match got.from {
+                // SAFETY: forwarded contract.
+                Some(from) => unsafe { super::put_addr_out(addr, addrlen, &from) }?,
+                None => {
+                    // SAFETY: forwarded contract.
+                    unsafe { read_addrlen(addrlen) }?;
+                    // SAFETY: checked non-NULL and readable by read_addrlen; writable per contract.
+                    unsafe { addrlen.write_unaligned(0) };
+                }
+            }
         }
-        Ok(n as isize)
+        Ok(got.n as isize)
     })();
     c_ret(r)
 }
+
+/// `MSG_TRUNC` in `msg_flags`: the value `include/sys/socket.h` gives it (wasi-libc's wasip2 one).
+const MSG_TRUNC: c_int = 0x20;
 
 /// wasi-libc's `struct msghdr` (28 bytes).
 #[repr(C)]
@@ -92,9 +122,10 @@ pub struct MsgHdr {
     flags: c_int,
 }
 
-/// sendmsg(2): the iovecs in order, as `send` would (all of them on a blocking socket). On TCP
-/// `msg_name` is ignored, as Linux does (after checking its length). Ancillary data is not
-/// supported: a non-empty `msg_control` is `EINVAL` rather than silently dropped.
+/// sendmsg(2): the iovecs in order, as `send` would (all of them on a blocking socket; one
+/// datagram on UDP, sent to `msg_name` if given). On TCP `msg_name` is ignored, as Linux does
+/// (after checking its length). Ancillary data is not supported: a non-empty `msg_control` is
+/// `EINVAL` rather than silently dropped.
 ///
 /// # Safety
 /// `msg` must point to a valid `struct msghdr` whose iovecs are readable.
@@ -106,9 +137,8 @@ pub unsafe extern "C" fn sendmsg(fd: c_int, msg: *const MsgHdr, flags: c_int) ->
         }
         // SAFETY: non-NULL per the check; valid per the contract.
         let m = unsafe { &*msg };
-        if !m.name.is_null() && m.namelen as usize > crate::addr::MAX_ADDR_LEN {
-            return Err(Errno::EINVAL);
-        }
+        // SAFETY: `msg_name` is readable for `msg_namelen` bytes per the contract.
+        let dest = unsafe { dest_bytes(m.name, m.namelen) }?;
         if m.controllen > 0 {
             return Err(Errno::EINVAL);
         }
@@ -119,7 +149,7 @@ pub unsafe extern "C" fn sendmsg(fd: c_int, msg: *const MsgHdr, flags: c_int) ->
             // SAFETY: iovecs() checked each non-empty base is non-NULL; readable per contract.
             .map(|io| unsafe { buf(io.base, io.len) }.unwrap_or_default())
             .collect();
-        ops::send(fd, &bufs, flags)
+        ops::send_to(fd, &bufs, flags, dest)
     })();
     c_ret(r.map(|n| n as isize))
 }
@@ -136,9 +166,10 @@ unsafe fn msg_iovecs<'a>(m: &MsgHdr) -> crate::errno::Result<&'a [IoVec]> {
     unsafe { iovecs(m.iov, m.iovlen) }
 }
 
-/// recvmsg(2): fills the iovecs in order. On TCP no address is reported (`msg_namelen` = 0),
-/// no ancillary data is produced (`msg_controllen` = 0) and `msg_flags` is 0, as on Linux.
-/// Flags as for `recv` (`MSG_PEEK`, `MSG_WAITALL`, `MSG_DONTWAIT`).
+/// recvmsg(2): fills the iovecs in order. On UDP the sender goes to `msg_name` (truncated to
+/// `msg_namelen`, which is set to its full size) and `msg_flags` has `MSG_TRUNC` when the datagram
+/// did not fit; on TCP no address is reported (`msg_namelen` = 0) and `msg_flags` is 0, as on
+/// Linux. No ancillary data is produced (`msg_controllen` = 0). Flags as for `recv`.
 ///
 /// # Safety
 /// `msg` must point to a valid, writable `struct msghdr` whose iovecs are writable.
@@ -157,11 +188,18 @@ pub unsafe extern "C" fn recvmsg(fd: c_int, msg: *mut MsgHdr, flags: c_int) -> i
             // SAFETY: iovecs() checked each non-empty base is non-NULL; writable per contract.
             .map(|io| unsafe { buf_mut(io.base, io.len) }.unwrap_or_default())
             .collect();
-        let n = ops::recv(fd, &mut bufs, flags)?;
-        m.namelen = 0;
+        let got = ops::recv_from(fd, &mut bufs, flags)?;
+        match got.from {
+            Some(from) if !m.name.is_null() => {
+                let cap = m.namelen as usize;
+                // SAFETY: `msg_name` is writable for `msg_namelen` bytes per the contract.
+                unsafe { super::write_addr(m.name, cap, &mut m.namelen, &from) };
+            }
+            _ => m.namelen = 0,
+        }
         m.controllen = 0;
-        m.flags = 0;
-        Ok(n as isize)
+        m.flags = if got.truncated { MSG_TRUNC } else { 0 };
+        Ok(got.n as isize)
     })();
     c_ret(r)
 }

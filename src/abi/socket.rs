@@ -94,6 +94,10 @@ pub unsafe extern "C" fn connect(fd: c_int, addr: *const u8, len: SockLen) -> c_
         {
             return ops::disconnect(fd);
         }
+        if bytes.is_ok_and(|b| b.len() >= 2) {
+            // A UDP socket binds before its address is looked at, as on Linux.
+            ops::prepare_connect(fd)?;
+        }
         // SAFETY: forwarded contract.
         let a = unsafe { sockaddr_for(fd, addr, len, addr::decode) }?;
         ops::connect(fd, a)

@@ -10,6 +10,7 @@ use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::io::streams::{InputStream, OutputStream, StreamError};
 use crate::blocking::{self, Wait};
 use crate::errno::{Errno, Result};
+use crate::iov::{advance, gather, remaining, scatter};
 use crate::wasi::{self, stream_error_errno};
 use alloc::vec::Vec;
 use core::net::SocketAddr;
@@ -398,57 +399,4 @@ impl Conn {
             out.push(&self.out_poll);
         }
     }
-}
-
-/// Copy `data` across `bufs` in order; returns the bytes copied.
-fn scatter(data: &[u8], bufs: &mut [&mut [u8]]) -> usize {
-    let mut done = 0;
-    for buf in bufs.iter_mut() {
-        if done == data.len() {
-            break;
-        }
-        let n = buf.len().min(data.len() - done);
-        buf[..n].copy_from_slice(&data[done..done + n]);
-        done += n;
-    }
-    done
-}
-
-/// The part of `bufs` after the first `skip` bytes.
-fn remaining<'a>(bufs: &'a mut [&mut [u8]], mut skip: usize) -> alloc::vec::Vec<&'a mut [u8]> {
-    let mut out = alloc::vec::Vec::with_capacity(bufs.len());
-    for b in bufs.iter_mut() {
-        if skip >= b.len() {
-            skip -= b.len();
-            continue;
-        }
-        out.push(&mut b[skip..]);
-        skip = 0;
-    }
-    out
-}
-
-/// Copy `n` bytes of `bufs`, starting at piece `idx` offset `off`, into `scratch`.
-fn gather(bufs: &[&[u8]], mut idx: usize, mut off: usize, n: usize, scratch: &mut Vec<u8>) {
-    scratch.clear();
-    while scratch.len() < n {
-        let take = (bufs[idx].len() - off).min(n - scratch.len());
-        scratch.extend_from_slice(&bufs[idx][off..off + take]);
-        idx += 1;
-        off = 0;
-    }
-}
-
-/// The cursor (`idx`, `off`) moved forward by `n` bytes.
-fn advance(bufs: &[&[u8]], mut idx: usize, mut off: usize, mut n: usize) -> (usize, usize) {
-    while n > 0 {
-        let take = (bufs[idx].len() - off).min(n);
-        off += take;
-        n -= take;
-        if off == bufs[idx].len() && n > 0 {
-            idx += 1;
-            off = 0;
-        }
-    }
-    (idx, off)
 }

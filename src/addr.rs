@@ -125,6 +125,15 @@ pub fn decode_for_bind(bytes: &[u8], family: Family) -> Result<SocketAddr> {
     decode(bytes, family)
 }
 
+/// [`decode`] for `connect` on a UDP socket (`__ip6_datagram_connect`): an IPv6 socket looks at
+/// the family before the length, and refuses `AF_INET` (it is IPv6-only) with `EAFNOSUPPORT`.
+pub fn decode_dgram_connect(bytes: &[u8], family: Family) -> Result<SocketAddr> {
+    if family == Family::V6 && sa_family(bytes) == Some(AF_INET) {
+        return Err(Errno::EAFNOSUPPORT);
+    }
+    decode(bytes, family)
+}
+
 /// Decode a datagram's destination (`sendto`, `sendmsg`'s `msg_name`) on a UDP socket of
 /// `family`, with Linux's checks in Linux's order (`udp_sendmsg`, `udpv6_sendmsg`):
 /// - IPv4 socket: shorter than `sockaddr_in` -> `EINVAL`; `AF_UNSPEC` reads as `AF_INET`; any
@@ -298,6 +307,15 @@ mod tests {
             decode_dest(mapped.as_bytes(), Family::V6),
             Err(Errno::ENETUNREACH)
         );
+        assert_eq!(
+            decode_dgram_connect(&v4, Family::V6),
+            Err(Errno::EAFNOSUPPORT)
+        );
+        assert_eq!(
+            decode_dgram_connect(&v4[..8], Family::V4),
+            Err(Errno::EINVAL)
+        );
+        assert!(decode_dgram_connect(v6, Family::V6).is_ok());
         let zero = encode(&"[::1]:0".parse().unwrap());
         assert_eq!(decode_dest(zero.as_bytes(), Family::V6), Err(Errno::EINVAL));
     }

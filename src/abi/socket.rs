@@ -98,8 +98,13 @@ pub unsafe extern "C" fn connect(fd: c_int, addr: *const u8, len: SockLen) -> c_
             // A UDP socket binds before its address is looked at, as on Linux.
             ops::prepare_connect(fd)?;
         }
+        let decode = if ops::is_datagram(fd) {
+            addr::decode_dgram_connect
+        } else {
+            addr::decode
+        };
         // SAFETY: forwarded contract.
-        let a = unsafe { sockaddr_for(fd, addr, len, addr::decode) }?;
+        let a = unsafe { sockaddr_for(fd, addr, len, decode) }?;
         ops::connect(fd, a)
     })();
     c_ret(r.map(|()| 0))

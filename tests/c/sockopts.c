@@ -311,6 +311,15 @@ static void flags(int fam) {
     SHOW(ioctl(s, FIONREAD, &n));
     printf("FIONREAD with nothing queued: %d\n", n);
     SHOW(recv(s, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT));
+    /* MSG_TRUNC on TCP: the bytes are consumed, not copied. */
+    MUST(send(c, "truncate", 8, 0));
+    sleep_ms(20);
+    memset(buf, 'Z', sizeof buf);
+    SHOW(recv(s, buf, 3, MSG_TRUNC));
+    printf("MSG_TRUNC left the buffer %s\n", buf[0] == 'Z' ? "untouched" : "WRITTEN");
+    memset(buf, 0, sizeof buf);
+    SHOW(recv(s, buf, sizeof buf, 0));
+    printf("then received '%s'\n", buf);
     /* sendmsg gathers, recvmsg scatters, in order */
     struct iovec out[3] = {{(void *)"one", 3}, {(void *)"-two", 4}, {(void *)"-three", 6}};
     struct msghdr m;

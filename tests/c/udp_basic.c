@@ -6,6 +6,15 @@
 #include <poll.h>
 #include <sys/time.h>
 
+/* Linear memory pages in use (wasm); 0 natively, where the kernel's accounting is not ours. */
+static size_t heap_pages(void) {
+#ifdef __wasi__
+    return __builtin_wasm_memory_size(0);
+#else
+    return 0;
+#endif
+}
+
 static int udp(int fam) {
     int fd = socket(fam, SOCK_DGRAM, 0);
     MUST(fd);
@@ -255,10 +264,14 @@ static void connected(int fam) {
     printf("connected socket got: %s\n", buf);
     SHOW(recv(s, buf, sizeof buf, MSG_DONTWAIT));
 
-    /* Reconnect to c. */
+    /* Reconnect to c: the port stays. */
     SHOW(connect(s, &c.sa, clen));
     show_peer("reconnected getpeername", s);
     show_name("reconnected getsockname", s);
+    addr_t again;
+    socklen_t againlen = sizeof again;
+    MUST(getsockname(s, &again.sa, &againlen));
+    printf("same port after reconnect: %s\n", port_of(&again) == port_of(&sname) ? "yes" : "no");
     SHOW(send(s, "to c", 4, 0));
     SHOW(recv(rc, buf, sizeof buf, 0));
     SHOW(sendto(ra, "from a", 6, 0, &sname.sa, slen));
@@ -317,6 +330,27 @@ static void connected(int fam) {
         ok++;
     }
     printf("connect/send/disconnect cycles: %d of 300\n", ok);
+    /* Reconnect between two peers, receiving each time (the socket keeps its port). */
+    ok = 0;
+    addr_t mine;
+    socklen_t minelen = sizeof mine;
+    size_t mem0 = 0;
+    for (int i = 0; i < 400; i++) {
+        addr_t *to = i % 2 ? &c : &a;
+        int peer = i % 2 ? rc : ra;
+        if (connect(s, &to->sa, i % 2 ? clen : alen) < 0) break;
+        if (i == 0) MUST(getsockname(s, &mine.sa, &minelen));
+        if (send(s, &i, sizeof i, 0) != sizeof i) break;
+        int got = -1;
+        if (recv(peer, &got, sizeof got, 0) != sizeof got || got != i) break;
+        if (sendto(peer, &got, sizeof got, 0, &mine.sa, minelen) != sizeof got) break;
+        got = -1;
+        if (recv(s, &got, sizeof got, 0) != sizeof got || got != i) break;
+        if (i == 100) mem0 = heap_pages();
+        ok++;
+    }
+    printf("reconnect/send/receive cycles: %d of 400\n", ok);
+    printf("memory after 300 more cycles: %s\n", heap_pages() == mem0 ? "unchanged" : "GREW");
     int s2 = udp(fam);
     printf("next socket number is the one after: %s\n", s2 == s + 1 ? "yes" : "no");
     close(s2);

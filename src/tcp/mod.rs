@@ -38,7 +38,7 @@ pub const SHUT_WR: i32 = 2;
 pub const SHUT_RDWR: i32 = 3;
 
 /// The options `getsockopt`/`setsockopt` pass to the host (see [`crate::sockopt`]).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HostOpt {
     /// `SO_KEEPALIVE`.
     KeepAlive,
@@ -124,6 +124,11 @@ pub struct Tcp {
     /// `IP_TTL` on an IPv6 socket: Linux keeps it for IPv4-mapped traffic, which a WASI IPv6
     /// socket never carries; stored and reported, no effect.
     v4_ttl_on_v6: i32,
+    /// Host options set by the program, applied again to a replacement host socket (Linux's
+    /// socket keeps its options across a failed connect).
+    host_opts: Vec<(HostOpt, i32)>,
+    /// After a failed connect, `host` was already replaced (for an option call) and is unused.
+    host_replaced: bool,
 }
 
 impl Tcp {
@@ -141,6 +146,8 @@ impl Tcp {
             bound: None,
             scratch: Vec::new(),
             v4_ttl_on_v6: DEFAULT_TTL,
+            host_opts: Vec::new(),
+            host_replaced: false,
         }
     }
 
@@ -167,12 +174,35 @@ impl Tcp {
         if !matches!(self.state, State::Failed { .. }) {
             return Ok(());
         }
-        self.host = Host::new(self.family)?;
+        if !self.host_replaced {
+            self.replace_host()?;
+        }
+        self.host_replaced = false;
         self.state = State::Fresh;
         if let Some(addr) = self.bound.take() {
             self.bind(addr)?;
         }
         Ok(())
+    }
+
+    /// A fresh host socket with the options the program set (Linux's socket keeps them).
+    fn replace_host(&mut self) -> Result<()> {
+        self.host = Host::new(self.family)?;
+        for &(o, v) in &self.host_opts {
+            // Accepted once by a socket of the same family, so accepted again.
+            let _ = apply_host_opt(&self.host.sock, self.family, o, v);
+        }
+        Ok(())
+    }
+
+    /// The host socket for an option call: after a failed connect the old one answers only
+    /// errors, so a fresh one takes its place (the socket's state stays as it is).
+    fn option_host(&mut self) -> Result<&TcpSocket> {
+        if matches!(self.state, State::Failed { .. }) && !self.host_replaced {
+            self.replace_host()?;
+            self.host_replaced = true;
+        }
+        Ok(&self.host.sock)
     }
 
     /// `bind(2)`.
@@ -499,66 +529,45 @@ impl Tcp {
 
     /// Read a host-backed option, in Linux's units.
     pub fn host_opt(&mut self, o: HostOpt) -> Result<i32> {
-        let s = &self.host.sock;
+        let family = self.family;
+        match (o, family) {
+            (HostOpt::Ttl, Family::V6) => return Ok(self.v4_ttl_on_v6),
+            (HostOpt::UnicastHops, Family::V4) => return Err(Errno::EOPNOTSUPP),
+            _ => {}
+        }
+        let s = self.option_host()?;
         let secs = |ns: u64| i32::try_from(ns / NS_PER_SEC).unwrap_or(i32::MAX);
         // wasmtime on Linux halves buffer sizes to undo the kernel's doubling; Linux reports the
         // doubled value, so double it back.
         let buf = |v: u64| i32::try_from(v.saturating_mul(2)).unwrap_or(i32::MAX);
-        let v = match (o, self.family) {
-            (HostOpt::KeepAlive, _) => s.keep_alive_enabled().map(i32::from),
-            (HostOpt::RcvBuf, _) => s.receive_buffer_size().map(buf),
-            (HostOpt::SndBuf, _) => s.send_buffer_size().map(buf),
-            (HostOpt::KeepIdle, _) => s.keep_alive_idle_time().map(secs),
-            (HostOpt::KeepIntvl, _) => s.keep_alive_interval().map(secs),
-            (HostOpt::KeepCnt, _) => s.keep_alive_count().map(|c| c as i32),
-            (HostOpt::Ttl, Family::V4) | (HostOpt::UnicastHops, Family::V6) => {
-                s.hop_limit().map(i32::from)
-            }
-            (HostOpt::Ttl, Family::V6) => return Ok(self.v4_ttl_on_v6),
-            (HostOpt::UnicastHops, Family::V4) => return Err(Errno::EOPNOTSUPP),
+        let v = match o {
+            HostOpt::KeepAlive => s.keep_alive_enabled().map(i32::from),
+            HostOpt::RcvBuf => s.receive_buffer_size().map(buf),
+            HostOpt::SndBuf => s.send_buffer_size().map(buf),
+            HostOpt::KeepIdle => s.keep_alive_idle_time().map(secs),
+            HostOpt::KeepIntvl => s.keep_alive_interval().map(secs),
+            HostOpt::KeepCnt => s.keep_alive_count().map(|c| c as i32),
+            HostOpt::Ttl | HostOpt::UnicastHops => s.hop_limit().map(i32::from),
         };
         v.map_err(Errno::from)
     }
 
-    /// Set a host-backed option, with Linux's range checks first.
+    /// Set a host-backed option, with Linux's range checks first; remembered for a replacement
+    /// host socket.
     pub fn set_host_opt(&mut self, o: HostOpt, v: i32) -> Result<()> {
-        let s = &self.host.sock;
-        let secs = |v: i32| {
-            if (1..=MAX_TCP_KEEPIDLE).contains(&v) {
-                Ok(v as u64 * NS_PER_SEC)
-            } else {
-                Err(Errno::EINVAL)
-            }
-        };
-        // Linux clamps buffer sizes rather than refusing them; WASI refuses 0.
-        let buf = |v: i32| if v <= 0 { 1 } else { v as u64 };
-        let hops = |v: i32, max: i32| match v {
-            -1 => Ok(DEFAULT_TTL as u8),
-            v if (1..=max).contains(&v) => Ok(v as u8),
-            _ => Err(Errno::EINVAL),
-        };
-        let r = match (o, self.family) {
-            (HostOpt::KeepAlive, _) => s.set_keep_alive_enabled(v != 0),
-            (HostOpt::RcvBuf, _) => s.set_receive_buffer_size(buf(v)),
-            (HostOpt::SndBuf, _) => s.set_send_buffer_size(buf(v)),
-            (HostOpt::KeepIdle, _) => s.set_keep_alive_idle_time(secs(v)?),
-            (HostOpt::KeepIntvl, _) => s.set_keep_alive_interval(secs(v)?),
-            (HostOpt::KeepCnt, _) => {
-                if !(1..=MAX_TCP_KEEPCNT).contains(&v) {
-                    return Err(Errno::EINVAL);
-                }
-                s.set_keep_alive_count(v as u32)
-            }
-            (HostOpt::Ttl, Family::V4) | (HostOpt::UnicastHops, Family::V6) => {
-                s.set_hop_limit(hops(v, 255)?)
-            }
+        match (o, self.family) {
             (HostOpt::Ttl, Family::V6) => {
-                self.v4_ttl_on_v6 = i32::from(hops(v, 255)?);
+                self.v4_ttl_on_v6 = i32::from(hops(v)?);
                 return Ok(());
             }
             (HostOpt::UnicastHops, Family::V4) => return Err(Errno::EOPNOTSUPP),
-        };
-        r.map_err(Errno::from)
+            _ => {}
+        }
+        let family = self.family;
+        apply_host_opt(self.option_host()?, family, o, v)?;
+        self.host_opts.retain(|(k, _)| *k != o);
+        self.host_opts.push((o, v));
+        Ok(())
     }
 
     /// Whether the host is still writing data this socket was given.
@@ -619,6 +628,43 @@ impl Tcp {
             _ => {}
         }
     }
+}
+
+/// A hop limit in Linux's terms: -1 restores the default; otherwise 1..=255.
+fn hops(v: i32) -> Result<u8> {
+    match v {
+        -1 => Ok(DEFAULT_TTL as u8),
+        v if (1..=255).contains(&v) => Ok(v as u8),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// Pass a host-backed option to `s`, with Linux's range checks first.
+fn apply_host_opt(s: &TcpSocket, family: Family, o: HostOpt, v: i32) -> Result<()> {
+    let secs = |v: i32| {
+        if (1..=MAX_TCP_KEEPIDLE).contains(&v) {
+            Ok(v as u64 * NS_PER_SEC)
+        } else {
+            Err(Errno::EINVAL)
+        }
+    };
+    // Linux clamps buffer sizes rather than refusing them; WASI refuses 0.
+    let buf = |v: i32| if v <= 0 { 1 } else { v as u64 };
+    let r = match (o, family) {
+        (HostOpt::KeepAlive, _) => s.set_keep_alive_enabled(v != 0),
+        (HostOpt::RcvBuf, _) => s.set_receive_buffer_size(buf(v)),
+        (HostOpt::SndBuf, _) => s.set_send_buffer_size(buf(v)),
+        (HostOpt::KeepIdle, _) => s.set_keep_alive_idle_time(secs(v)?),
+        (HostOpt::KeepIntvl, _) => s.set_keep_alive_interval(secs(v)?),
+        (HostOpt::KeepCnt, _) => {
+            if !(1..=MAX_TCP_KEEPCNT).contains(&v) {
+                return Err(Errno::EINVAL);
+            }
+            s.set_keep_alive_count(v as u32)
+        }
+        (HostOpt::Ttl | HostOpt::UnicastHops, _) => s.set_hop_limit(hops(v)?),
+    };
+    r.map_err(Errno::from)
 }
 
 /// Whether the host would let a new socket bind `addr`'s IP (on an ephemeral port): the address

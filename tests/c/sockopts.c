@@ -354,6 +354,35 @@ static void flags(int fam) {
     close(l);
 }
 
+/* Options survive a failed connect (the library replaces the host socket underneath). */
+static void after_refusal(int fam) {
+    printf("== options after a refused connect %s\n", famname(fam));
+    addr_t a;
+    socklen_t len;
+    int l = listener(fam, &a, &len);
+    int closed = socket(fam, SOCK_STREAM, 0);
+    MUST(closed);
+    addr_t dead;
+    socklen_t deadlen;
+    int d = listener(fam, &dead, &deadlen);
+    close(d);
+    int c = socket(fam, SOCK_STREAM, 0);
+    MUST(c);
+    set_int("SO_KEEPALIVE", c, SOL_SOCKET, SO_KEEPALIVE, 1);
+    set_int("SO_RCVBUF", c, SOL_SOCKET, SO_RCVBUF, 65536);
+    set_int("TCP_KEEPCNT", c, IPPROTO_TCP, TCP_KEEPCNT, 5);
+    SHOW(connect(c, &dead.sa, deadlen));
+    show_int("SO_KEEPALIVE", c, SOL_SOCKET, SO_KEEPALIVE);
+    show_int("SO_RCVBUF", c, SOL_SOCKET, SO_RCVBUF);
+    show_int("TCP_KEEPCNT", c, IPPROTO_TCP, TCP_KEEPCNT);
+    SHOW(connect(c, &a.sa, len));
+    show_int("SO_KEEPALIVE", c, SOL_SOCKET, SO_KEEPALIVE);
+    show_int("TCP_KEEPCNT", c, IPPROTO_TCP, TCP_KEEPCNT);
+    close(c);
+    close(closed);
+    close(l);
+}
+
 int main(int argc, char **argv) {
     test_setup();
     if (argc != 3) { printf("usage: sockopts <slow-port-v4> <slow-port-v6>\n"); return 1; }
@@ -365,5 +394,7 @@ int main(int argc, char **argv) {
     timeouts(AF_INET6);
     flags(AF_INET);
     flags(AF_INET6);
+    after_refusal(AF_INET);
+    after_refusal(AF_INET6);
     return 0;
 }

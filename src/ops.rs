@@ -33,14 +33,16 @@ pub fn socket(domain: i32, ty: i32, protocol: i32) -> Result<i32> {
         // Linux reports ESOCKTNOSUPPORT for a type the family lacks; wasi-libc has no such errno.
         _ => return Err(Errno::EPROTONOSUPPORT),
     };
-    socket::insert(Entry {
-        kind,
-        attrs: Attrs {
-            nonblocking: flags.contains(SockFlags::NONBLOCK),
-            cloexec: flags.contains(SockFlags::CLOEXEC),
-            ..Attrs::default()
+    socket::insert(
+        Entry {
+            kind,
+            attrs: Attrs {
+                nonblocking: flags.contains(SockFlags::NONBLOCK),
+                ..Attrs::default()
+            },
         },
-    })
+        flags.contains(SockFlags::CLOEXEC),
+    )
 }
 
 /// The address family of socket `fd` (to decode a caller's address against it).
@@ -81,14 +83,16 @@ pub fn accept(fd: i32, flags: i32) -> Result<(i32, SocketAddr)> {
         }
         Kind::Udp(_) => Err(Errno::EOPNOTSUPP),
     })?;
-    let new = socket::insert(Entry {
-        kind: Kind::Tcp(tcp),
-        attrs: Attrs {
-            nonblocking: flags.contains(SockFlags::NONBLOCK),
-            cloexec: flags.contains(SockFlags::CLOEXEC),
-            ..inherited
+    let new = socket::insert(
+        Entry {
+            kind: Kind::Tcp(tcp),
+            attrs: Attrs {
+                nonblocking: flags.contains(SockFlags::NONBLOCK),
+                ..inherited
+            },
         },
-    })?;
+        flags.contains(SockFlags::CLOEXEC),
+    )?;
     Ok((new, peer))
 }
 
@@ -237,6 +241,22 @@ pub fn update_attrs(fd: i32, f: impl FnOnce(&mut Attrs)) -> Result<()> {
         f(&mut e.attrs);
         Ok(())
     })
+}
+
+/// `dup(2)` on a socket: a new descriptor, the lowest free number, for the same socket (which
+/// closes with its last descriptor). `cloexec`: the new descriptor's `FD_CLOEXEC`.
+pub fn dup(fd: i32, cloexec: bool) -> Result<i32> {
+    socket::dup(fd, cloexec)
+}
+
+/// `FD_CLOEXEC` of socket `fd`.
+pub fn cloexec(fd: i32) -> Result<bool> {
+    socket::cloexec(fd)
+}
+
+/// Set `FD_CLOEXEC` of socket `fd`.
+pub fn set_cloexec(fd: i32, on: bool) -> Result<()> {
+    socket::set_cloexec(fd, on)
 }
 
 /// Close socket `fd`. `EBADF` if it is not a socket.

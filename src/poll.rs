@@ -174,21 +174,28 @@ fn wait(fds: &[PollFd], watch: &[Watch], deadline: Option<u64>) {
         .zip(watch)
         .any(|(p, w)| matches!(w, Watch::Stdin) && p.events & POLLIN != 0);
     let run = |stdin: Option<&Pollable>| {
-        socket::with_all(|table| {
-            let mut list: Vec<&Pollable> = Vec::with_capacity(fds.len() + 2);
-            for (p, w) in fds.iter().zip(watch) {
-                if let (Watch::Socket, Some(e)) = (w, table.get(p.fd)) {
-                    match &e.kind {
-                        Kind::Tcp(t) => t.pollables(p.events & POLLOUT != 0, &mut list),
-                        Kind::Udp(u) => u.pollables(p.events & POLLOUT != 0, &mut list),
-                    }
-                }
+        let wanted = fds
+            .iter()
+            .zip(watch)
+            .map(|(p, w)| if matches!(w, Watch::Socket) { p.fd } else { -1 });
+        let sockets = socket::sockets(wanted);
+        // Shared borrows: a descriptor listed twice (or two `dup`s of one socket) is fine.
+        let entries: Vec<_> = sockets
+            .iter()
+            .zip(fds)
+            .filter_map(|(s, p)| s.as_ref().map(|s| (s.borrow(), p.events & POLLOUT != 0)))
+            .collect();
+        let mut list: Vec<&Pollable> = Vec::with_capacity(fds.len() + 2);
+        for (e, want_out) in &entries {
+            match &e.kind {
+                Kind::Tcp(t) => t.pollables(*want_out, &mut list),
+                Kind::Udp(u) => u.pollables(*want_out, &mut list),
             }
-            list.push(&timer);
-            list.extend(stdin);
-            wasi_poll::poll(&list);
-            crate::blocking::after_wait();
-        })
+        }
+        list.push(&timer);
+        list.extend(stdin);
+        wasi_poll::poll(&list);
+        crate::blocking::after_wait();
     };
     if stdin_wanted {
         with_stdin(|s| run(Some(s)));

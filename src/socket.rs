@@ -10,7 +10,9 @@ use crate::global::Global;
 use crate::tcp::Tcp;
 use crate::udp::Udp;
 use crate::wasi::p1;
+use alloc::rc::Rc;
 use alloc::vec::Vec;
+use core::cell::RefCell;
 
 /// The protocol behind a socket fd.
 pub enum Kind {
@@ -28,14 +30,13 @@ pub struct Entry {
     pub attrs: Attrs,
 }
 
-/// Descriptor attributes, and the socket options the library keeps itself. Accepted sockets
-/// inherit all but `nonblocking` and `cloexec`, as on Linux.
+/// The open socket's attributes (shared by every descriptor `dup` made of it, as Linux's open
+/// file description), and the socket options the library keeps itself. Accepted sockets inherit
+/// all but `nonblocking`, as on Linux.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Attrs {
     /// `O_NONBLOCK` (`SOCK_NONBLOCK`, `fcntl(F_SETFL)`, `ioctl(FIONBIO)`).
     pub nonblocking: bool,
-    /// `FD_CLOEXEC` (`SOCK_CLOEXEC`, `fcntl(F_SETFD)`): stored and reported; WASI has no exec.
-    pub cloexec: bool,
     /// `SO_RCVTIMEO` in nanoseconds; 0 = wait forever.
     pub rcv_timeout_ns: u64,
     /// `SO_SNDTIMEO` in nanoseconds; 0 = wait forever.
@@ -92,8 +93,16 @@ impl Adapter for AdapterFds {
     }
 }
 
+/// What one descriptor number holds: the open socket, shared with the descriptors `dup` made
+/// of it (the socket closes with the last of them, as on Linux), and the descriptor's own
+/// `FD_CLOEXEC` (`SOCK_CLOEXEC`, `fcntl(F_SETFD)`: stored and reported; WASI has no exec).
+pub struct Slot {
+    socket: Rc<RefCell<Entry>>,
+    cloexec: bool,
+}
+
 /// The socket table.
-pub type Table = FdTable<Entry, SharedNumbers<AdapterFds>>;
+pub type Table = FdTable<Slot, SharedNumbers<AdapterFds>>;
 
 static SOCKETS: Global<Table> = Global::new(FdTable::new(SharedNumbers::new(AdapterFds)));
 
@@ -116,8 +125,47 @@ pub fn close_other(fd: i32) -> Result<()> {
 }
 
 /// Store a new socket; its fd is the lowest free descriptor number.
-pub fn insert(entry: Entry) -> Result<i32> {
-    SOCKETS.with(|t| t.insert(entry))
+pub fn insert(entry: Entry, cloexec: bool) -> Result<i32> {
+    SOCKETS.with(|t| {
+        t.insert(Slot {
+            socket: Rc::new(RefCell::new(entry)),
+            cloexec,
+        })
+    })
+}
+
+/// `dup`: a new descriptor (the lowest free number) for the same open socket.
+pub fn dup(fd: i32, cloexec: bool) -> Result<i32> {
+    let socket = shared(fd).ok_or_else(|| not_a_socket(fd))?;
+    SOCKETS.with(|t| t.insert(Slot { socket, cloexec }))
+}
+
+/// The open socket behind `fd`, if `fd` is one of ours.
+fn shared(fd: i32) -> Option<Rc<RefCell<Entry>>> {
+    SOCKETS.with(|t| t.get(fd).map(|s| Rc::clone(&s.socket)))
+}
+
+/// The open sockets behind `fds` (`None` for a descriptor that is not a socket), to borrow many
+/// sockets' pollables at once.
+pub fn sockets(fds: impl Iterator<Item = i32>) -> Vec<Option<Rc<RefCell<Entry>>>> {
+    SOCKETS.with(|t| {
+        fds.map(|fd| t.get(fd).map(|s| Rc::clone(&s.socket)))
+            .collect()
+    })
+}
+
+/// `FD_CLOEXEC` of socket `fd`.
+pub fn cloexec(fd: i32) -> Result<bool> {
+    SOCKETS
+        .with(|t| t.get(fd).map(|s| s.cloexec))
+        .ok_or_else(|| not_a_socket(fd))
+}
+
+/// Set `FD_CLOEXEC` of socket `fd`.
+pub fn set_cloexec(fd: i32, on: bool) -> Result<()> {
+    SOCKETS
+        .with(|t| t.get_mut(fd).map(|s| s.cloexec = on))
+        .ok_or_else(|| not_a_socket(fd))
 }
 
 /// Sockets closed while the host was still writing their data: their numbers are free, their
@@ -136,8 +184,12 @@ const EXIT_DRAIN_NS: u64 = 10_000_000_000;
 /// has finished; later calls reap it, and an exit handler waits (at most 10 s) for what is left,
 /// so data `send` accepted is not lost when the program exits right after `close`.
 pub fn close(fd: i32) -> bool {
-    let Some(entry) = SOCKETS.with(|t| t.take(fd)) else {
+    let Some(slot) = SOCKETS.with(|t| t.take(fd)) else {
         return false;
+    };
+    // Other descriptors still refer to the socket: only this number goes.
+    let Ok(entry) = Rc::try_unwrap(slot.socket).map(RefCell::into_inner) else {
+        return true;
     };
     match entry.kind {
         Kind::Tcp(mut tcp) => {
@@ -186,11 +238,6 @@ extern "C" fn drain_at_exit() {
     });
 }
 
-/// Run `f` with the whole table (to borrow many sockets' pollables at once).
-pub fn with_all<R>(f: impl FnOnce(&Table) -> R) -> R {
-    SOCKETS.with(|t| f(t))
-}
-
 /// Whether `fd` is one of the library's sockets.
 pub fn is_socket(fd: i32) -> bool {
     SOCKETS.with(|t| t.contains(fd))
@@ -198,10 +245,11 @@ pub fn is_socket(fd: i32) -> bool {
 
 /// Run `f` on `fd`'s entry; `EBADF` or `ENOTSOCK` (as Linux) when `fd` is not a socket.
 pub fn with_entry<R>(fd: i32, f: impl FnOnce(&mut Entry) -> Result<R>) -> Result<R> {
-    SOCKETS.with(|t| match t.get_mut(fd) {
-        Some(e) => f(e),
+    // The table is not borrowed while `f` runs (so `f` may add sockets, as accept does).
+    match shared(fd) {
+        Some(socket) => f(&mut socket.borrow_mut()),
         None => Err(not_a_socket(fd)),
-    })
+    }
 }
 
 /// Run `f` on `fd`'s protocol state and descriptor attributes.

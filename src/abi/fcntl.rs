@@ -57,7 +57,7 @@ pub unsafe extern "C" fn fcntl(fd: c_int, cmd: c_int, va: *const i32) -> c_int {
     }
     let r = match cmd {
         F_GETFL => ops::attrs(fd).map(|a| O_RDWR | if a.nonblocking { O_NONBLOCK } else { 0 }),
-        F_GETFD => ops::attrs(fd).map(|a| if a.cloexec { FD_CLOEXEC } else { 0 }),
+        F_GETFD => ops::cloexec(fd).map(|on| if on { FD_CLOEXEC } else { 0 }),
         F_SETFL => {
             // SAFETY: F_SETFL passes an int.
             unsafe { arg_i32(va) }
@@ -67,7 +67,7 @@ pub unsafe extern "C" fn fcntl(fd: c_int, cmd: c_int, va: *const i32) -> c_int {
         F_SETFD => {
             // SAFETY: F_SETFD passes an int.
             unsafe { arg_i32(va) }
-                .and_then(|v| ops::update_attrs(fd, |a| a.cloexec = v & FD_CLOEXEC != 0))
+                .and_then(|v| ops::set_cloexec(fd, v & FD_CLOEXEC != 0))
                 .map(|()| 0)
         }
         _ => Err(Errno::EINVAL),

@@ -2,9 +2,10 @@
 #
 #   make setup   install the toolchain (idempotent; ~15 min on a fresh machine, seconds after)
 #   make         build build/lib/libwasi_posix_sockets.a and its pkg-config file
-#   make test    host unit tests, lint, every guest test under wasmtime (the CI command)
+#   make test    host unit tests, lint, docs, doctests and every guest test under wasmtime (CI)
 #   make demo    build examples/http_server.c, run it under wasmtime, talk to it with curl
 #   make lint    rustfmt, clippy (host and wasm32), exported-symbol snapshot, vendored WIT check
+#   make doc     the API documentation for wasm32-wasip1 (warnings are errors)
 #
 # Users with wasi-sdk set WASI_SDK_PATH. Users whose rustup has wasm32-wasip1 get a plain cargo
 # build; otherwise Debian's rustc-web builds core/alloc from source (-Zbuild-std).
@@ -27,7 +28,7 @@ WASM_CARGO_FLAGS := -Zbuild-std=core,alloc
 endif
 WASM_BUILD = CARGO_TARGET_DIR=$(WASM_TARGET_DIR) $(WASM_CARGO) build --release --target wasm32-wasip1 $(WASM_CARGO_FLAGS)
 
-.PHONY: all lib setup test test-host test-guest demo lint symbols clean bench
+.PHONY: all lib setup test test-host test-doc test-guest demo lint doc symbols clean bench
 
 all: lib
 
@@ -44,10 +45,18 @@ $(LIB): $(shell find src -name '*.rs') $(wildcard wit/*.wit wit/deps/*.wit) Carg
 $(PC): scripts/pkgconfig.sh Makefile
 	mkdir -p $(dir $@) && scripts/pkgconfig.sh > $@.tmp && mv $@.tmp $@
 
-test: test-host lint test-guest
+test: test-host lint doc test-doc test-guest
 
 test-host:
 	cargo test --quiet
+
+# The documentation's examples, compiled for wasm32-wasip1 and run under wasmtime.
+test-doc:
+	scripts/rust-wasm.sh test --doc --release --quiet --no-default-features --features std
+
+doc:
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+	EXTRA_RUSTDOCFLAGS="-D warnings" scripts/rust-wasm.sh doc --no-deps --release --quiet --features std
 
 test-guest: lib
 	python3 tests/run.py
@@ -59,11 +68,15 @@ demo: lib
 # same compiler version as the host lint, whatever builds the library.
 WASM_CLIPPY := RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/wasm-clippy cargo clippy --release \
 	--target wasm32-wasip1 -Zbuild-std=core,alloc $(CARGO_FEATURES)
+WASM_CLIPPY_STD := RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/wasm-clippy-std cargo clippy --release \
+	--target wasm32-wasip1 -Zbuild-std=std,panic_abort --features std
 
 lint: lib
 	cargo fmt --check
+	cargo fmt --check --manifest-path tests/rust/Cargo.toml
 	cargo clippy --all-targets -- -D warnings
 	$(WASM_CLIPPY) -- -D warnings
+	$(WASM_CLIPPY_STD) -- -D warnings
 	scripts/symbols.sh --check
 	scripts/vendor-wit.sh --check
 

@@ -1,20 +1,36 @@
-//! BSD sockets for WebAssembly guests on top of `wasi:sockets` 0.2.
+//! BSD sockets for WebAssembly guests on top of `wasi:sockets` 0.2: the POSIX C ABI (feature
+//! `libc`) and a safe `std::net`-shaped API ([`net`], feature `std`) over one core.
 //!
 //! The library keeps its own socket descriptor table, in the same number space as the program's
 //! other descriptors, and recreates on top of WASI's always-non-blocking sockets what POSIX
-//! programs expect: blocking calls, Linux's connect states, address handling and errno values.
+//! programs expect: blocking calls, Linux's TCP and UDP semantics, address handling and errno
+//! values.
 //!
-//! The call flow: C program -> [`abi`] (decode arguments) -> [`ops`] (look up the descriptor,
-//! pick the wait policy) -> [`tcp`] (the protocol state machine) -> [`blocking`] (the one place
-//! that waits) -> the `wasi:sockets` imports. Errors travel as [`errno::Result`] and become
-//! `-1` + `errno` in one place, [`errno::c_ret`].
+//! The call flow: C program -> [`abi`] (decode arguments), or Rust program -> [`net`] ->
+//! [`ops`] (look up the descriptor, pick the wait policy) -> [`tcp`] / [`udp`] (the protocol
+//! state machines) -> [`blocking`] (the one place that waits) -> the `wasi:sockets` imports.
+//! Errors travel as [`errno::Result`] and become `-1` + `errno` in one place, [`errno::c_ret`]
+//! (or an `io::Error` in [`net`]).
+//!
+//! Features: `libc` (default) exports the C symbols; `std` adds [`net`]; `c-runtime` (for the
+//! static library linked into C programs) provides a global allocator over `malloc` and a panic
+//! handler.
 //!
 //! On the host (not wasm32-wasi) only the pure parts build: [`errno`], [`addr`], [`fd_table`],
-//! [`flags`].
-//! Their unit tests run with `cargo test`; everything else is tested under wasmtime.
+//! [`flags`], [`iov`], [`netdb`]. Their unit tests run with `cargo test`; everything else is
+//! tested under wasmtime.
 // no_std on WASI targets, where the library is linked into C programs; the host build (unit
 // tests of the pure parts) uses std.
-#![cfg_attr(target_os = "wasi", no_std)]
+#![cfg_attr(all(target_os = "wasi", not(feature = "std")), no_std)]
+// The host build holds only the pure modules; its docs would link to modules that exist only on
+// WASI. The documentation that matters is the wasm32-wasip1 one (`make doc`).
+#![cfg_attr(not(target_os = "wasi"), allow(rustdoc::broken_intra_doc_links))]
+
+#[cfg(all(feature = "std", feature = "c-runtime"))]
+compile_error!(
+    "`c-runtime` (an allocator and panic handler for C programs) and `std` (which has its own) \
+     cannot be combined"
+);
 
 extern crate alloc;
 
@@ -46,6 +62,9 @@ cfg_if::cfg_if! {
 
         #[cfg(feature = "libc")]
         pub mod abi;
+
+        #[cfg(feature = "std")]
+        pub mod net;
 
         #[cfg(feature = "c-runtime")]
         mod c_runtime;

@@ -243,6 +243,16 @@ pub fn update_attrs(fd: i32, f: impl FnOnce(&mut Attrs)) -> Result<()> {
     })
 }
 
+/// `getsockopt(2)`: the option's value (see [`crate::sockopt`]).
+pub fn getsockopt(fd: i32, level: i32, name: i32) -> Result<crate::sockopt::Value> {
+    socket::with_entry(fd, |e| crate::sockopt::get(e, level, name))
+}
+
+/// `setsockopt(2)` from the value's bytes.
+pub fn setsockopt(fd: i32, level: i32, name: i32, bytes: &[u8]) -> Result<()> {
+    socket::with_entry(fd, |e| crate::sockopt::set(e, level, name, bytes))
+}
+
 /// `dup(2)` on a socket: a new descriptor, the lowest free number, for the same socket (which
 /// closes with its last descriptor). `cloexec`: the new descriptor's `FD_CLOEXEC`.
 pub fn dup(fd: i32, cloexec: bool) -> Result<i32> {

@@ -6,13 +6,13 @@
 //!   `bind` before `stream`. [`Udp::autobind`] binds the unspecified address, port 0.
 //! - **Bind locks.** Linux remembers whether `bind` named the port and the address
 //!   (`SOCK_BINDPORT_LOCK`, `SOCK_BINDADDR_LOCK`); `connect(AF_UNSPEC)` gives back an ephemeral
-//!   port and a wildcard-chosen source address ([`Bound`]).
+//!   port and a wildcard-chosen source address (`Bound`).
 //! - **Reconnecting.** wasmtime serves `stream` again only when no background receive still
 //!   holds the socket, which the guest cannot observe, and traps otherwise ("`connect` needs
 //!   exclusive access"). So a socket streams at most once: reconnecting moves to a fresh host
 //!   socket bound to the same address (waiting, bounded, for the old one to let go of the port),
 //!   after draining what the old one had queued, which Linux would still deliver.
-//! - **Peeking, truncation, `FIONREAD`, `poll`.** Datagrams are read ahead into [`Udp::rx`],
+//! - **Peeking, truncation, `FIONREAD`, `poll`.** Datagrams are read ahead into `Udp::rx`,
 //!   whole (the host's buffer holds 65535 bytes, more than any datagram), so `MSG_PEEK` leaves one
 //!   queued, a short buffer truncates it and `MSG_TRUNC` reports its real length.
 //!

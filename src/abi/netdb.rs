@@ -148,7 +148,7 @@ pub unsafe extern "C" fn getaddrinfo(
                     scope,
                 )
             }
-            Host::Lookup(name) => (lookup(name)?, false, 0),
+            Host::Lookup(name) => (netdb::lookup(name)?, false, 0),
         };
         let entries = netdb::expand(&addrs, &ports, &h, numeric, scope)?;
         if res.is_null() {
@@ -174,11 +174,6 @@ pub unsafe extern "C" fn getaddrinfo(
         Ok(()) => 0,
         Err(e) => e.0,
     }
-}
-
-#[cfg(target_os = "wasi")]
-fn lookup(name: &str) -> Result<Vec<IpAddr>, Eai> {
-    netdb::resolve(name).or_else(|e| netdb::fallback(name).ok_or(e))
 }
 
 /// freeaddrinfo(3).
@@ -460,7 +455,7 @@ pub unsafe extern "C" fn gethostbyname(name: *const c_char) -> *mut HostEnt {
     };
     let addrs = match netdb::host(Some(name), &h) {
         Ok(Host::Known(a)) => Ok(a),
-        Ok(Host::Lookup(n)) => lookup(n),
+        Ok(Host::Lookup(n)) => netdb::lookup(n),
         Err(e) => Err(e),
     };
     let v4: Vec<IpAddr> = addrs

@@ -10,7 +10,7 @@ mod services;
 #[cfg(target_os = "wasi")]
 mod resolve;
 #[cfg(target_os = "wasi")]
-pub use resolve::resolve;
+pub use resolve::{lookup, resolve};
 
 pub use services::{Service, find_by_name, find_by_port};
 

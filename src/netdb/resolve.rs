@@ -53,3 +53,9 @@ pub fn resolve(name: &str) -> Result<Vec<IpAddr>, Eai> {
     }
     Ok(out)
 }
+
+/// The addresses of a name that is not numeric: the host's resolver, or for `localhost` (when
+/// the resolver cannot answer) the loopback addresses (see [`super::fallback`]).
+pub fn lookup(name: &str) -> Result<Vec<IpAddr>, Eai> {
+    resolve(name).or_else(|e| super::fallback(name).ok_or(e))
+}

@@ -4,8 +4,8 @@
 //! `SS_CONNECTED`) and the protocol's (`TCP_CLOSE`, `TCP_SYN_SENT`, `TCP_ESTABLISHED`, ...),
 //! plus a pending asynchronous error (`sk_err`). What `connect`, `send`, `recv` and `poll` return
 //! depends on all three (`__inet_stream_connect`, `sk_stream_wait_connect`, `tcp_recvmsg`,
-//! `tcp_poll`). [`State`] folds the combinations a program can observe into one enum (each
-//! variant names its Linux pair) and [`Tcp::so_error`] is `sk_err`.
+//! `tcp_poll`). `State` folds the combinations a program can observe into one enum (each
+//! variant names its Linux pair) and `Tcp::so_error` is `sk_err`.
 //!
 //! Resource order matters to the host: a socket must outlive its streams and pollables, or the
 //! guest traps. Struct fields drop in declaration order, so every struct here lists children
@@ -280,7 +280,7 @@ impl Tcp {
         }
     }
 
-    /// `connect(2)`, with Linux's answers for every state (see [`State`]).
+    /// `connect(2)`, with Linux's answers for every state (see `State`).
     pub fn connect(&mut self, addr: SocketAddr, wait: Wait) -> Result<()> {
         match &mut self.state {
             State::Connected { acknowledged, .. } => {

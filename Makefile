@@ -73,7 +73,7 @@ WASM_CLIPPY_STD := RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/wasm-clippy-std car
 
 lint: lib
 	cargo fmt --check
-	cargo fmt --check --manifest-path tests/rust/Cargo.toml
+	cd tests/rust && cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	$(WASM_CLIPPY) -- -D warnings
 	$(WASM_CLIPPY_STD) -- -D warnings

@@ -23,6 +23,10 @@ struct CAllocator;
 // layout; memory from one method is only returned to `free`/`realloc` of the same allocator.
 unsafe impl GlobalAlloc for CAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // A host call's result landing in a caller's buffer (see `crate::landing`).
+        if let Some(p) = crate::landing::take(layout.size(), layout.align()) {
+            return p;
+        }
         if layout.align() <= MALLOC_ALIGN {
             // SAFETY: plain C call.
             unsafe { malloc(layout.size()) }.cast()

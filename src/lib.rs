@@ -52,6 +52,7 @@ cfg_if::cfg_if! {
         pub mod bindings;
         pub mod blocking;
         mod global;
+        mod landing;
         pub mod ops;
         pub mod poll;
         pub mod socket;

@@ -149,7 +149,7 @@ fn evaluate(
                 (if input { POLLIN } else { 0 }) | (p.events & POLLOUT)
             }
             Watch::Socket => socket::with_entry(p.fd, |e| match &mut e.kind {
-                Kind::Tcp(t) => Ok(revents(t.ready(), p.events)),
+                Kind::Tcp(t) => Ok(revents(t.ready(p.events & POLLOUT != 0), p.events)),
                 Kind::Udp(u) => Ok(revents(u.ready(), p.events)),
             })
             .unwrap_or(POLLNVAL),
@@ -224,6 +224,10 @@ pub fn poll_until(
 ) -> usize {
     socket::reap();
     let watch: Vec<Watch> = fds.iter().map(|p| classify(p.fd)).collect();
+    if timeout_ns == Some(0) {
+        // A look, no wait: no clock needed.
+        return evaluate(fds, &watch, counts, true);
+    }
     let deadline = timeout_ns.map(|t| monotonic_clock::now().saturating_add(t));
     let mut first = true;
     loop {

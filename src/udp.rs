@@ -183,7 +183,7 @@ impl Udp {
                 {
                     let pause = monotonic_clock::subscribe_duration(REBIND_RETRY_NS);
                     pause.block();
-                    blocking::after_wait();
+                    blocking::waited();
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -431,7 +431,7 @@ impl Udp {
             blocking::op();
             match s.outgoing.check_send() {
                 Ok(0) => {
-                    if !blocking::recheck() {
+                    if !blocking::recheck(wait) {
                         wait.on(&s.out_ready)?;
                     }
                     continue;
@@ -488,7 +488,7 @@ impl Udp {
             if self.pull()? {
                 continue;
             }
-            if blocking::recheck() {
+            if blocking::recheck(wait) {
                 continue;
             }
             if !wait.may_block() && !looked_again {

@@ -43,7 +43,7 @@ pub fn resolve(name: &str) -> Result<Vec<IpAddr>, Eai> {
                 out.push(IpAddr::V6(Ipv6Addr::new(a, b, c, d, e, f, g, h)))
             }
             Ok(None) => break,
-            Err(ErrorCode::WouldBlock) if blocking::recheck() => {}
+            Err(ErrorCode::WouldBlock) if blocking::recheck(wait) => {}
             Err(ErrorCode::WouldBlock) => wait.on(&ready).map_err(|_| Eai::AGAIN)?,
             Err(e) => return Err(eai(e)),
         }

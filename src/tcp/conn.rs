@@ -5,18 +5,24 @@
 //! (POLLHUP, POLLERR) without consuming data, so `poll` reads ahead into [`Conn::rx`] when the
 //! stream is readable; `recv` serves that buffer first. (`MSG_PEEK` and `FIONREAD` build on it.)
 
-use crate::addr::Family;
 use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::io::streams::{InputStream, OutputStream, StreamError};
 use crate::blocking::{self, Wait};
 use crate::errno::{Errno, Result};
 use crate::iov::{advance, gather, remaining, scatter};
-use crate::wasi::{self, stream_error_errno};
+use crate::wasi::stream_error_errno;
 use alloc::vec::Vec;
-use core::net::SocketAddr;
 
 /// The most a single host read asks for (wasmtime's own cap is 64 KiB).
 const READ_CHUNK: u64 = 64 * 1024;
+
+/// The smallest caller buffer a read goes into directly (smaller ones take a copy, so a read is
+/// not cut short by a tiny first iovec).
+const LAND_MIN: usize = 4096;
+
+/// What a read-ahead for `poll` asks for. wasmtime zeroes a buffer of the requested size before
+/// it reads (even when nothing is there), so a read-ahead asks for less than a `recv` would.
+const FILL_CHUNK: u64 = 16 * 1024;
 
 /// How long a non-blocking send on a new connection waits for the host's first write permit.
 ///
@@ -33,8 +39,6 @@ pub(super) struct Conn {
     out_poll: Pollable,
     input: InputStream,
     output: OutputStream,
-    pub(super) local: SocketAddr,
-    pub(super) peer: SocketAddr,
     /// Bytes read from the host and not yet delivered (`rx[rx_pos..]`).
     rx: Vec<u8>,
     rx_pos: usize,
@@ -46,6 +50,8 @@ pub(super) struct Conn {
     pub(super) reset: bool,
     /// The host has granted a write permit at least once (see [`FIRST_PERMIT_WAIT_NS`]).
     permitted: bool,
+    /// The last host read returned data: the next is likely to as well.
+    flowing: bool,
 }
 
 /// What `poll` can report for a socket, in Linux's terms.
@@ -62,31 +68,61 @@ pub struct Ready {
 }
 
 impl Conn {
-    pub(super) fn new(
-        sock: &crate::bindings::wasi::sockets::tcp::TcpSocket,
-        input: InputStream,
-        output: OutputStream,
-        family: Family,
-    ) -> Conn {
-        let unspecified = family.unspecified();
+    pub(super) fn new(input: InputStream, output: OutputStream) -> Conn {
         Conn {
             in_poll: input.subscribe(),
             out_poll: output.subscribe(),
             input,
             output,
-            local: sock.local_address().map_or(unspecified, wasi::from_wasi),
-            peer: sock.remote_address().map_or(unspecified, wasi::from_wasi),
             rx: Vec::new(),
             rx_pos: 0,
             rd_shut: false,
             wr_shut: false,
             reset: false,
             permitted: false,
+            flowing: false,
         }
     }
 
     fn buffered(&self) -> usize {
         self.rx.len() - self.rx_pos
+    }
+
+    /// One host read of up to `size` bytes. Unless data is expected (`likely`: the stream's
+    /// pollable just fired), ask the pollable first: an empty read still costs the host a zeroed
+    /// buffer of `size` bytes, a readiness check costs nothing of the kind.
+    fn host_read(&mut self, size: u64, likely: bool) -> core::result::Result<Vec<u8>, StreamError> {
+        // While data flows (the last read returned some), read straight away.
+        if !likely && !self.flowing {
+            blocking::op();
+            if !self.in_poll.ready() {
+                return Ok(Vec::new());
+            }
+        }
+        blocking::op();
+        let r = self.input.read(size);
+        self.flowing = matches!(&r, Ok(d) if !d.is_empty());
+        r
+    }
+
+    /// [`Self::host_read`] of up to `buf.len()` bytes into `buf`: how many arrived.
+    fn host_read_into(
+        &mut self,
+        buf: &mut [u8],
+        likely: bool,
+    ) -> core::result::Result<usize, StreamError> {
+        if !likely && !self.flowing {
+            blocking::op();
+            if !self.in_poll.ready() {
+                return Ok(0);
+            }
+        }
+        blocking::op();
+        let input = &self.input;
+        let size = buf.len() as u64;
+        let r = crate::landing::into(buf, || input.read(size));
+        self.flowing = matches!(r, Ok(n) if n > 0);
+        r
     }
 
     /// Read ahead without waiting: if nothing is buffered and the stream may still deliver,
@@ -95,8 +131,7 @@ impl Conn {
         if self.buffered() > 0 || self.rd_shut || self.reset {
             return;
         }
-        blocking::op();
-        match self.input.read(READ_CHUNK) {
+        match self.host_read(FILL_CHUNK, false) {
             Ok(data) => {
                 self.rx = data;
                 self.rx_pos = 0;
@@ -118,6 +153,7 @@ impl Conn {
         so_error: &mut Option<Errno>,
     ) -> Result<usize> {
         let total: usize = bufs.iter().map(|b| b.len()).sum();
+        let mut likely = false;
         loop {
             if self.buffered() > 0 {
                 if total == 0 {
@@ -147,11 +183,32 @@ impl Conn {
                 }
                 return Ok(0);
             }
-            blocking::op();
-            match self.input.read(total.min(READ_CHUNK as usize) as u64) {
+            let first = bufs.iter().position(|b| !b.is_empty()).unwrap_or(0);
+            if bufs[first].len() >= LAND_MIN {
+                // Straight into the caller's buffer (the host writes there; see `landing`).
+                let n = bufs[first].len().min(READ_CHUNK as usize);
+                match self.host_read_into(&mut bufs[first][..n], likely) {
+                    Ok(0) if blocking::recheck(wait) => likely = false,
+                    Ok(0) => {
+                        wait.on(&self.in_poll)?;
+                        likely = true;
+                    }
+                    Ok(got) => return Ok(got),
+                    Err(StreamError::Closed) => self.rd_shut = true,
+                    Err(StreamError::LastOperationFailed(e)) => {
+                        self.reset = true;
+                        return Err(stream_error_errno(&e));
+                    }
+                }
+                continue;
+            }
+            match self.host_read(total.min(READ_CHUNK as usize) as u64, likely) {
                 Ok(data) if !data.is_empty() => return Ok(scatter(&data, bufs)),
-                Ok(_) if blocking::recheck() => {}
-                Ok(_) => wait.on(&self.in_poll)?,
+                Ok(_) if blocking::recheck(wait) => likely = false,
+                Ok(_) => {
+                    wait.on(&self.in_poll)?;
+                    likely = true;
+                }
                 Err(StreamError::Closed) => self.rd_shut = true,
                 Err(StreamError::LastOperationFailed(e)) => {
                     self.reset = true;
@@ -172,8 +229,7 @@ impl Conn {
             self.rx.drain(..self.rx_pos);
             self.rx_pos = 0;
         }
-        blocking::op();
-        match self.input.read(READ_CHUNK) {
+        match self.host_read(READ_CHUNK, false) {
             Ok(data) if !data.is_empty() => {
                 if self.rx.is_empty() {
                     self.rx = data;
@@ -182,7 +238,7 @@ impl Conn {
                 }
                 true
             }
-            Ok(_) => blocking::recheck() && self.read_more(so_error),
+            Ok(_) => blocking::recheck(Wait::Never) && self.read_more(so_error),
             Err(StreamError::Closed) => {
                 self.rd_shut = true;
                 false
@@ -282,7 +338,7 @@ impl Conn {
         while sent < total {
             blocking::op();
             let permit = match self.output.check_write() {
-                Ok(0) if blocking::recheck() => continue,
+                Ok(0) if blocking::recheck(wait) => continue,
                 Ok(0) => {
                     let w = if self.permitted || wait.may_block() {
                         wait
@@ -341,7 +397,7 @@ impl Conn {
         }
         blocking::op();
         matches!(self.output.check_write(), Ok(0)) && {
-            blocking::recheck();
+            blocking::recheck(Wait::Never);
             blocking::op();
             matches!(self.output.check_write(), Ok(0))
         }
@@ -356,7 +412,7 @@ impl Conn {
     fn can_write(&mut self) -> bool {
         blocking::op();
         match self.output.check_write() {
-            Ok(0) if blocking::recheck() => {
+            Ok(0) if blocking::recheck(Wait::Never) => {
                 blocking::op();
                 !matches!(self.output.check_write(), Ok(0))
             }
@@ -369,8 +425,9 @@ impl Conn {
         }
     }
 
-    /// Readiness, as Linux's `tcp_poll` computes it, after reading ahead.
-    pub(super) fn ready(&mut self, so_error: &mut Option<Errno>) -> Ready {
+    /// Readiness, as Linux's `tcp_poll` computes it, after reading ahead. Writability is
+    /// asked of the host only when `want_out` (`poll` reports POLLOUT only when requested).
+    pub(super) fn ready(&mut self, so_error: &mut Option<Errno>, want_out: bool) -> Ready {
         self.fill(so_error);
         // Writable means what `send` will find: a write permit from `check-write` (asking grants
         // nothing and consumes nothing). The output pollable is only for waiting: it can be
@@ -378,7 +435,8 @@ impl Conn {
         // program POLLOUT, EAGAIN, POLLOUT, ...
         // A connection the host has never granted a write is writable (see
         // FIRST_PERMIT_WAIT_NS).
-        let output = self.wr_shut || self.reset || !self.permitted || self.can_write();
+        let output =
+            want_out && (self.wr_shut || self.reset || !self.permitted || self.can_write());
         Ready {
             input: self.buffered() > 0 || self.rd_shut || self.reset || so_error.is_some(),
             output,

@@ -265,15 +265,18 @@ impl Tcp {
             match self.host.sock.accept() {
                 Ok((sock, input, output)) => {
                     let host = Host::from(sock);
-                    let conn = Conn::new(&host.sock, input, output, self.family);
-                    let peer = conn.peer;
+                    let conn = Conn::new(input, output);
+                    let peer = host
+                        .sock
+                        .remote_address()
+                        .map_or(self.family.unspecified(), wasi::from_wasi);
                     let state = State::Connected {
                         conn,
                         acknowledged: true,
                     };
                     return Ok((Tcp::with_host(host, state, self.family), peer));
                 }
-                Err(ErrorCode::WouldBlock) if blocking::recheck() => {}
+                Err(ErrorCode::WouldBlock) if blocking::recheck(wait) => {}
                 Err(ErrorCode::WouldBlock) => wait.on(&self.host.pollable)?,
                 Err(e) => return Err(e.into()),
             }
@@ -379,7 +382,7 @@ impl Tcp {
         match self.host.sock.finish_connect() {
             Err(ErrorCode::WouldBlock) => false,
             Ok((input, output)) => {
-                let conn = Conn::new(&self.host.sock, input, output, self.family);
+                let conn = Conn::new(input, output);
                 self.state = State::Connected {
                     conn,
                     acknowledged: false,
@@ -514,7 +517,12 @@ impl Tcp {
     /// `getsockname(2)`.
     pub fn local_addr(&self) -> SocketAddr {
         match &self.state {
-            State::Connected { conn, .. } => conn.local,
+            // Asked of the host when wanted (most connections never are).
+            State::Connected { .. } => self
+                .host
+                .sock
+                .local_address()
+                .map_or(self.family.unspecified(), wasi::from_wasi),
             _ => self.bound.unwrap_or_else(|| self.family.unspecified()),
         }
     }
@@ -522,7 +530,12 @@ impl Tcp {
     /// `getpeername(2)`.
     pub fn peer_addr(&self) -> Result<SocketAddr> {
         match &self.state {
-            State::Connected { conn, .. } if !conn.reset => Ok(conn.peer),
+            State::Connected { conn, .. } if !conn.reset => self
+                .host
+                .sock
+                .remote_address()
+                .map(wasi::from_wasi)
+                .map_err(|_| Errno::ENOTCONN),
             _ => Err(Errno::ENOTCONN),
         }
     }
@@ -587,11 +600,11 @@ impl Tcp {
 
     /// What `poll` reports now (Linux's `tcp_poll`), collecting a finished connect and reading
     /// ahead on a connection first.
-    pub fn ready(&mut self) -> Ready {
+    pub fn ready(&mut self, want_out: bool) -> Ready {
         self.collect_connect();
         let err = self.so_error.is_some();
         match &mut self.state {
-            State::Connected { conn, .. } => conn.ready(&mut self.so_error),
+            State::Connected { conn, .. } => conn.ready(&mut self.so_error, want_out),
             State::Listening { .. } => Ready {
                 input: {
                     blocking::op();

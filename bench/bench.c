@@ -1,0 +1,332 @@
+/* Socket benchmark: one program, built natively, for wasm32-wasip1 with wasi-posix-sockets, and
+ * for wasm32-wasip2 with wasi-libc's own socket layer (which has send/recv but not read/write on
+ * sockets, so only send/recv are used). scripts/bench.py runs the builds side by side against
+ * native servers (this program's `serve` modes) on loopback.
+ *
+ *   bench serve <sink|source|echo|churn|idle|udp> <4|6>   prints "PORT <n>", serves until killed
+ *   bench run <test> <port> [args]                        prints "RESULT <key> <value>" lines
+ *
+ * Tests: bulk_send <MiB>, bulk_recv <MiB>, pingpong <round trips>, churn <cycles>,
+ * udp <datagrams>, calls <n> (non-blocking recv on an empty socket, then poll with timeout 0). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#ifndef __wasi__
+#include <signal.h>
+#endif
+
+#define DIE(what)                                                              \
+    do {                                                                       \
+        fprintf(stderr, "%s: %s (errno %d)\n", what, strerror(errno), errno);  \
+        exit(2);                                                               \
+    } while (0)
+
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static uint64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+typedef union {
+    struct sockaddr sa;
+    struct sockaddr_in in;
+    struct sockaddr_in6 in6;
+} addr_t;
+
+static int fam_v6;
+
+static socklen_t loopback(addr_t *a, int port) {
+    memset(a, 0, sizeof *a);
+    if (fam_v6) {
+        a->in6.sin6_family = AF_INET6;
+        a->in6.sin6_port = htons(port);
+        a->in6.sin6_addr = in6addr_loopback;
+        return sizeof a->in6;
+    }
+    a->in.sin_family = AF_INET;
+    a->in.sin_port = htons(port);
+    a->in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return sizeof a->in;
+}
+
+static int tcp_connect(int port) {
+    int s = socket(fam_v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+    if (s < 0) DIE("socket");
+    addr_t a;
+    socklen_t len = loopback(&a, port);
+    if (connect(s, &a.sa, len) < 0) DIE("connect");
+    return s;
+}
+
+static void send_all(int s, const void *buf, size_t n) {
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = send(s, p, n, 0);
+        if (w < 0) DIE("send");
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void recv_all(int s, void *buf, size_t n) {
+    char *p = buf;
+    while (n > 0) {
+        ssize_t r = recv(s, p, n, 0);
+        if (r < 0) DIE("recv");
+        if (r == 0) {
+            fprintf(stderr, "recv: unexpected end of stream\n");
+            exit(2);
+        }
+        p += r;
+        n -= (size_t)r;
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Native servers (one connection at a time). */
+
+static void serve(const char *mode) {
+    int udp = strcmp(mode, "udp") == 0;
+    int l = socket(fam_v6 ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+    if (l < 0) DIE("socket");
+    int one = 1, big = 16 << 20;
+    setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    addr_t a;
+    socklen_t len = loopback(&a, 0);
+    if (bind(l, &a.sa, len) < 0) DIE("bind");
+    if (!udp && listen(l, 128) < 0) DIE("listen");
+    if (getsockname(l, &a.sa, &len) < 0) DIE("getsockname");
+    printf("PORT %d\n", fam_v6 ? ntohs(a.in6.sin6_port) : ntohs(a.in.sin_port));
+    fflush(stdout);
+    static char buf[1 << 20];
+    if (udp) {
+        setsockopt(l, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+        uint64_t count = 0;
+        for (;;) {
+            addr_t from;
+            socklen_t flen = sizeof from;
+            ssize_t n = recvfrom(l, buf, sizeof buf, 0, &from.sa, &flen);
+            if (n < 0) DIE("recvfrom");
+            if (n == 3 && memcmp(buf, "END", 3) == 0) {
+                sendto(l, &count, sizeof count, 0, &from.sa, flen);
+                count = 0;
+            } else if (n == 5 && memcmp(buf, "RESET", 5) == 0) {
+                count = 0;
+            } else {
+                count++;
+            }
+        }
+    }
+    for (;;) {
+        int s = accept(l, NULL, NULL);
+        if (s < 0) DIE("accept");
+        if (strcmp(mode, "sink") == 0) {
+            ssize_t n;
+            while ((n = recv(s, buf, sizeof buf, 0)) > 0) {
+            }
+            send(s, "K", 1, 0);
+        } else if (strcmp(mode, "source") == 0) {
+            uint64_t want;
+            recv_all(s, &want, sizeof want);
+            memset(buf, 'x', sizeof buf);
+            while (want > 0) {
+                size_t n = want < sizeof buf ? want : sizeof buf;
+                send_all(s, buf, n);
+                want -= n;
+            }
+        } else if (strcmp(mode, "echo") == 0) {
+            setsockopt(s, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof one);
+            ssize_t n;
+            while ((n = recv(s, buf, sizeof buf, 0)) > 0) send_all(s, buf, n);
+        } else if (strcmp(mode, "idle") == 0) {
+            while (recv(s, buf, sizeof buf, 0) > 0) {
+            }
+        }
+        /* churn: close at once */
+        close(s);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Client tests: the program under test. */
+
+static void bulk_send(int port, size_t mib) {
+    static char buf[1 << 20];
+    memset(buf, 'y', sizeof buf);
+    double t0 = now_s();
+    int s = tcp_connect(port);
+    for (size_t i = 0; i < mib; i++) send_all(s, buf, sizeof buf);
+    if (shutdown(s, SHUT_WR) < 0) DIE("shutdown");
+    char k;
+    recv_all(s, &k, 1);
+    double dt = now_s() - t0;
+    close(s);
+    printf("RESULT bulk_send_mibps %.1f\n", mib / dt);
+}
+
+static void bulk_recv(int port, size_t mib) {
+    static char buf[1 << 20];
+    double t0 = now_s();
+    int s = tcp_connect(port);
+    uint64_t want = (uint64_t)mib << 20, got = 0;
+    send_all(s, &want, sizeof want);
+    for (;;) {
+        ssize_t n = recv(s, buf, sizeof buf, 0);
+        if (n < 0) DIE("recv");
+        if (n == 0) break;
+        got += (uint64_t)n;
+    }
+    double dt = now_s() - t0;
+    close(s);
+    if (got != want) {
+        fprintf(stderr, "bulk_recv: got %llu of %llu bytes\n", (unsigned long long)got,
+                (unsigned long long)want);
+        exit(2);
+    }
+    printf("RESULT bulk_recv_mibps %.1f\n", mib / dt);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void pingpong(int port, int rounds) {
+    int s = tcp_connect(port);
+    int one = 1;
+    setsockopt(s, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof one);
+    char msg[64], back[64];
+    memset(msg, 'p', sizeof msg);
+    for (int i = 0; i < 1000; i++) { /* warm up */
+        send_all(s, msg, sizeof msg);
+        recv_all(s, back, sizeof back);
+    }
+    uint64_t *t = malloc(sizeof(uint64_t) * (size_t)rounds);
+    for (int i = 0; i < rounds; i++) {
+        uint64_t t0 = now_ns();
+        send_all(s, msg, sizeof msg);
+        recv_all(s, back, sizeof back);
+        t[i] = now_ns() - t0;
+    }
+    close(s);
+    qsort(t, (size_t)rounds, sizeof *t, cmp_u64);
+    printf("RESULT pingpong_p50_us %.2f\n", t[rounds / 2] / 1e3);
+    printf("RESULT pingpong_p99_us %.2f\n", t[rounds * 99 / 100] / 1e3);
+    free(t);
+}
+
+static void churn(int port, int cycles) {
+    double t0 = now_s();
+    char c;
+    for (int i = 0; i < cycles; i++) {
+        int s = tcp_connect(port);
+        ssize_t n = recv(s, &c, 1, 0);
+        if (n != 0) {
+            fprintf(stderr, "churn: expected end of stream, got %zd (errno %d)\n", n, errno);
+            exit(2);
+        }
+        close(s);
+    }
+    printf("RESULT churn_cps %.0f\n", cycles / (now_s() - t0));
+}
+
+static void udp(int port, int count) {
+    int s = socket(fam_v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+    if (s < 0) DIE("socket");
+    addr_t a;
+    socklen_t len = loopback(&a, port);
+    if (connect(s, &a.sa, len) < 0) DIE("connect");
+    static char dgram[1024];
+    memset(dgram, 'u', sizeof dgram);
+    send(s, "RESET", 5, 0);
+    double t0 = now_s();
+    for (int i = 0; i < count; i++)
+        if (send(s, dgram, sizeof dgram, 0) != (ssize_t)sizeof dgram) DIE("send");
+    double dt = now_s() - t0;
+    /* Ask the server how many arrived (the END datagram may be lost too: ask again). */
+    uint64_t got = 0;
+    int answered = 0;
+    for (int attempt = 0; attempt < 20 && !answered; attempt++) {
+        send(s, "END", 3, 0);
+        struct pollfd p = {s, POLLIN, 0};
+        if (poll(&p, 1, 200) > 0 && recv(s, &got, sizeof got, 0) == (ssize_t)sizeof got)
+            answered = 1;
+    }
+    close(s);
+    if (!answered) {
+        fprintf(stderr, "udp: the server did not report\n");
+        exit(2);
+    }
+    printf("RESULT udp_dps %.0f\n", count / dt);
+    printf("RESULT udp_loss_pct %.2f\n", 100.0 * (double)(count - (int64_t)got) / count);
+}
+
+static void calls(int port, int n) {
+    int s = tcp_connect(port);
+    char c;
+    uint64_t t0 = now_ns();
+    /* MSG_DONTWAIT rather than O_NONBLOCK: wasi-libc's wasip2 fcntl does not take sockets. */
+    for (int i = 0; i < n; i++) {
+        if (recv(s, &c, 1, MSG_DONTWAIT) >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+            fprintf(stderr, "calls: recv did not say EAGAIN\n");
+            exit(2);
+        }
+    }
+    uint64_t t1 = now_ns();
+    struct pollfd p = {s, POLLIN, 0};
+    for (int i = 0; i < n; i++) {
+        if (poll(&p, 1, 0) != 0) {
+            fprintf(stderr, "calls: poll reported an event\n");
+            exit(2);
+        }
+    }
+    uint64_t t2 = now_ns();
+    close(s);
+    printf("RESULT recv_ns %.0f\n", (double)(t1 - t0) / n);
+    printf("RESULT poll_ns %.0f\n", (double)(t2 - t1) / n);
+}
+
+int main(int argc, char **argv) {
+#ifndef __wasi__
+    signal(SIGPIPE, SIG_IGN);
+#endif
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc >= 4 && strcmp(argv[1], "serve") == 0) {
+        fam_v6 = atoi(argv[3]) == 6;
+        serve(argv[2]);
+        return 0;
+    }
+    if (argc < 5 || strcmp(argv[1], "run") != 0) {
+        fprintf(stderr, "usage: bench serve <mode> <4|6> | bench run <test> <port> <n> [4|6]\n");
+        return 64;
+    }
+    const char *test = argv[2];
+    int port = atoi(argv[3]);
+    long n = atol(argv[4]);
+    fam_v6 = argc > 5 && atoi(argv[5]) == 6;
+    if (strcmp(test, "bulk_send") == 0) bulk_send(port, (size_t)n);
+    else if (strcmp(test, "bulk_recv") == 0) bulk_recv(port, (size_t)n);
+    else if (strcmp(test, "pingpong") == 0) pingpong(port, (int)n);
+    else if (strcmp(test, "churn") == 0) churn(port, (int)n);
+    else if (strcmp(test, "udp") == 0) udp(port, (int)n);
+    else if (strcmp(test, "calls") == 0) calls(port, (int)n);
+    else {
+        fprintf(stderr, "unknown test %s\n", test);
+        return 64;
+    }
+    return 0;
+}

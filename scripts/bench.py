@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""`make bench`: bench/bench.c built three ways and run side by side against native servers on
+loopback, one table with the ratios.
+
+    native      gcc -O2
+    this        wasm32-wasip1 + wasi-posix-sockets (bin/wasi-sockets-cc -O2), under wasmtime
+    wasi-libc   wasm32-wasip2 + wasi-libc's own socket layer (the peer), under wasmtime
+
+Each figure is the median of BENCH_RUNS runs (default 5). The machine is noisy: the ratios are
+what counts. Writes the table to build/bench/results.md as well.
+
+    python3 scripts/bench.py [--runs N] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "build" / "bench"
+SRC = ROOT / "bench" / "bench.c"
+
+
+def env() -> dict[str, str]:
+    out = subprocess.run(["bash", "-c", f"source {ROOT}/scripts/env.sh && env"],
+                         capture_output=True, text=True, check=True).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+E = env()
+WASMTIME = E["WSP_WASMTIME"]
+
+
+def build() -> dict[str, list[str]]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    native, p1, p2 = OUT / "bench-native", OUT / "bench-p1.wasm", OUT / "bench-p2.wasm"
+    cmds = [
+        ["gcc", "-O2", "-o", str(native), str(SRC)],
+        [str(ROOT / "bin" / "wasi-sockets-cc"), "-O2", "-o", str(p1), str(SRC)],
+        [E["WSP_CC"], "--target=wasm32-wasip2", f"--sysroot={E['WSP_SYSROOT']}", "-O2",
+         f"-fuse-ld={E['WSP_COMPONENT_LD']}", "-o", str(p2), str(SRC)],
+    ]
+    for c in cmds:
+        subprocess.run(c, check=True)
+    run = [WASMTIME, "run", "-S", "inherit-network"]
+    return {"native": [str(native)], "this": [*run, str(p1)], "wasi-libc": [*run, str(p2)]}
+
+
+class Server:
+    def __init__(self, native: str, mode: str):
+        self.p = subprocess.Popen([native, "serve", mode, "4"], stdout=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline()
+        m = re.match(r"PORT (\d+)", line)
+        if not m:
+            raise RuntimeError(f"server {mode} printed {line!r}")
+        self.port = int(m.group(1))
+
+    def close(self):
+        self.p.kill()
+        self.p.wait()
+
+
+# (test, server mode, argument, quick argument)
+TESTS = [
+    ("bulk_send", "sink", 256, 32),
+    ("bulk_recv", "source", 256, 32),
+    ("pingpong", "echo", 20000, 2000),
+    ("churn", "churn", 5000, 500),
+    ("udp", "udp", 100000, 10000),
+    ("calls", "idle", 1000000, 100000),
+]
+
+# key -> (label, unit, higher is better)
+FIGURES = {
+    "bulk_send_mibps": ("TCP bulk, wasm sending 256 MiB", "MiB/s", True),
+    "bulk_recv_mibps": ("TCP bulk, wasm receiving 256 MiB", "MiB/s", True),
+    "pingpong_p50_us": ("64-byte ping-pong, p50 (20,000 round trips)", "us", False),
+    "pingpong_p99_us": ("64-byte ping-pong, p99", "us", False),
+    "churn_cps": ("connect / peer closes / close (5,000 cycles)", "cycles/s", True),
+    "udp_dps": ("UDP 1 KiB datagrams sent (100,000)", "datagrams/s", True),
+    "udp_loss_pct": ("UDP loss at that rate", "%", False),
+    "recv_ns": ("non-blocking recv on an empty socket", "ns/call", False),
+    "poll_ns": ("poll, timeout 0, nothing ready", "ns/call", False),
+}
+
+
+# wasmtime captures a backtrace for every error a host call returns (a `would-block`, say) when
+# RUST_BACKTRACE is set, which some shells export; that is a debugging setting, not how a
+# runtime is deployed, so the benchmark runs without it.
+RUN_ENV = {k: v for k, v in os.environ.items() if k not in ("RUST_BACKTRACE", "RUST_LIB_BACKTRACE")}
+
+
+def run_test(cmd: list[str], test: str, port: int, arg: int) -> dict[str, float]:
+    r = subprocess.run([*cmd, "run", test, str(port), str(arg)], capture_output=True, text=True,
+                       timeout=600, env=RUN_ENV)
+    if r.returncode != 0:
+        raise RuntimeError(f"{cmd[-1]} {test}: exit {r.returncode}\n{r.stdout}{r.stderr}")
+    return {m.group(1): float(m.group(2))
+            for m in re.finditer(r"^RESULT (\w+) ([\d.]+)$", r.stdout, re.M)}
+
+
+def fmt(v: float) -> str:
+    return f"{v:,.0f}" if v >= 100 else f"{v:.2f}"
+
+
+def ratio(v: float, base: float) -> str:
+    if base == 0:
+        return "-"
+    return f"{v / base:.2f}x"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "5")))
+    ap.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
+    ap.add_argument("-k", help="only tests whose name contains this")
+    args = ap.parse_args()
+    variants = build()
+    results: dict[str, dict[str, list[float]]] = {v: {} for v in variants}
+    t0 = time.monotonic()
+    for test, mode, full, quick in TESTS:
+        if args.k and args.k not in test:
+            continue
+        srv = Server(variants["native"][0], mode)
+        try:
+            for i in range(args.runs):
+                # Interleave the variants so drift on a noisy machine hits all of them alike.
+                for name, cmd in variants.items():
+                    for k, v in run_test(cmd, test, srv.port, quick if args.quick else full).items():
+                        results[name].setdefault(k, []).append(v)
+            print(f"{test}: done ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
+        finally:
+            srv.close()
+
+    med = {v: {k: statistics.median(xs) for k, xs in r.items()} for v, r in results.items()}
+    lines = [
+        f"| figure | unit | native | this library | wasi-libc (wasip2) | this / native | this / wasi-libc |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for key, (label, unit, higher) in FIGURES.items():
+        if key not in med["native"]:
+            continue
+        n, t, p = med["native"][key], med["this"][key], med["wasi-libc"].get(key, 0.0)
+        better = "higher is better" if higher else "lower is better"
+        lines.append(f"| {label} | {unit} ({better}) | {fmt(n)} | {fmt(t)} | {fmt(p)} | "
+                     f"{ratio(t, n)} | {ratio(t, p)} |")
+    table = "\n".join(lines)
+    print(table)
+    note = (f"\nMedian of {args.runs} runs{' (quick sizes)' if args.quick else ''}; "
+            f"wasmtime {subprocess.run([WASMTIME, '--version'], capture_output=True, text=True).stdout.strip()}; "
+            f"{os.cpu_count()} CPUs.\n")
+    print(note)
+    (OUT / "results.md").write_text(table + "\n" + note)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

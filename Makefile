@@ -4,6 +4,8 @@
 #   make         build build/lib/libwasi_posix_sockets.a and its pkg-config file
 #   make test    host unit tests, lint, docs, doctests and every guest test under wasmtime (CI)
 #   make demo    build examples/http_server.c, run it under wasmtime, talk to it with curl
+#   make bench   bench/bench.c natively, with this library and with wasi-libc's wasip2 sockets,
+#                side by side (BENCHMARKS.md)
 #   make lint    rustfmt, clippy (host and wasm32), exported-symbol snapshot, vendored WIT check
 #   make doc     the API documentation for wasm32-wasip1 (warnings are errors)
 #
@@ -63,6 +65,9 @@ test-guest: lib
 
 demo: lib
 	scripts/demo.sh
+
+bench: lib
+	python3 scripts/bench.py
 
 # clippy for wasm32 runs on rustup's own toolchain with its rust-src component (build-std): the
 # same compiler version as the host lint, whatever builds the library.

@@ -919,6 +919,18 @@ def e2e_rust_features_and_c_symbols():
 
 
 @e2e
+def e2e_bench_smoke():
+    """`make bench`'s program and harness work (small sizes, one run; the figures are not judged
+    here: BENCHMARKS.md holds measured ones)."""
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--runs", "1"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    rows = [l for l in r.stdout.splitlines() if l.startswith("| ") and "figure" not in l]
+    assert len(rows) == 9, r.stdout
+    return f"{len(rows)} figures for 3 builds"
+
+
+@e2e
 def e2e_pkg_config_build():
     """A build system's path: plain clang with `pkg-config --cflags --libs wasi-posix-sockets`."""
     pc = ROOT / "build" / "lib" / "pkgconfig"

@@ -16,6 +16,10 @@ use alloc::vec::Vec;
 /// The most a single host read asks for (wasmtime's own cap is 64 KiB).
 const READ_CHUNK: u64 = 64 * 1024;
 
+/// Up to this size (the host's limit for `blocking-write-and-flush`) a blocking send is one
+/// host call.
+const SMALL_SEND: usize = 4096;
+
 /// The smallest caller buffer a read goes into directly (smaller ones take a copy, so a read is
 /// not cut short by a tiny first iovec).
 const LAND_MIN: usize = 4096;
@@ -183,6 +187,13 @@ impl Conn {
                 }
                 return Ok(0);
             }
+            if !likely && !self.flowing && wait.may_block() {
+                // Nothing was flowing: the wait asks the pollable first anyway (and spins or
+                // blocks only if there is nothing), so a read now would be a call wasted.
+                wait.on(&self.in_poll)?;
+                likely = true;
+                continue;
+            }
             let first = bufs.iter().position(|b| !b.is_empty()).unwrap_or(0);
             if bufs[first].len() >= LAND_MIN {
                 // Straight into the caller's buffer (the host writes there; see `landing`).
@@ -329,6 +340,21 @@ impl Conn {
     ) -> Result<usize> {
         if self.wr_shut || self.reset {
             return Err(Errno::EPIPE);
+        }
+        if wait == Wait::Forever && total <= SMALL_SEND {
+            // One host call instead of check-write + write: the host waits for the permit
+            // itself, as a blocking send would.
+            let data = crate::iov::contiguous(bufs, scratch);
+            blocking::op();
+            return match self.output.blocking_write_and_flush(data) {
+                Ok(()) => {
+                    self.permitted = true;
+                    // A request went out: its answer is not here yet.
+                    self.flowing = false;
+                    Ok(total)
+                }
+                Err(e) => Err(self.write_errno(e)),
+            };
         }
         let mut sent = 0;
         let (mut idx, mut off) = (0, 0);

@@ -154,7 +154,7 @@ def main() -> int:
     table = "\n".join(lines)
     print(table)
     note = (f"\nMedian of {args.runs} runs{' (quick sizes)' if args.quick else ''}; "
-            f"wasmtime {subprocess.run([WASMTIME, '--version'], capture_output=True, text=True).stdout.strip()}; "
+            f"{subprocess.run([WASMTIME, '--version'], capture_output=True, text=True).stdout.strip()}; "
             f"{os.cpu_count()} CPUs.\n")
     print(note)
     (OUT / "results.md").write_text(table + "\n" + note)

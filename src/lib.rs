@@ -16,9 +16,9 @@
 //! static library linked into C programs) provides a global allocator over `malloc` and a panic
 //! handler.
 //!
-//! On the host (not wasm32-wasi) only the pure parts build: [`errno`], [`addr`], [`fd_table`],
-//! [`flags`], [`iov`], [`netdb`]. Their unit tests run with `cargo test`; everything else is
-//! tested under wasmtime.
+//! On the host (not wasm32-wasi) only the pure parts build: [`errno`], [`addr`], [`codec`],
+//! [`fd_table`], [`flags`], [`iov`], [`netdb`]. Their unit tests (and the codecs' seeded property
+//! tests) run with `cargo test`; everything else is tested under wasmtime.
 // no_std on WASI targets, where the library is linked into C programs; the host build (unit
 // tests of the pure parts) uses std.
 #![cfg_attr(all(target_os = "wasi", not(feature = "std")), no_std)]
@@ -40,6 +40,7 @@ compile_error!(
 );
 
 pub mod addr;
+pub mod codec;
 pub mod errno;
 pub mod fd_table;
 pub mod flags;

@@ -27,6 +27,10 @@ pub const IPPROTO_UDP: i32 = 17;
 pub fn socket(domain: i32, ty: i32, protocol: i32) -> Result<i32> {
     let flags = SockFlags::parse(ty & !SOCK_TYPE_MASK)?;
     let family = Family::from_domain(domain)?;
+    // inet_create/inet6_create: a protocol outside 0..IPPROTO_MAX (263) is EINVAL.
+    if !(0..263).contains(&protocol) {
+        return Err(Errno::EINVAL);
+    }
     let kind = match (ty & SOCK_TYPE_MASK, protocol) {
         (SOCK_STREAM, 0 | IPPROTO_TCP) => Kind::Tcp(Tcp::new(family)?),
         (SOCK_DGRAM, 0 | IPPROTO_UDP) => Kind::Udp(Udp::new(family)?),
@@ -75,6 +79,11 @@ pub fn listen(fd: i32, backlog: i32) -> Result<()> {
 /// `SOCK_CLOEXEC`; anything else is `EINVAL`. The new socket inherits the listener's timeouts
 /// (Linux clones them with the socket) but not its `O_NONBLOCK`.
 pub fn accept(fd: i32, flags: i32) -> Result<(i32, SocketAddr)> {
+    // Linux: a descriptor that is not open (EBADF) before the flags (EINVAL) before the kind
+    // of descriptor (ENOTSOCK).
+    if !socket::is_socket(fd) && socket::not_a_socket(fd) == Errno::EBADF {
+        return Err(Errno::EBADF);
+    }
     let flags = SockFlags::parse(flags)?;
     let (tcp, peer, inherited) = socket::with_kind(fd, |k, attrs| match k {
         Kind::Tcp(t) => {

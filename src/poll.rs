@@ -67,7 +67,8 @@ enum Watch {
     Ignore,
     Socket,
     Stdin,
-    AlwaysReady,
+    /// Ready at once in the directions given (`POLLIN`, `POLLOUT`).
+    AlwaysReady(i16),
     Invalid,
 }
 
@@ -85,7 +86,20 @@ fn classify(fd: i32) -> Watch {
     } else if fd == 0 {
         Watch::Stdin
     } else {
-        Watch::AlwaysReady
+        // Files and directories are always both (Linux's DEFAULT_POLLMASK, whatever the access
+        // mode); a stream (stdout) only in the directions it is open for, as a pipe's end is.
+        let file = matches!(
+            st.filetype,
+            p1::FILETYPE_REGULAR_FILE | p1::FILETYPE_DIRECTORY
+        );
+        let mut dirs = 0;
+        if file || st.rights_base & p1::RIGHTS_FD_READ != 0 {
+            dirs |= POLLIN;
+        }
+        if file || st.rights_base & p1::RIGHTS_FD_WRITE != 0 {
+            dirs |= POLLOUT;
+        }
+        Watch::AlwaysReady(dirs)
     }
 }
 
@@ -143,7 +157,7 @@ fn evaluate(
         p.revents = match w {
             Watch::Ignore => 0,
             Watch::Invalid => POLLNVAL,
-            Watch::AlwaysReady => p.events & (POLLIN | POLLOUT),
+            Watch::AlwaysReady(dirs) => p.events & dirs,
             Watch::Stdin => {
                 let input = p.events & POLLIN != 0 && stdin_ready(first);
                 (if input { POLLIN } else { 0 }) | (p.events & POLLOUT)

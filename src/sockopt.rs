@@ -2,7 +2,8 @@
 //! Unknown level or name is `ENOPROTOOPT`, as on Linux.
 //!
 //! Option lengths follow Linux: `getsockopt` copies at most `*optlen` bytes and stores how many
-//! it copied; `setsockopt` with fewer bytes than the value needs is `EINVAL`.
+//! it copied; `setsockopt` with fewer bytes than the value needs is `EINVAL` (the value layouts
+//! and these rules are [`crate::codec::optval`]).
 //!
 //! Each option is one of three kinds (the README's option table says which):
 //! - **host**: passed to the `wasi:sockets` setter and read back from the host (SO_KEEPALIVE,
@@ -14,10 +15,13 @@
 //! Read-only options answer `ENOPROTOOPT` to a set, as Linux does.
 
 use crate::addr::Family;
+use crate::codec::optval::{Codec, flag, linger, linger_value, timeout_ns, timeval};
 use crate::errno::{Errno, Result};
 use crate::ops::{IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM};
 use crate::socket::{Attrs, Entry, Kind};
 use crate::tcp::HostOpt;
+
+pub use crate::codec::optval::Value;
 
 /// `SOL_SOCKET` in wasi-libc.
 pub const SOL_SOCKET: i32 = 0x7fff_ffff;
@@ -67,97 +71,6 @@ pub const IPV6_UNICAST_HOPS: i32 = 16;
 /// `IPV6_V6ONLY`.
 pub const IPV6_V6ONLY: i32 = 26;
 
-/// An option value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Value {
-    /// An `int`.
-    Int(i32),
-    /// A `struct timeval` (64-bit seconds and microseconds in wasi-libc).
-    Timeval {
-        /// `tv_sec`.
-        sec: i64,
-        /// `tv_usec`.
-        usec: i64,
-    },
-    /// A `struct linger`.
-    Linger {
-        /// `l_onoff`.
-        onoff: i32,
-        /// `l_linger` (seconds).
-        secs: i32,
-    },
-}
-
-impl Value {
-    /// The value's bytes, and how many there are.
-    pub fn encode(self) -> ([u8; 16], usize) {
-        let mut b = [0u8; 16];
-        let n = match self {
-            Value::Int(v) => {
-                b[..4].copy_from_slice(&v.to_ne_bytes());
-                4
-            }
-            Value::Timeval { sec, usec } => {
-                b[..8].copy_from_slice(&sec.to_ne_bytes());
-                b[8..].copy_from_slice(&usec.to_ne_bytes());
-                16
-            }
-            Value::Linger { onoff, secs } => {
-                b[..4].copy_from_slice(&onoff.to_ne_bytes());
-                b[4..8].copy_from_slice(&secs.to_ne_bytes());
-                8
-            }
-        };
-        (b, n)
-    }
-
-    fn int(self) -> i32 {
-        match self {
-            Value::Int(v) => v,
-            _ => 0,
-        }
-    }
-}
-
-/// How an option's value is laid out in the caller's buffer.
-#[derive(Clone, Copy)]
-enum Codec {
-    Int,
-    Timeval,
-    Linger,
-}
-
-fn ne<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
-    let mut a = [0u8; N];
-    a.copy_from_slice(&b[at..at + N]);
-    a
-}
-
-impl Codec {
-    /// Decode a `setsockopt` value; too few bytes is `EINVAL`, as Linux says.
-    fn decode(self, b: &[u8]) -> Result<Value> {
-        let need = match self {
-            Codec::Int => 4,
-            Codec::Timeval => 16,
-            Codec::Linger => 8,
-        };
-        if b.len() < need {
-            return Err(Errno::EINVAL);
-        }
-        Ok(match self {
-            Codec::Int => Value::Int(i32::from_ne_bytes(ne(b, 0))),
-            Codec::Timeval => Value::Timeval {
-                sec: i64::from_ne_bytes(ne(b, 0)),
-                usec: i64::from_ne_bytes(ne(b, 8)),
-            },
-            Codec::Linger => Value::Linger {
-                onoff: i32::from_ne_bytes(ne(b, 0)),
-                secs: i32::from_ne_bytes(ne(b, 4)),
-            },
-        })
-    }
-}
-
 type Getter = fn(&mut Entry) -> Result<Value>;
 type Setter = fn(&mut Entry, Value) -> Result<()>;
 
@@ -168,34 +81,6 @@ struct Opt {
     get: Getter,
     /// `None`: read-only.
     set: Option<Setter>,
-}
-
-/// A `struct timeval` timeout, in nanoseconds (0: none), with Linux's checks (`sock_set_timeout`):
-/// microseconds outside 0..1e6 are `EDOM`; a negative time means no timeout.
-fn timeout_ns(v: Value) -> Result<u64> {
-    let Value::Timeval { sec, usec } = v else {
-        return Err(Errno::EINVAL);
-    };
-    if !(0..1_000_000).contains(&usec) {
-        return Err(Errno::EDOM);
-    }
-    if sec < 0 {
-        return Ok(0);
-    }
-    Ok((sec as u64)
-        .saturating_mul(1_000_000_000)
-        .saturating_add(usec as u64 * 1000))
-}
-
-fn timeval(ns: u64) -> Value {
-    Value::Timeval {
-        sec: (ns / 1_000_000_000) as i64,
-        usec: (ns % 1_000_000_000 / 1000) as i64,
-    }
-}
-
-fn flag(v: Value) -> bool {
-    v.int() != 0
 }
 
 fn attrs(e: &mut Entry) -> &mut Attrs {
@@ -339,17 +224,9 @@ static OPTIONS: &[Opt] = &[
         level: SOL_SOCKET,
         name: SO_LINGER,
         codec: Codec::Linger,
-        get: |e| {
-            let a = attrs(e);
-            Ok(Value::Linger {
-                onoff: i32::from(a.linger.is_some()),
-                secs: a.linger.unwrap_or(0),
-            })
-        },
+        get: |e| Ok(linger_value(attrs(e).linger)),
         set: Some(|e, v| {
-            if let Value::Linger { onoff, secs } = v {
-                attrs(e).linger = (onoff != 0).then_some(secs.max(0));
-            }
+            attrs(e).linger = linger(v);
             Ok(())
         }),
     },
@@ -411,9 +288,20 @@ pub fn get(entry: &mut Entry, level: i32, name: i32) -> Result<Value> {
 
 /// `setsockopt` from the caller's bytes.
 pub fn set(entry: &mut Entry, level: i32, name: i32, bytes: &[u8]) -> Result<()> {
+    // Linux's sk_setsockopt and do_tcp_setsockopt read an int before they look at the name: a
+    // shorter value is EINVAL even for an unknown or read-only option.
+    let int_first = level == SOL_SOCKET || (level == IPPROTO_TCP && identity(entry).1 == level);
+    if int_first && bytes.len() < 4 {
+        return Err(Errno::EINVAL);
+    }
     let opt = find(entry, level, name, false)?;
     let set = opt.set.ok_or(Errno::ENOPROTOOPT)?;
-    let v = opt.codec.decode(bytes)?;
+    // do_ip_setsockopt reads an int option given in 1 to 3 bytes as one unsigned char.
+    let v = if level == IPPROTO_IP {
+        opt.codec.decode_ip(bytes)
+    } else {
+        opt.codec.decode(bytes)
+    }?;
     set(entry, v)
 }
 

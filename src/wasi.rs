@@ -143,6 +143,8 @@ pub mod p1 {
         pub rights_inheriting: u64,
     }
 
+    /// `__WASI_FILETYPE_DIRECTORY`.
+    pub const FILETYPE_DIRECTORY: u8 = 3;
     /// `__WASI_FILETYPE_REGULAR_FILE`.
     pub const FILETYPE_REGULAR_FILE: u8 = 4;
     /// `__WASI_FDFLAGS_NONBLOCK` (= `O_NONBLOCK`).

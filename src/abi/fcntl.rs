@@ -80,12 +80,14 @@ pub unsafe extern "C" fn fcntl(fd: c_int, cmd: c_int, va: *const i32) -> c_int {
 /// # Safety
 /// As `fcntl`.
 unsafe fn fcntl_other(fd: c_int, cmd: c_int, va: *const i32) -> Result<c_int> {
+    // Linux looks the descriptor up before the command: EBADF first (wasi-libc answers
+    // F_GETFD, F_SETFD and unknown commands without checking it).
+    let st = fdstat(fd)?;
     match cmd {
-        // wasi-libc acts as if close-on-exec were always set, without checking the descriptor.
+        // wasi-libc acts as if close-on-exec were always set.
         F_GETFD => Ok(FD_CLOEXEC),
         F_SETFD => Ok(0),
         F_GETFL => {
-            let st = fdstat(fd)?;
             let r = st.rights_base;
             let mode = if r & (p1::RIGHTS_FD_READ | p1::RIGHTS_FD_READDIR) != 0 {
                 if r & p1::RIGHTS_FD_WRITE != 0 {
@@ -103,7 +105,7 @@ unsafe fn fcntl_other(fd: c_int, cmd: c_int, va: *const i32) -> Result<c_int> {
         F_SETFL => {
             // SAFETY: F_SETFL passes an int.
             let v = unsafe { arg_i32(va) }?;
-            set_fdflags(fd, (v & 0xfff) as u16).map(|()| 0)
+            set_fdflags_if_changed(fd, st.flags, (v & 0xfff) as u16).map(|()| 0)
         }
         _ => Err(Errno::EINVAL),
     }
@@ -176,9 +178,11 @@ unsafe fn ioctl_other(fd: c_int, request: c_int, va: *const i32) -> Result<()> {
             } else {
                 st.flags & !p1::FDFLAGS_NONBLOCK
             };
-            set_fdflags(fd, flags)
+            set_fdflags_if_changed(fd, st.flags, flags)
         }
         FIONREAD => {
+            // Linux checks the descriptor (EBADF) before the pointer (EFAULT).
+            fdstat(fd)?;
             // SAFETY: FIONREAD passes an `int *`.
             let p = unsafe { arg_ptr(va) }?;
             let n = match file_bytes_left(fd)? {
@@ -222,6 +226,15 @@ fn fdstat(fd: c_int) -> Result<p1::Fdstat> {
         0 => Ok(st),
         e => Err(Errno(i32::from(e))),
     }
+}
+
+/// Set the flags unless they are already so: Linux succeeds on a change to nothing, while WASI
+/// stdio refuses every `fd_fdstat_set_flags`.
+fn set_fdflags_if_changed(fd: c_int, old: u16, new: u16) -> Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    set_fdflags(fd, new)
 }
 
 fn set_fdflags(fd: c_int, flags: u16) -> Result<()> {

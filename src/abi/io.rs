@@ -3,12 +3,15 @@
 //! the preview 1 call wasi-libc itself would make, with wasi-libc's errno handling.
 
 use super::{IoVec, SockLen, buf, buf_mut, iovecs, read_addrlen};
+use crate::codec::msg::{self, slices, slices_mut};
+use crate::codec::sockaddr::dest_bytes;
 use crate::errno::{Errno, Result, c_ret};
 use crate::ops;
 use crate::socket;
 use crate::wasi::p1;
-use alloc::vec::Vec;
 use libc::c_int;
+
+pub use crate::codec::msg::MsgHdr;
 
 /// send(2) on a connected TCP socket. A blocking send returns once everything is written (or
 /// `SO_SNDTIMEO` expires: the count so far, or `EAGAIN`). Flags: `MSG_DONTWAIT`, `MSG_NOSIGNAL`
@@ -47,19 +50,6 @@ pub unsafe extern "C" fn sendto(
     c_ret(r.map(|n| n as isize))
 }
 
-/// A destination address argument: `None` when NULL (as Linux, whatever the length), else its
-/// bytes with `move_addr_to_kernel`'s length check.
-///
-/// # Safety
-/// `addr` readable for `len` bytes, or NULL.
-unsafe fn dest_bytes<'a>(addr: *const u8, len: SockLen) -> Result<Option<&'a [u8]>> {
-    if addr.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: forwarded contract.
-    unsafe { super::addr_bytes(addr, len) }.map(Some)
-}
-
 /// recv(2): the bytes ready now (at least one, waiting if the socket blocks), or 0 at end of
 /// stream. Flags: `MSG_DONTWAIT`; others `EOPNOTSUPP`. Not connected: `ENOTCONN`.
 ///
@@ -67,9 +57,27 @@ unsafe fn dest_bytes<'a>(addr: *const u8, len: SockLen) -> Result<Option<&'a [u8
 /// `data` must be writable for `len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn recv(fd: c_int, data: *mut u8, len: usize, flags: c_int) -> isize {
+    if data.is_null() && len > 0 {
+        return c_ret(recv_null(fd, flags).map(|n| n as isize));
+    }
     // SAFETY: forwarded contract.
     let r = unsafe { buf_mut(data, len) }.and_then(|b| ops::recv(fd, &mut [b], flags));
     c_ret(r.map(|n| n as isize))
+}
+
+/// A receive into a NULL buffer of non-zero length. Linux finds the bad buffer only when it
+/// copies into it: until data is there the call waits and fails as any receive would (`EAGAIN`,
+/// `ENOTCONN`, 0 at end of stream), then it is `EFAULT`. A stream's bytes stay queued; a
+/// datagram is dropped (`udp_recvmsg` frees it after the failed copy) unless peeking.
+fn recv_null(fd: c_int, flags: c_int) -> Result<usize> {
+    let peek = crate::flags::MsgFlags::PEEK.bits();
+    let mut one = [0u8; 1];
+    let n = ops::recv(fd, &mut [&mut one[..]], flags | peek)?;
+    if ops::is_datagram(fd) && flags & peek == 0 {
+        let dontwait = crate::flags::MsgFlags::DONTWAIT.bits();
+        let _ = ops::recv(fd, &mut [&mut one[..]], flags | dontwait);
+    }
+    if n == 0 { Ok(0) } else { Err(Errno::EFAULT) }
 }
 
 /// recvfrom(2). A UDP socket reports the sender, truncated to `*addrlen` bytes with `*addrlen`
@@ -86,6 +94,9 @@ pub unsafe extern "C" fn recvfrom(
     addr: *mut u8,
     addrlen: *mut SockLen,
 ) -> isize {
+    if data.is_null() && len > 0 {
+        return c_ret(recv_null(fd, flags).map(|n| n as isize));
+    }
     let r = (|| {
         // SAFETY: forwarded contract.
         let b = unsafe { buf_mut(data, len) }?;
@@ -107,21 +118,6 @@ pub unsafe extern "C" fn recvfrom(
     c_ret(r)
 }
 
-/// `MSG_TRUNC` in `msg_flags`: the value `include/sys/socket.h` gives it (wasi-libc's wasip2 one).
-const MSG_TRUNC: c_int = 0x20;
-
-/// wasi-libc's `struct msghdr` (28 bytes).
-#[repr(C)]
-pub struct MsgHdr {
-    name: *mut u8,
-    namelen: SockLen,
-    iov: *mut IoVec,
-    iovlen: c_int,
-    control: *mut u8,
-    controllen: SockLen,
-    flags: c_int,
-}
-
 /// sendmsg(2): the iovecs in order, as `send` would (all of them on a blocking socket; one
 /// datagram on UDP, sent to `msg_name` if given). On TCP `msg_name` is ignored, as Linux does
 /// (after checking its length). Ancillary data is not supported: a non-empty `msg_control` is
@@ -132,38 +128,11 @@ pub struct MsgHdr {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sendmsg(fd: c_int, msg: *const MsgHdr, flags: c_int) -> isize {
     let r = (|| {
-        if msg.is_null() {
-            return Err(Errno::EFAULT);
-        }
-        // SAFETY: non-NULL per the check; valid per the contract.
-        let m = unsafe { &*msg };
-        // SAFETY: `msg_name` is readable for `msg_namelen` bytes per the contract.
-        let dest = unsafe { dest_bytes(m.name, m.namelen) }?;
-        if m.controllen > 0 {
-            return Err(Errno::EINVAL);
-        }
         // SAFETY: forwarded contract.
-        let v = unsafe { msg_iovecs(m) }?;
-        let bufs: Vec<&[u8]> = v
-            .iter()
-            // SAFETY: iovecs() checked each non-empty base is non-NULL; readable per contract.
-            .map(|io| unsafe { buf(io.base, io.len) }.unwrap_or_default())
-            .collect();
+        let (dest, bufs) = unsafe { msg::send_parts(msg) }?;
         ops::send_to(fd, &bufs, flags, dest)
     })();
     c_ret(r.map(|n| n as isize))
-}
-
-/// A message's iovecs: as for `readv`, except that Linux reports a bad count as EMSGSIZE.
-///
-/// # Safety
-/// `m.iov` must hold `m.iovlen` valid iovecs.
-unsafe fn msg_iovecs<'a>(m: &MsgHdr) -> crate::errno::Result<&'a [IoVec]> {
-    if !(0..=super::IOV_MAX).contains(&m.iovlen) {
-        return Err(Errno::EMSGSIZE);
-    }
-    // SAFETY: forwarded contract.
-    unsafe { iovecs(m.iov, m.iovlen) }
 }
 
 /// recvmsg(2): fills the iovecs in order. On UDP the sender goes to `msg_name` (truncated to
@@ -176,29 +145,11 @@ unsafe fn msg_iovecs<'a>(m: &MsgHdr) -> crate::errno::Result<&'a [IoVec]> {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn recvmsg(fd: c_int, msg: *mut MsgHdr, flags: c_int) -> isize {
     let r = (|| {
-        if msg.is_null() {
-            return Err(Errno::EFAULT);
-        }
-        // SAFETY: non-NULL per the check; valid and writable per the contract.
-        let m = unsafe { &mut *msg };
         // SAFETY: forwarded contract.
-        let v = unsafe { msg_iovecs(m) }?;
-        let mut bufs: Vec<&mut [u8]> = v
-            .iter()
-            // SAFETY: iovecs() checked each non-empty base is non-NULL; writable per contract.
-            .map(|io| unsafe { buf_mut(io.base, io.len) }.unwrap_or_default())
-            .collect();
+        let mut bufs = unsafe { msg::recv_bufs(msg) }?;
         let got = ops::recv_from(fd, &mut bufs, flags)?;
-        match got.from {
-            Some(from) if !m.name.is_null() => {
-                let cap = m.namelen as usize;
-                // SAFETY: `msg_name` is writable for `msg_namelen` bytes per the contract.
-                unsafe { super::write_addr(m.name, cap, &mut m.namelen, &from) };
-            }
-            _ => m.namelen = 0,
-        }
-        m.controllen = 0;
-        m.flags = if got.truncated { MSG_TRUNC } else { 0 };
+        // SAFETY: non-NULL (recv_bufs checked), valid and writable per the contract.
+        unsafe { msg::finish_recv(msg, got.from, got.truncated) };
         Ok(got.n as isize)
     })();
     c_ret(r)
@@ -253,11 +204,8 @@ pub unsafe extern "C" fn readv(fd: c_int, iov: *const IoVec, cnt: c_int) -> isiz
     let r = (|| {
         // SAFETY: forwarded contract.
         let v = unsafe { iovecs(iov, cnt) }?;
-        let mut bufs: Vec<&mut [u8]> = v
-            .iter()
-            // SAFETY: iovecs() checked each non-empty base is non-NULL; writable per contract.
-            .map(|io| unsafe { buf_mut(io.base, io.len) }.unwrap_or_default())
-            .collect();
+        // SAFETY: forwarded contract.
+        let mut bufs = unsafe { slices_mut(v) };
         ops::recv(fd, &mut bufs, 0)
     })();
     c_ret(r.map(|n| n as isize))
@@ -279,11 +227,8 @@ pub unsafe extern "C" fn writev(fd: c_int, iov: *const IoVec, cnt: c_int) -> isi
     let r = (|| {
         // SAFETY: forwarded contract.
         let v = unsafe { iovecs(iov, cnt) }?;
-        let bufs: Vec<&[u8]> = v
-            .iter()
-            // SAFETY: iovecs() checked each non-empty base is non-NULL; readable per contract.
-            .map(|io| unsafe { buf(io.base, io.len) }.unwrap_or_default())
-            .collect();
+        // SAFETY: forwarded contract.
+        let bufs = unsafe { slices(v) };
         ops::send(fd, &bufs, 0)
     })();
     c_ret(r.map(|n| n as isize))

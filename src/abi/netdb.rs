@@ -486,11 +486,19 @@ pub unsafe extern "C" fn gethostbyaddr(a: *const c_void, len: SockLen, ty: c_int
     let size = match ty {
         t if t == c_int::from(addr::AF_INET) => 4,
         t if t == c_int::from(addr::AF_INET6) => 16,
+        // glibc passes AF_UNSPEC on to its backends, whose hosts file matches an address of
+        // either family by its length.
+        t if t == c_int::from(addr::AF_UNSPEC) && (len == 4 || len == 16) => len as usize,
         _ => 0,
     };
     if size == 0 || (len as usize) < size || a.is_null() {
         crate::errno::set_errno(crate::errno::Errno::EAFNOSUPPORT);
         set_h_errno(NETDB_INTERNAL);
+        return null_mut();
+    }
+    // A longer address matches no entry in glibc (its backends compare the exact length).
+    if len as usize != size {
+        set_h_errno(HOST_NOT_FOUND);
         return null_mut();
     }
     let ip = if size == 4 {

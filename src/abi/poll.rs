@@ -1,36 +1,16 @@
 //! `poll`, `ppoll`, `select`, `pselect` over any mix of sockets and other descriptors, all on
 //! [`crate::poll::poll`]. Signal masks are accepted and ignored: WASI has no signals.
 
+use crate::codec::fdset::{keep, members, timespec_ns};
 use crate::errno::{Errno, Result, c_ret};
 use crate::poll::{self, POLLERR, POLLHUP, POLLIN, POLLOUT, PollFd};
 use alloc::vec::Vec;
 use libc::c_int;
 
+pub use crate::codec::fdset::{FdSet, Timespec, Timeval};
+
 /// Linux's `RLIMIT_NOFILE` default soft limit: `poll` with more entries is `EINVAL`.
 const NFDS_MAX: u32 = 1 << 20;
-/// `FD_SETSIZE` in wasi-libc.
-const FD_SETSIZE: usize = 1024;
-
-/// `struct timespec` (wasi-libc: 64-bit `tv_sec`, 32-bit `tv_nsec`, 16 bytes).
-#[repr(C)]
-pub struct Timespec {
-    tv_sec: i64,
-    tv_nsec: i32,
-}
-
-/// `struct timeval` (wasi-libc: 64-bit `tv_sec` and `tv_usec`).
-#[repr(C)]
-pub struct Timeval {
-    tv_sec: i64,
-    tv_usec: i64,
-}
-
-/// wasi-libc's `fd_set`: a count and an array of descriptors (not a bitmap).
-#[repr(C)]
-pub struct FdSet {
-    nfds: usize,
-    fds: [c_int; FD_SETSIZE],
-}
 
 /// poll(2). `timeout` in milliseconds: negative waits forever, 0 returns at once. A descriptor
 /// that is not open reports `POLLNVAL` while the others are still reported.
@@ -99,11 +79,7 @@ pub unsafe extern "C" fn select(
             None
         } else {
             // SAFETY: non-NULL per the contract.
-            let tv = unsafe { &*timeout };
-            if tv.tv_sec < 0 || !(0..1_000_000).contains(&tv.tv_usec) {
-                return Err(Errno::EINVAL);
-            }
-            Some((tv.tv_sec as u64).saturating_mul(1_000_000_000) + tv.tv_usec as u64 * 1000)
+            Some(unsafe { &*timeout }.timeout_ns()?)
         };
         let start = crate::bindings::wasi::clocks::monotonic_clock::now();
         // SAFETY: forwarded contract.
@@ -112,10 +88,7 @@ pub unsafe extern "C" fn select(
             let left =
                 t.saturating_sub(crate::bindings::wasi::clocks::monotonic_clock::now() - start);
             // SAFETY: non-NULL per the check above; writable per the contract.
-            unsafe {
-                (*timeout).tv_sec = (left / 1_000_000_000) as i64;
-                (*timeout).tv_usec = (left % 1_000_000_000 / 1000) as i64;
-            }
+            unsafe { (*timeout).set_ns(left) };
         }
         Ok(n)
     })();
@@ -142,62 +115,6 @@ pub unsafe extern "C" fn pselect(
         unsafe { select_sets(nfds, rd, wr, ex, t) }
     })();
     c_ret(r)
-}
-
-/// A `timespec` timeout in nanoseconds (NULL: forever); negative or out-of-range is `EINVAL`.
-///
-/// # Safety
-/// `t` NULL or readable.
-unsafe fn timespec_ns(t: *const Timespec) -> Result<Option<u64>> {
-    if t.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: non-NULL per the contract.
-    let t = unsafe { &*t };
-    if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
-        return Err(Errno::EINVAL);
-    }
-    Ok(Some(
-        (t.tv_sec as u64).saturating_mul(1_000_000_000) + t.tv_nsec as u64,
-    ))
-}
-
-/// The descriptors of a set below `nfds` (a NULL set is empty).
-///
-/// # Safety
-/// `set` NULL or a valid `fd_set`.
-unsafe fn members(set: *const FdSet, nfds: c_int) -> Vec<c_int> {
-    if set.is_null() {
-        return Vec::new();
-    }
-    // SAFETY: non-NULL per the contract.
-    let set = unsafe { &*set };
-    set.fds[..set.nfds.min(FD_SETSIZE)]
-        .iter()
-        .copied()
-        .filter(|&fd| fd >= 0 && fd < nfds)
-        .collect()
-}
-
-/// Keep in `set` only the descriptors `ready` accepts; returns how many remain.
-///
-/// # Safety
-/// As [`members`].
-unsafe fn keep(set: *mut FdSet, fds: &[c_int], ready: impl Fn(c_int) -> bool) -> usize {
-    if set.is_null() {
-        return 0;
-    }
-    // SAFETY: non-NULL and writable per the contract.
-    let set = unsafe { &mut *set };
-    let mut n = 0;
-    for &fd in fds {
-        if ready(fd) {
-            set.fds[n] = fd;
-            n += 1;
-        }
-    }
-    set.nfds = n;
-    n
 }
 
 /// The body of `select` and `pselect`: sets -> `pollfd`s -> poll -> sets. Readable means

@@ -1,6 +1,7 @@
 //! `getsockopt` and `setsockopt`, on the table in [`crate::sockopt`].
 
 use super::SockLen;
+use crate::codec::optval::{self, Value};
 use crate::errno::{Errno, c_ret};
 use crate::socket;
 use crate::sockopt;
@@ -21,18 +22,20 @@ pub unsafe extern "C" fn getsockopt(
 ) -> c_int {
     let r = socket::with_entry(fd, |e| {
         // SAFETY: forwarded contract.
-        let cap = unsafe { super::read_addrlen(len) }?;
-        let (bytes, size) = sockopt::get(e, level, name)?.encode();
-        let n = size.min(cap);
-        if n > 0 && val.is_null() {
-            return Err(Errno::EFAULT);
-        }
-        // SAFETY: `val` writable for `cap >= n` bytes and `len` writable, per the contract.
-        unsafe {
-            core::ptr::copy_nonoverlapping(bytes.as_ptr(), val, n);
-            len.write_unaligned(n as SockLen);
-        }
-        Ok(0)
+        let cap = match unsafe { super::read_addrlen(len) } {
+            // do_ipv6_getsockopt takes min(sizeof(int), len) as unsigned: no EINVAL there.
+            Err(Errno::EINVAL) if level == sockopt::IPPROTO_IPV6 => usize::MAX,
+            r => r?,
+        };
+        let v = sockopt::get(e, level, name)?;
+        // do_ip_getsockopt: an int asked for with 1 to 3 bytes that fits a byte comes back as
+        // one unsigned char.
+        let cap = match v {
+            Value::Int(0..=255) if level == sockopt::IPPROTO_IP && (1..4).contains(&cap) => 1,
+            _ => cap,
+        };
+        // SAFETY: `val` writable for `cap` bytes and `len` writable, per the contract.
+        unsafe { optval::put_value(v, val, cap, len) }.map(|()| 0)
     });
     c_ret(r)
 }
@@ -51,11 +54,8 @@ pub unsafe extern "C" fn setsockopt(
     len: SockLen,
 ) -> c_int {
     let r = socket::with_entry(fd, |e| {
-        if len > i32::MAX as u32 {
-            return Err(Errno::EINVAL);
-        }
         // SAFETY: forwarded contract.
-        let bytes = unsafe { super::buf(val, len as usize) }?;
+        let bytes = unsafe { optval::set_bytes(val, len) }?;
         sockopt::set(e, level, name, bytes).map(|()| 0)
     });
     c_ret(r)

@@ -162,7 +162,12 @@ fn socktypes(h: &Hints) -> Result<alloc::vec::Vec<(i32, i32)>, Eai> {
         return Err(Eai::SOCKTYPE);
     }
     if out.is_empty() {
-        return Err(Eai::SOCKTYPE);
+        // glibc: no (socktype, protocol) entry fits; EAI_SERVICE when no socktype was asked.
+        return Err(if h.socktype != 0 {
+            Eai::SOCKTYPE
+        } else {
+            Eai::SERVICE
+        });
     }
     Ok(out)
 }

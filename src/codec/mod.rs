@@ -1,0 +1,69 @@
+//! The pure codecs between the C ABI's memory and Rust values: the caller's buffers and lengths
+//! ([`buf`], [`read_len`]), socket addresses out to the caller ([`sockaddr`]), socket option
+//! values ([`optval`]), wasi-libc's `fd_set` ([`fdset`]), and `iovec` arrays and `struct msghdr`
+//! ([`msg`]).
+//!
+//! Everything here works on byte slices, plain structs and raw pointers the caller vouches for;
+//! nothing touches a socket or a WASI import, so it builds on the host and is tested there,
+//! including seeded property tests (`cargo test`; `WSP_SEED=<n>` replays another seed). The
+//! exported C functions in `crate::abi` decode their arguments with it.
+
+pub mod fdset;
+pub mod msg;
+pub mod optval;
+pub mod sockaddr;
+
+#[cfg(test)]
+pub(crate) mod prop;
+
+use crate::errno::{Errno, Result};
+
+/// `socklen_t` (`unsigned int` in wasi-libc; the libc crate has no wasip1 definition).
+pub type SockLen = u32;
+
+/// Read a caller's `*addrlen` / `*optlen`: NULL is `EFAULT`, a value negative as an `int` is
+/// `EINVAL` (Linux reads `socklen_t` as `int`).
+///
+/// # Safety
+/// If non-NULL, `len` must be valid for reads.
+pub unsafe fn read_len(len: *const SockLen) -> Result<usize> {
+    if len.is_null() {
+        return Err(Errno::EFAULT);
+    }
+    // SAFETY: non-NULL and readable per the contract; unaligned-tolerant.
+    let v = unsafe { len.read_unaligned() };
+    if v > i32::MAX as u32 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(v as usize)
+}
+
+/// A caller's buffer as a slice; NULL with a non-zero length is `EFAULT`.
+///
+/// # Safety
+/// If non-NULL, `ptr` must be valid for reads of `len` bytes.
+pub unsafe fn buf<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8]> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Errno::EFAULT);
+    }
+    // SAFETY: per the contract.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len.min(isize::MAX as usize)) })
+}
+
+/// A caller's buffer as a mutable slice; NULL with a non-zero length is `EFAULT`.
+///
+/// # Safety
+/// If non-NULL, `ptr` must be valid for writes of `len` bytes.
+pub unsafe fn buf_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8]> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    if ptr.is_null() {
+        return Err(Errno::EFAULT);
+    }
+    // SAFETY: per the contract.
+    Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len.min(isize::MAX as usize)) })
+}

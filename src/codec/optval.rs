@@ -1,0 +1,495 @@
+//! Socket option values as the caller's `optval`/`optlen` hold them, with Linux's length rules:
+//! `setsockopt` reads the value's first bytes and refuses fewer than the value needs (`EINVAL`;
+//! extra bytes are ignored); `getsockopt` copies at most `*optlen` bytes and stores how many it
+//! copied. Which option has which layout is [`crate::sockopt`]'s table.
+
+use super::{SockLen, buf};
+use crate::errno::{Errno, Result};
+
+/// An option value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// An `int`.
+    Int(i32),
+    /// A `struct timeval` (64-bit seconds and microseconds in wasi-libc).
+    Timeval {
+        /// `tv_sec`.
+        sec: i64,
+        /// `tv_usec`.
+        usec: i64,
+    },
+    /// A `struct linger`.
+    Linger {
+        /// `l_onoff`.
+        onoff: i32,
+        /// `l_linger` (seconds).
+        secs: i32,
+    },
+}
+
+impl Value {
+    /// The value's bytes, and how many there are.
+    pub fn encode(self) -> ([u8; 16], usize) {
+        let mut b = [0u8; 16];
+        let n = match self {
+            Value::Int(v) => {
+                b[..4].copy_from_slice(&v.to_ne_bytes());
+                4
+            }
+            Value::Timeval { sec, usec } => {
+                b[..8].copy_from_slice(&sec.to_ne_bytes());
+                b[8..].copy_from_slice(&usec.to_ne_bytes());
+                16
+            }
+            Value::Linger { onoff, secs } => {
+                b[..4].copy_from_slice(&onoff.to_ne_bytes());
+                b[4..8].copy_from_slice(&secs.to_ne_bytes());
+                8
+            }
+        };
+        (b, n)
+    }
+
+    /// The `int` of an [`Value::Int`]; 0 for the other kinds.
+    pub fn int(self) -> i32 {
+        match self {
+            Value::Int(v) => v,
+            _ => 0,
+        }
+    }
+}
+
+/// How an option's value is laid out in the caller's buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Codec {
+    /// An `int` (4 bytes).
+    Int,
+    /// A `struct timeval` (16 bytes).
+    Timeval,
+    /// A `struct linger` (8 bytes).
+    Linger,
+}
+
+fn ne<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+    let mut a = [0u8; N];
+    a.copy_from_slice(&b[at..at + N]);
+    a
+}
+
+impl Codec {
+    /// The bytes a value of this layout needs.
+    pub fn size(self) -> usize {
+        match self {
+            Codec::Int => 4,
+            Codec::Timeval => 16,
+            Codec::Linger => 8,
+        }
+    }
+
+    /// Decode a `setsockopt` value; too few bytes is `EINVAL`, as Linux says.
+    pub fn decode(self, b: &[u8]) -> Result<Value> {
+        if b.len() < self.size() {
+            return Err(Errno::EINVAL);
+        }
+        Ok(match self {
+            Codec::Int => Value::Int(i32::from_ne_bytes(ne(b, 0))),
+            Codec::Timeval => Value::Timeval {
+                sec: i64::from_ne_bytes(ne(b, 0)),
+                usec: i64::from_ne_bytes(ne(b, 8)),
+            },
+            Codec::Linger => Value::Linger {
+                onoff: i32::from_ne_bytes(ne(b, 0)),
+                secs: i32::from_ne_bytes(ne(b, 4)),
+            },
+        })
+    }
+}
+
+impl Codec {
+    /// Decode an `IPPROTO_IP` option's value: as [`Codec::decode`], except that an `int` given in
+    /// 1 to 3 bytes is read as one `unsigned char` (Linux's `do_ip_setsockopt`).
+    pub fn decode_ip(self, b: &[u8]) -> Result<Value> {
+        match self {
+            Codec::Int if (1..4).contains(&b.len()) => Ok(Value::Int(i32::from(b[0]))),
+            _ => self.decode(b),
+        }
+    }
+}
+
+/// A `struct timeval` timeout, in nanoseconds (0: none), with Linux's checks (`sock_set_timeout`):
+/// microseconds outside 0..1e6 are `EDOM`; a negative time means no timeout. Not a timeval:
+/// `EINVAL`.
+pub fn timeout_ns(v: Value) -> Result<u64> {
+    let Value::Timeval { sec, usec } = v else {
+        return Err(Errno::EINVAL);
+    };
+    if !(0..1_000_000).contains(&usec) {
+        return Err(Errno::EDOM);
+    }
+    if sec < 0 {
+        return Ok(0);
+    }
+    Ok((sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(usec as u64 * 1000))
+}
+
+/// A timeout in nanoseconds as the `struct timeval` `getsockopt` reports (whole microseconds).
+pub fn timeval(ns: u64) -> Value {
+    Value::Timeval {
+        sec: (ns / 1_000_000_000) as i64,
+        usec: (ns % 1_000_000_000 / 1000) as i64,
+    }
+}
+
+/// A boolean option's value: any non-zero `int` is on.
+pub fn flag(v: Value) -> bool {
+    v.int() != 0
+}
+
+/// The `SO_LINGER` setting a `struct linger` asks for: `None` when `l_onoff` is 0, else the
+/// seconds (a negative `l_linger` is 0). Not a linger: `None`.
+pub fn linger(v: Value) -> Option<i32> {
+    match v {
+        Value::Linger { onoff, secs } => (onoff != 0).then_some(secs.max(0)),
+        _ => None,
+    }
+}
+
+/// The `struct linger` `getsockopt(SO_LINGER)` reports for a setting.
+pub fn linger_value(l: Option<i32>) -> Value {
+    Value::Linger {
+        onoff: i32::from(l.is_some()),
+        secs: l.unwrap_or(0),
+    }
+}
+
+/// A `setsockopt` value argument as bytes: `optlen` negative as an `int` is `EINVAL`, NULL with
+/// a non-zero `optlen` is `EFAULT`.
+///
+/// # Safety
+/// If non-NULL, `val` must be valid for reads of `len` bytes.
+pub unsafe fn set_bytes<'a>(val: *const u8, len: SockLen) -> Result<&'a [u8]> {
+    if len > i32::MAX as u32 {
+        return Err(Errno::EINVAL);
+    }
+    // SAFETY: forwarded contract.
+    unsafe { buf(val, len as usize) }
+}
+
+/// Deliver a `getsockopt` value: copy at most `cap` bytes (the caller's `*optlen`, read with
+/// [`super::read_len`]) and store how many were copied in `*len`, as Linux does. NULL `val`
+/// when something would be copied is `EFAULT` (and nothing is written).
+///
+/// # Safety
+/// `val` must be valid for writes of `cap` bytes (when non-NULL) and `len` for a write.
+pub unsafe fn put_value(v: Value, val: *mut u8, cap: usize, len: *mut SockLen) -> Result<()> {
+    let (bytes, size) = v.encode();
+    let n = size.min(cap);
+    if n > 0 && val.is_null() {
+        return Err(Errno::EFAULT);
+    }
+    if n > 0 {
+        // SAFETY: `val` is non-NULL (checked) and writable for `cap >= n` bytes per the
+        // contract; no overlap with a local.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), val, n) };
+    }
+    // SAFETY: `len` is writable per the contract.
+    unsafe { len.write_unaligned(n as SockLen) };
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::prop::{Rng, check};
+    use crate::codec::read_len;
+
+    const CODECS: [Codec; 3] = [Codec::Int, Codec::Timeval, Codec::Linger];
+
+    /// Seconds with the edges mixed in.
+    fn any_sec(rng: &mut Rng) -> i64 {
+        match rng.below(6) {
+            0 => rng.pick(&[0, -1, 1, i64::MAX, i64::MIN, 18_446_744_073, 18_446_744_074]),
+            1 => rng.range(-10, 10),
+            2 => rng.range(0, 18_446_744_072),
+            _ => rng.next_u64() as i64,
+        }
+    }
+
+    /// Microseconds, valid or just outside, or anything.
+    fn any_usec(rng: &mut Rng) -> i64 {
+        match rng.below(4) {
+            0 => rng.pick(&[-1, 0, 999_999, 1_000_000, i64::MIN, i64::MAX]),
+            1 => rng.next_u64() as i64,
+            _ => rng.range(0, 999_999),
+        }
+    }
+
+    /// Linux's `sock_set_timeout`, in u128 so nothing can overflow: EDOM, then negative -> 0.
+    fn oracle_timeout(sec: i64, usec: i64) -> Result<u64> {
+        if !(0..1_000_000).contains(&usec) {
+            return Err(Errno::EDOM);
+        }
+        if sec < 0 {
+            return Ok(0);
+        }
+        let ns = sec as u128 * 1_000_000_000 + usec as u128 * 1000;
+        Ok(ns.min(u128::from(u64::MAX)) as u64)
+    }
+
+    #[test]
+    fn prop_optval_set_reads_what_linux_reads() {
+        check(
+            "prop_optval_set_reads_what_linux_reads",
+            100_000,
+            |rng, at| {
+                let codec = rng.pick(&CODECS);
+                let mut b = [0u8; 64];
+                rng.fill(&mut b);
+                if rng.chance(1, 2) {
+                    b[..8].copy_from_slice(&any_sec(rng).to_ne_bytes());
+                    b[8..16].copy_from_slice(&any_usec(rng).to_ne_bytes());
+                }
+                let len: SockLen = match rng.below(8) {
+                    0 => rng.range(i64::from(i32::MAX) + 1, i64::from(u32::MAX)) as u32,
+                    1 => rng.pick(&[i32::MAX as u32, 1 << 31, u32::MAX]),
+                    2 => rng.pick(&[0, 1, 3, 4, 5, 7, 8, 15, 16, 17]),
+                    _ => rng.range(0, 64) as u32,
+                };
+                let null = rng.chance(1, 8);
+                let ptr = if null { core::ptr::null() } else { b.as_ptr() };
+                let want_bytes = if len > i32::MAX as u32 {
+                    Err(Errno::EINVAL)
+                } else if len == 0 {
+                    Ok(0)
+                } else if null {
+                    Err(Errno::EFAULT)
+                } else if len > 64 {
+                    return; // a real buffer that long is not worth allocating; the checks are above.
+                } else {
+                    Ok(len as usize)
+                };
+                // SAFETY: `ptr` is NULL, or readable for `len` bytes when `len <= 64`; longer
+                // lengths with a non-NULL pointer were skipped.
+                let got = unsafe { set_bytes(ptr, len) };
+                assert_eq!(got.map(|s| s.len()), want_bytes, "{at}: len {len}");
+                let Ok(bytes) = got else { return };
+                let v = codec.decode(bytes);
+                let need = [4, 16, 8][CODECS.iter().position(|&c| c == codec).unwrap()];
+                assert_eq!(codec.size(), need, "{at}");
+                // At the IP level an int may also come as one byte (1 to 3 bytes: the first,
+                // unsigned); everything else reads as at the other levels.
+                let ip = codec.decode_ip(bytes);
+                if codec == Codec::Int && (1..4).contains(&bytes.len()) {
+                    assert_eq!(ip, Ok(Value::Int(i32::from(b[0]))), "{at}: IP byte option");
+                } else {
+                    assert_eq!(ip, v, "{at}: IP level");
+                }
+                if bytes.len() < need {
+                    assert_eq!(
+                        v,
+                        Err(Errno::EINVAL),
+                        "{at}: {codec:?} from {} bytes",
+                        bytes.len()
+                    );
+                    return;
+                }
+                let i32_at = |o: usize| i32::from_ne_bytes(b[o..o + 4].try_into().unwrap());
+                let i64_at = |o: usize| i64::from_ne_bytes(b[o..o + 8].try_into().unwrap());
+                let v = v.unwrap_or_else(|e| panic!("{at}: {codec:?} refused with {e:?}"));
+                match codec {
+                    Codec::Int => {
+                        assert_eq!(v, Value::Int(i32_at(0)), "{at}");
+                        assert_eq!(flag(v), i32_at(0) != 0, "{at}");
+                        assert_eq!(timeout_ns(v), Err(Errno::EINVAL), "{at}");
+                        assert_eq!(linger(v), None, "{at}");
+                    }
+                    Codec::Timeval => {
+                        let (sec, usec) = (i64_at(0), i64_at(8));
+                        assert_eq!(v, Value::Timeval { sec, usec }, "{at}");
+                        assert_eq!(
+                            timeout_ns(v),
+                            oracle_timeout(sec, usec),
+                            "{at}: {sec} {usec}"
+                        );
+                        assert_eq!(v.int(), 0, "{at}");
+                    }
+                    Codec::Linger => {
+                        let (onoff, secs) = (i32_at(0), i32_at(4));
+                        assert_eq!(v, Value::Linger { onoff, secs }, "{at}");
+                        let want = if onoff != 0 { Some(secs.max(0)) } else { None };
+                        assert_eq!(linger(v), want, "{at}");
+                        assert_eq!(timeout_ns(v), Err(Errno::EINVAL), "{at}");
+                    }
+                }
+            },
+        );
+    }
+
+    fn any_onoff(rng: &mut Rng) -> i32 {
+        let any = rng.u32() as i32;
+        rng.pick(&[0, 1, -1, any])
+    }
+
+    fn any_value(rng: &mut Rng) -> Value {
+        match rng.below(3) {
+            0 => Value::Int(rng.u32() as i32),
+            1 => Value::Timeval {
+                sec: any_sec(rng),
+                usec: any_usec(rng),
+            },
+            _ => Value::Linger {
+                onoff: any_onoff(rng),
+                secs: rng.u32() as i32,
+            },
+        }
+    }
+
+    /// The value's bytes as the C structs lay them out, restated.
+    fn oracle_bytes(v: Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        match v {
+            Value::Int(i) => out.extend_from_slice(&i.to_ne_bytes()),
+            Value::Timeval { sec, usec } => {
+                out.extend_from_slice(&sec.to_ne_bytes());
+                out.extend_from_slice(&usec.to_ne_bytes());
+            }
+            Value::Linger { onoff, secs } => {
+                out.extend_from_slice(&onoff.to_ne_bytes());
+                out.extend_from_slice(&secs.to_ne_bytes());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn prop_optval_get_truncates_to_optlen() {
+        check("prop_optval_get_truncates_to_optlen", 100_000, |rng, at| {
+            let v = any_value(rng);
+            let full = oracle_bytes(v);
+            let guard = rng.u8();
+            let raw: SockLen = match rng.below(8) {
+                0 => rng.range(i64::from(i32::MAX) + 1, i64::from(u32::MAX)) as u32,
+                1 => rng.pick(&[i32::MAX as u32, 1 << 20]),
+                _ => rng.range(0, 64) as u32,
+            };
+            // `*optlen` at an unaligned place in a guarded buffer.
+            let mut lenbuf = [guard; 12];
+            let lo = rng.size(0, 4);
+            lenbuf[lo..lo + 4].copy_from_slice(&raw.to_ne_bytes());
+            let lenp = lenbuf[lo..].as_mut_ptr().cast::<SockLen>();
+            // SAFETY: `lenp` readable for 4 bytes.
+            let cap = unsafe { read_len(lenp) };
+            if raw > i32::MAX as u32 {
+                assert_eq!(cap, Err(Errno::EINVAL), "{at}: *optlen {raw}");
+                return;
+            }
+            assert_eq!(cap, Ok(raw as usize), "{at}");
+            let cap = raw as usize;
+            let mut out = [guard; 96];
+            let off = rng.size(0, 16);
+            let null = rng.chance(1, 8);
+            let ptr = if null {
+                core::ptr::null_mut()
+            } else {
+                out[off..].as_mut_ptr()
+            };
+            let n = cap.min(full.len());
+            // SAFETY: `ptr` is NULL or has 80 writable bytes, more than any value's 16 (the
+            // function never writes more than the value, whatever `cap` says); `lenp` is
+            // writable.
+            let r = unsafe { put_value(v, ptr, cap, lenp) };
+            let mut want_len = [guard; 12];
+            want_len[lo..lo + 4].copy_from_slice(&raw.to_ne_bytes());
+            if null && n > 0 {
+                assert_eq!(r, Err(Errno::EFAULT), "{at}");
+                assert_eq!(lenbuf, want_len, "{at}: *optlen written on EFAULT");
+                assert_eq!(out, [guard; 96], "{at}");
+                return;
+            }
+            assert_eq!(r, Ok(()), "{at}");
+            let mut want = [guard; 96];
+            if !null {
+                want[off..off + n].copy_from_slice(&full[..n]);
+            }
+            assert_eq!(out, want, "{at}: cap {cap}, value {v:?}");
+            want_len[lo..lo + 4].copy_from_slice(&(n as SockLen).to_ne_bytes());
+            assert_eq!(lenbuf, want_len, "{at}: *optlen after cap {cap}");
+        });
+        // SAFETY: NULL is refused before any read.
+        assert_eq!(unsafe { read_len(core::ptr::null()) }, Err(Errno::EFAULT));
+    }
+
+    #[test]
+    fn prop_optval_set_then_get_round_trips() {
+        check(
+            "prop_optval_set_then_get_round_trips",
+            100_000,
+            |rng, at| {
+                // What setsockopt stores from a valid value, and what getsockopt then reports.
+                let (set, want): (Value, Value) = match rng.below(3) {
+                    0 => {
+                        let i = rng.u32() as i32;
+                        (Value::Int(i), Value::Int(i))
+                    }
+                    1 => {
+                        let usec = rng.range(0, 999_999);
+                        let sec = if rng.chance(1, 4) {
+                            rng.range(i64::MIN, -1)
+                        } else {
+                            // Up to the largest time u64 nanoseconds hold without saturating.
+                            rng.range(0, 18_446_744_072)
+                        };
+                        let want = if sec < 0 {
+                            Value::Timeval { sec: 0, usec: 0 }
+                        } else {
+                            Value::Timeval { sec, usec }
+                        };
+                        (Value::Timeval { sec, usec }, want)
+                    }
+                    _ => {
+                        let onoff = any_onoff(rng);
+                        let secs = rng.u32() as i32;
+                        let want = Value::Linger {
+                            onoff: i32::from(onoff != 0),
+                            secs: if onoff != 0 { secs.max(0) } else { 0 },
+                        };
+                        (Value::Linger { onoff, secs }, want)
+                    }
+                };
+                let codec = match set {
+                    Value::Int(_) => Codec::Int,
+                    Value::Timeval { .. } => Codec::Timeval,
+                    Value::Linger { .. } => Codec::Linger,
+                };
+                // The caller's bytes: the value, then anything (a long optlen is fine).
+                let mut b = oracle_bytes(set);
+                for _ in 0..rng.below(16) {
+                    b.push(rng.u8());
+                }
+                // SAFETY: `b` is readable for its length.
+                let bytes = unsafe { set_bytes(b.as_ptr(), b.len() as SockLen) }.unwrap();
+                let v = codec.decode(bytes).unwrap();
+                let got = match codec {
+                    Codec::Int => Value::Int(v.int()),
+                    Codec::Timeval => timeval(timeout_ns(v).unwrap()),
+                    Codec::Linger => linger_value(linger(v)),
+                };
+                assert_eq!(got, want, "{at}: set {set:?}");
+                let mut out = [0u8; 16];
+                let mut len = out.len() as SockLen;
+                // SAFETY: `out` writable for `len` bytes.
+                unsafe { put_value(got, out.as_mut_ptr(), len as usize, &mut len) }.unwrap();
+                assert_eq!(out[..len as usize], oracle_bytes(want)[..], "{at}");
+                // And from the other side: any stored timeout reads back to the microsecond.
+                let ns = rng.next_u64() >> rng.below(64);
+                assert_eq!(
+                    timeout_ns(timeval(ns)),
+                    Ok(ns / 1000 * 1000),
+                    "{at}: {ns} ns"
+                );
+            },
+        );
+    }
+}

@@ -423,7 +423,7 @@ impl Conn {
         }
         blocking::op();
         matches!(self.output.check_write(), Ok(0)) && {
-            blocking::recheck(Wait::Never);
+            blocking::host_yield();
             blocking::op();
             matches!(self.output.check_write(), Ok(0))
         }

@@ -48,7 +48,7 @@ impl Wait {
                     return Ok(());
                 }
                 let t0 = monotonic_clock::now();
-                p.block();
+                crate::socket::block_reaping(p);
                 note_wait(monotonic_clock::now() - t0);
                 waited();
                 Ok(())
@@ -62,7 +62,12 @@ impl Wait {
                     return Err(Errno::EAGAIN);
                 }
                 let timer = monotonic_clock::subscribe_instant(deadline);
-                let ready = poll::poll(&[p, &timer]);
+                let ready = loop {
+                    let r = crate::socket::poll_reaping(&[p, &timer]);
+                    if !r.is_empty() {
+                        break r;
+                    }
+                };
                 drop(timer);
                 waited();
                 if ready.contains(&0) {
@@ -84,7 +89,7 @@ impl Wait {
             Wait::Forever => monotonic_clock::subscribe_duration(u64::MAX),
             Wait::Until(deadline) => monotonic_clock::subscribe_instant(deadline),
         };
-        timer.block();
+        crate::socket::block_reaping(&timer);
         drop(timer);
         waited();
         Err(Errno::EAGAIN)

@@ -208,7 +208,7 @@ fn wait(fds: &[PollFd], watch: &[Watch], deadline: Option<u64>) {
         }
         list.push(&timer);
         list.extend(stdin);
-        wasi_poll::poll(&list);
+        socket::poll_reaping(&list);
         crate::blocking::after_wait();
     };
     if stdin_wanted {

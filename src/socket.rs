@@ -3,6 +3,7 @@
 //! An [`Entry`] is what one socket fd holds: the protocol state machine plus the attributes that
 //! belong to the descriptor rather than the protocol (`O_NONBLOCK`, `FD_CLOEXEC`, timeouts).
 
+use crate::bindings::wasi::io::poll::{self as wasi_poll, Pollable};
 use crate::blocking::Wait;
 use crate::errno::{Errno, Result};
 use crate::fd_table::{Adapter, FdTable, SharedNumbers};
@@ -193,7 +194,7 @@ pub fn close(fd: i32) -> bool {
     };
     match entry.kind {
         Kind::Tcp(mut tcp) => {
-            if tcp.write_in_flight() {
+            if tcp.write_in_flight(true) {
                 register_exit_drain();
                 GRAVES.with(|g| g.push(tcp));
             }
@@ -205,11 +206,41 @@ pub fn close(fd: i32) -> bool {
     true
 }
 
+/// `wasi:io/poll.poll` over `ps` that also watches closed sockets' in-flight writes, and reaps
+/// the ones that finish. A program blocked on one end of a connection may be waiting for the end
+/// of the stream from the other end, which it closed while the host was still writing (Linux
+/// sends the rest and then the FIN from the kernel): here the FIN goes when the closed socket is
+/// dropped, so it must be dropped as soon as its write ends, not at the program's next socket
+/// call. Returns the indexes of `ps` that are ready: none when only a closed socket progressed.
+pub fn poll_reaping(ps: &[&Pollable]) -> Vec<u32> {
+    let ready = GRAVES.with(|g| {
+        if g.is_empty() {
+            return wasi_poll::poll(ps);
+        }
+        let mut all = ps.to_vec();
+        all.extend(g.iter().filter_map(Tcp::out_pollable));
+        let mut r = wasi_poll::poll(&all);
+        r.retain(|&i| (i as usize) < ps.len());
+        r
+    });
+    reap();
+    ready
+}
+
+/// Block until `p` is ready (as `p.block()`), dropping closed sockets as their writes end.
+pub fn block_reaping(p: &Pollable) {
+    if GRAVES.with(|g| g.is_empty()) {
+        p.block();
+    } else {
+        while poll_reaping(&[p]).is_empty() {}
+    }
+}
+
 /// Drop closed sockets whose host writes have finished.
 pub fn reap() {
     GRAVES.with(|g| {
         if !g.is_empty() {
-            g.retain_mut(|t| t.write_in_flight());
+            g.retain_mut(|t| t.write_in_flight(false));
         }
     });
 }
@@ -230,12 +261,11 @@ fn register_exit_drain() {
 extern "C" fn drain_at_exit() {
     let deadline =
         crate::bindings::wasi::clocks::monotonic_clock::now().saturating_add(EXIT_DRAIN_NS);
-    GRAVES.with(|g| {
-        for t in g.iter_mut() {
-            t.wait_write(deadline);
-        }
-        g.clear();
-    });
+    // Out of the table first: the waits below watch the table too (`poll_reaping`).
+    let mut graves = GRAVES.with(core::mem::take);
+    for t in graves.iter_mut() {
+        t.wait_write(deadline);
+    }
 }
 
 /// Whether `fd` is one of the library's sockets.

@@ -17,7 +17,9 @@ A C test can carry metadata in `//! key: value` lines:
     //! helper: <kind> ...       start native helper servers, each on IPv4 and IPv6; their ports
                                  are the program's argv, two per kind, in order. Kinds:
                                  rst: resets every connection it accepts (SO_LINGER 0);
-                                 slow: sends "ab", "cd", "ef" 50 ms apart, then closes
+                                 slow: sends "ab", "cd", "ef" 50 ms apart, then closes;
+                                 fault: scripted faults (resets and closes at every phase,
+                                 a slow reader), see Helpers._fault
 
 End-to-end tests (functions marked @e2e below) run several processes: wasm and native peers
 talking over loopback, with byte counts and checksums compared.
@@ -234,7 +236,7 @@ class Helpers:
         self.socks = []
         self.ports: list[str] = []
         for kind in kinds:
-            serve = {"rst": self._rst, "slow": self._slow}[kind]
+            serve = {"rst": self._rst, "slow": self._slow, "fault": self._fault}[kind]
             for af, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
                 s = socket.socket(af, socket.SOCK_STREAM)
                 s.bind((host, 0))
@@ -266,6 +268,63 @@ class Helpers:
                 time.sleep(0.05)
                 c.sendall(piece)
             time.sleep(0.05)
+
+    @staticmethod
+    def _fault(c: socket.socket):
+        """Scripted faults (tests/c/faults.c): the connection's first line says what to do. Data
+        sent is byte i = i % 251."""
+        def reset():
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            c.close()
+
+        with c:
+            line = b""
+            while not line.endswith(b"\n"):  # byte by byte: nothing after the line is consumed
+                b = c.recv(1)
+                if not b:
+                    return
+                line += b
+            cmd, arg = line.decode().split()
+            n = int(arg)
+            data = bytes(i % 251 for i in range(max(n, 0)))
+            if cmd == "rst-after-read":  # read n bytes, then reset
+                got = 0
+                while got < n and (d := c.recv(min(65536, n - got))):
+                    got += len(d)
+                reset()
+            elif cmd == "send-then-rst":  # send n bytes, give them time to arrive, reset
+                c.sendall(data)
+                time.sleep(0.2)
+                reset()
+            elif cmd == "send-then-close":
+                c.sendall(data)
+            elif cmd == "rst-after-ms":  # n >= 0: reset after n ms; n < 0: close after -n ms
+                time.sleep(abs(n) / 1000)
+                if n >= 0:
+                    reset()
+            elif cmd == "send-and-hold":  # send n bytes, keep the connection open 1.5 s
+                c.sendall(data)
+                time.sleep(1.5)
+            elif cmd == "slow-read":  # read n bytes 16 KiB at a time, 2 ms apart; report
+                got = total = 0
+                while got < n:
+                    time.sleep(0.002)
+                    d = c.recv(16384)
+                    if not d:
+                        break
+                    got += len(d)
+                    total = (total + sum(d)) & 0xFFFFFFFF
+                c.sendall(f"{got} {total}\n".encode())
+                time.sleep(0.1)
+            elif cmd == "connect-rst":  # connect to the client's own listener port n, reset
+                host = "127.0.0.1" if c.family == socket.AF_INET else "::1"
+                with socket.socket(c.family, socket.SOCK_STREAM) as t:
+                    t.connect((host, n))
+                    time.sleep(0.05)
+                    t.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                time.sleep(0.05)
+                c.sendall(b"done\n")
+                time.sleep(0.1)
 
     def close(self):
         for s in self.socks:
@@ -439,7 +498,9 @@ def echo_pair(server: str, client: str, fam: int, mode: str, nbytes: int = MIB16
         check_client(c.stdout, nbytes)
         s = srv.expect(r"conn 0 bytes=(\d+) sum=(\w+)")
         assert int(s.group(1)) == nbytes, s.group(0)
-        assert srv.wait(30) == 0
+        rc = srv.wait(30)
+        srv.pump.join(5)
+        assert rc == 0, f"server exit {rc}: {srv.lines[-5:]} {srv.err[:3000]}"
         return f"{nbytes} bytes each way, sums equal"
     finally:
         srv.kill()
@@ -652,6 +713,35 @@ def e2e_poll_server_1000_connections_ipv6():
 def e2e_select_server_500_connections():
     """The same server driven by select() (wasi-libc's fd_set) with 500 connections."""
     return poll_server_load("select", 4, 500)
+
+
+GUESTS = TESTS / "guests"
+
+# Host handles the cycles guest holds at its busiest: two listeners, a connection's two ends
+# with their streams and pollables, stdio. Measured minimum: 22.
+CYCLES_MAX_RESOURCES = 32
+
+
+@e2e
+def e2e_connect_accept_close_10000_cycles():
+    """10,000 sequential connect / accept / exchange / close cycles in one guest (IPv4 and IPv6,
+    either end closing first): descriptor numbers reused, linear memory flat, and no host handle
+    leaked: wasmtime runs it with a resource limit barely above what it needs at once, so a leak
+    of one handle per cycle would trap within a few cycles. The limit is shown to bite: the same
+    guest under a lower limit must trap."""
+    wasm = build(GUESTS / "cycles.c", "wasm")
+    flags = [*NET, "-S", f"max-resources={CYCLES_MAX_RESOURCES}"]
+    t0 = time.monotonic()
+    r = run(wasm_cmd(wasm, flags, ["10000"]), 120, cwd=OUT)
+    dt = time.monotonic() - t0
+    assert r.returncode == 0 and "CYCLES OK" in r.stdout, r.stdout[-2000:] + r.stderr[-2000:]
+    low = run(wasm_cmd(wasm, [*NET, "-S", "max-resources=16"], ["100"]), 60, cwd=OUT)
+    assert low.returncode != 0 and "resource table has no free keys" in low.stderr, \
+        "the max-resources tripwire did not bite: " + low.stdout[-500:] + low.stderr[-500:]
+    pages = re.search(r"memory pages (\d+) at start, (\d+) after warm-up, (\d+) at end", r.stdout)
+    return (f"10000 cycles in {dt:.1f}s under max-resources={CYCLES_MAX_RESOURCES}, descriptors "
+            f"reused, memory {pages.group(2)} pages after warm-up and {pages.group(3)} at end; "
+            f"max-resources=16 traps as it should")
 
 
 @e2e

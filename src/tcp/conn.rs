@@ -56,6 +56,10 @@ pub(super) struct Conn {
     permitted: bool,
     /// The last host read returned data: the next is likely to as well.
     flowing: bool,
+    /// A `write` was handed to the host and no permit since has shown it finished. Only then
+    /// can a write be in flight: a `check-write` of 0 alone does not say so (a connection the
+    /// host's reactor has not yet seen writable answers 0 too).
+    unflushed: bool,
 }
 
 /// What `poll` can report for a socket, in Linux's terms.
@@ -84,6 +88,7 @@ impl Conn {
             wr_shut: false,
             reset: false,
             permitted: false,
+            unflushed: false,
             flowing: false,
         }
     }
@@ -349,6 +354,7 @@ impl Conn {
             return match self.output.blocking_write_and_flush(data) {
                 Ok(()) => {
                     self.permitted = true;
+                    self.unflushed = false;
                     // A request went out: its answer is not here yet.
                     self.flowing = false;
                     Ok(total)
@@ -378,6 +384,7 @@ impl Conn {
                 }
                 Ok(n) => {
                     self.permitted = true;
+                    self.unflushed = false;
                     usize::try_from(n).unwrap_or(usize::MAX).min(total - sent)
                 }
                 Err(e) => return partial(sent, self.write_errno(e)),
@@ -398,6 +405,7 @@ impl Conn {
             if let Err(e) = self.output.write(chunk) {
                 return partial(sent, self.write_errno(e));
             }
+            self.unflushed = true;
             sent += chunk.len();
             (idx, off) = advance(bufs, idx, off, chunk.len());
         }
@@ -417,16 +425,20 @@ impl Conn {
 
     /// Whether the host is still writing earlier data (it grants no permit, and the stream has
     /// neither failed nor been shut down).
-    pub(super) fn write_in_flight(&mut self) -> bool {
-        if self.reset || self.wr_shut {
+    pub(super) fn write_in_flight(&mut self, patient: bool) -> bool {
+        if self.reset || self.wr_shut || !self.unflushed {
             return false;
         }
         blocking::op();
-        matches!(self.output.check_write(), Ok(0)) && {
-            blocking::host_yield();
-            blocking::op();
-            matches!(self.output.check_write(), Ok(0))
-        }
+        let in_flight = matches!(self.output.check_write(), Ok(0))
+            && (!patient || {
+                // The host's budget may be what said 0: ask again after a yield.
+                blocking::host_yield();
+                blocking::op();
+                matches!(self.output.check_write(), Ok(0))
+            });
+        self.unflushed = in_flight;
+        in_flight
     }
 
     /// The output stream's pollable (to wait for an in-flight write).
@@ -445,6 +457,7 @@ impl Conn {
             Ok(0) => false,
             Ok(_) => {
                 self.permitted = true;
+                self.unflushed = false;
                 true
             }
             Err(_) => true,

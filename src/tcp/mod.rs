@@ -584,17 +584,30 @@ impl Tcp {
     }
 
     /// Whether the host is still writing data this socket was given.
-    pub fn write_in_flight(&mut self) -> bool {
+    ///
+    /// `patient`: a first "no permit" is asked again after a yield to the host (as at `close`,
+    /// which decides whether the socket must linger); reaping asks once.
+    pub fn write_in_flight(&mut self, patient: bool) -> bool {
         match &mut self.state {
-            State::Connected { conn, .. } => conn.write_in_flight(),
+            State::Connected { conn, .. } => conn.write_in_flight(patient),
             _ => false,
+        }
+    }
+
+    /// The output stream's pollable of a connection (ready when an in-flight write ends).
+    pub fn out_pollable(&self) -> Option<&Pollable> {
+        match &self.state {
+            State::Connected { conn, .. } => Some(conn.out_pollable()),
+            _ => None,
         }
     }
 
     /// Wait until the host has finished writing, or `deadline` (monotonic nanoseconds).
     pub fn wait_write(&mut self, deadline: u64) {
         if let State::Connected { conn, .. } = &mut self.state {
-            while conn.write_in_flight() && Wait::Until(deadline).on(conn.out_pollable()).is_ok() {}
+            while conn.write_in_flight(false)
+                && Wait::Until(deadline).on(conn.out_pollable()).is_ok()
+            {}
         }
     }
 

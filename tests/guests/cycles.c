@@ -1,0 +1,87 @@
+/* Load and leaks: many sequential connect / accept / exchange / close cycles in one program.
+ *
+ *   cycles <n>
+ *
+ * Each cycle alternates IPv4 and IPv6 and which end closes first: the client connects to the
+ * program's own listener, the listener accepts, a byte goes each way, both ends close. Checked:
+ *   - every call succeeds and the bytes arrive;
+ *   - descriptor numbers are reused: each cycle gets the same two numbers as the first (the
+ *     lowest free ones), so nothing holds a descriptor after close;
+ *   - linear memory is flat: the size after the warm-up equals the size at the end (a leak of
+ *     more than a few bytes per cycle would grow it by a page);
+ * and, run under a low `wasmtime -S max-resources=N`, that no host handle is leaked (a leak
+ * reaches the limit and traps). Prints "CYCLES OK ..." or "CYCLES FAIL ..." (exit 1). */
+#include "../c/t.h"
+
+static unsigned long pages(void) {
+#ifdef __wasi__
+    return (unsigned long)__builtin_wasm_memory_size(0);
+#else
+    return 0;
+#endif
+}
+
+#define FAIL(...)                                  \
+    do {                                           \
+        printf("CYCLES FAIL cycle %ld: ", cycle);  \
+        printf(__VA_ARGS__);                       \
+        printf(" (%s)\n", errname(errno));         \
+        exit(1);                                   \
+    } while (0)
+
+int main(int argc, char **argv) {
+    test_setup();
+    long n = argc > 1 ? atol(argv[1]) : 10000;
+    long warmup = n / 10;
+    addr_t a[2];
+    socklen_t alen[2];
+    int l[2] = {listener(AF_INET, &a[0], &alen[0]), listener(AF_INET6, &a[1], &alen[1])};
+    int first_c = -1, first_s = -1;
+    unsigned long before = pages(), after_warmup = 0;
+    long cycle;
+    for (cycle = 0; cycle < n; cycle++) {
+        int v = cycle & 1;
+        if (cycle == warmup) after_warmup = pages();
+        int c = socket(v ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+        if (c < 0) FAIL("socket");
+        if (connect(c, &a[v].sa, alen[v]) < 0) FAIL("connect");
+        addr_t peer;
+        socklen_t plen = sizeof peer;
+        int s = accept(l[v], &peer.sa, &plen);
+        if (s < 0) FAIL("accept");
+        if (cycle == 0) {
+            first_c = c;
+            first_s = s;
+        } else if (c != first_c || s != first_s) {
+            FAIL("descriptors not reused: got %d/%d, first cycle had %d/%d", c, s, first_c, first_s);
+        }
+        char ch = (char)cycle, got = 0;
+        if (send(c, &ch, 1, 0) != 1) FAIL("send c->s");
+        if (recv(s, &got, 1, 0) != 1 || got != ch) FAIL("recv on s");
+        if (send(s, &ch, 1, 0) != 1) FAIL("send s->c");
+        if (recv(c, &got, 1, 0) != 1 || got != ch) FAIL("recv on c");
+        int first = cycle & 2 ? c : s, second = cycle & 2 ? s : c;
+        if (close(first) < 0) FAIL("close first");
+        /* The other end sees the end of the stream before it closes too. */
+        if (recv(second, &got, 1, 0) != 0) FAIL("no end of stream after the peer closed");
+        if (close(second) < 0) FAIL("close second");
+    }
+    unsigned long end = pages();
+    close(l[0]);
+    close(l[1]);
+    /* All closed: the next socket gets the lowest number again. */
+    int again = socket(AF_INET, SOCK_STREAM, 0);
+    if (again != l[0]) FAIL("after closing everything, socket() returned %d, not %d", again, l[0]);
+    close(again);
+#ifdef __wasi__
+    if (end != after_warmup) {
+        printf("CYCLES FAIL memory grew: %lu pages after %ld warm-up cycles, %lu after %ld\n",
+               after_warmup, warmup, end, n);
+        return 1;
+    }
+#endif
+    printf("CYCLES OK %ld cycles, descriptors reused, memory pages %lu at start, %lu after warm-up, "
+           "%lu at end\n",
+           n, before, after_warmup, end);
+    return 0;
+}

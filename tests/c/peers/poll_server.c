@@ -73,8 +73,14 @@ static void accept_all(int l, int *accepted) {
 
 int main(int argc, char **argv) {
     test_setup();
-    if (argc != 4) { fprintf(stderr, "usage: poll_server 4|6 poll|select conns\n"); return 64; }
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: poll_server 4|6 poll|select conns [rounds]\n");
+        return 64;
+    }
     int fam = fam_arg(argv[1]), use_select = strcmp(argv[2], "select") == 0, want = atoi(argv[3]);
+    /* Rounds: the clients come `want` at a time; after each round (all closed) the server
+     * reports its linear memory, which must not grow after the first. */
+    int rounds = argc == 5 ? atoi(argv[4]) : 1, round = 0;
     addr_t a;
     socklen_t len;
     int l = socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -87,7 +93,7 @@ int main(int argc, char **argv) {
     int accepted = 0, closed = 0, peak = 0;
     struct pollfd *pfd = NULL;
     static fd_set rs, ws;
-    while (closed < want) {
+    while (closed < want * rounds) {
         int n;
         if (!use_select) {
             pfd = realloc(pfd, sizeof *pfd * (size_t)(nconns + 1));
@@ -130,7 +136,18 @@ int main(int argc, char **argv) {
             if (rev[k] & (POLLIN | POLLHUP | POLLERR)) bad |= pump(c) < 0;
             if (!bad && (rev[k] & POLLOUT)) bad |= flush(c) < 0;
             if (bad) { printf("connection error: %s\n", errname(errno)); return 3; }
-            if (c->eof && c->npend == 0) { drop(i); closed++; }
+            if (c->eof && c->npend == 0) {
+                drop(i);
+                closed++;
+                if (nconns == 0 && closed == want * (round + 1)) {
+#ifdef __wasi__
+                    unsigned long pages = (unsigned long)__builtin_wasm_memory_size(0);
+#else
+                    unsigned long pages = 0;
+#endif
+                    printf("round %d done, memory pages %lu\n", ++round, pages);
+                }
+            }
         }
         free(fds);
         free(rev);

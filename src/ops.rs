@@ -140,10 +140,11 @@ pub fn send(fd: i32, bufs: &[&[u8]], flags: i32) -> Result<usize> {
 /// `sendto(2)` / `sendmsg(2)`: `dest` is the caller's address bytes, if any. A stream socket
 /// ignores it, as Linux does; a datagram socket decodes it with Linux's checks.
 pub fn send_to(fd: i32, bufs: &[&[u8]], flags: i32, dest: Option<&[u8]>) -> Result<usize> {
-    let flags = MsgFlags::parse(flags, MsgFlags::SEND)?;
-    let dontwait = flags.contains(MsgFlags::DONTWAIT);
+    // The flags are read once the descriptor is known to be a socket: Linux looks the descriptor
+    // up first, so a closed one is EBADF (a non-socket ENOTSOCK) whatever the flags.
     socket::with_kind(fd, |k, attrs| {
-        let wait = attrs.send_wait(dontwait);
+        let flags = MsgFlags::parse(flags, MsgFlags::SEND)?;
+        let wait = attrs.send_wait(flags.contains(MsgFlags::DONTWAIT));
         match k {
             Kind::Tcp(t) => t.send(bufs, wait),
             Kind::Udp(u) => u.send(bufs, dest, wait, attrs.broadcast),
@@ -162,12 +163,12 @@ pub fn recv(fd: i32, bufs: &mut [&mut [u8]], flags: i32) -> Result<usize> {
 
 /// `recvfrom(2)` / `recvmsg(2)`.
 pub fn recv_from(fd: i32, bufs: &mut [&mut [u8]], flags: i32) -> Result<Received> {
-    let flags = MsgFlags::parse(flags, MsgFlags::RECV)?;
-    let dontwait = flags.contains(MsgFlags::DONTWAIT);
-    let peek = flags.contains(MsgFlags::PEEK);
-    let trunc = flags.contains(MsgFlags::TRUNC);
+    // As in send_to: the descriptor is checked (EBADF, ENOTSOCK) before the flags, as Linux does.
     socket::with_kind(fd, |k, attrs| {
-        let wait = attrs.recv_wait(dontwait);
+        let flags = MsgFlags::parse(flags, MsgFlags::RECV)?;
+        let peek = flags.contains(MsgFlags::PEEK);
+        let trunc = flags.contains(MsgFlags::TRUNC);
+        let wait = attrs.recv_wait(flags.contains(MsgFlags::DONTWAIT));
         match k {
             Kind::Udp(u) => u.recv(bufs, wait, peek, trunc),
             Kind::Tcp(t) => {

@@ -221,6 +221,15 @@ impl WasiError {
             ("timed out", WasiError::Timeout),
             ("Connection reset", WasiError::ConnectionReset),
             ("AccessDenied", WasiError::AccessDenied),
+            // The wit names: wasmtime 48 reports a write on a reset connection (the background
+            // write's error) as "connection-reset (error 15)". Linux says ECONNRESET there;
+            // without these names it was EIO (found by tests/fuzz).
+            ("connection-reset", WasiError::ConnectionReset),
+            ("connection-aborted", WasiError::ConnectionAborted),
+            ("connection-refused", WasiError::ConnectionRefused),
+            ("remote-unreachable", WasiError::RemoteUnreachable),
+            ("timeout", WasiError::Timeout),
+            ("access-denied", WasiError::AccessDenied),
         ];
         NAMES
             .iter()
@@ -364,6 +373,10 @@ mod tests {
         );
         assert_eq!(
             WasiError::from_debug_text("Connection reset by peer (os error 104)"),
+            Some(WasiError::ConnectionReset)
+        );
+        assert_eq!(
+            WasiError::from_debug_text("connection-reset (error 15)\nStack backtrace:"),
             Some(WasiError::ConnectionReset)
         );
         assert_eq!(WasiError::from_debug_text("something else"), None);

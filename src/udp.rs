@@ -241,7 +241,15 @@ impl Udp {
             } else {
                 self.family.unspecified().ip()
             };
-            self.host_bind(SocketAddr::new(ip, b.port), true)?;
+            if let Err(e) = self.host_bind(SocketAddr::new(ip, b.port), true) {
+                // The port went to another socket meanwhile (say one bound to 127.0.0.1:port
+                // while this one had the wildcard). The fresh host socket is unbound: forget
+                // the port rather than keep reporting it while datagrams leave from another
+                // (getsockname lied and peers saw a different source port: found by
+                // tests/fuzz). The caller reports the error.
+                self.bound = None;
+                return Err(e);
+            }
         }
         Ok(())
     }

@@ -249,10 +249,33 @@ impl Tcp {
         let host = &self.host;
         // Best effort before listening: hosts clamp the value like Linux does.
         let _ = host.sock.set_listen_backlog_size(backlog);
-        host.sock.start_listen().map_err(Errno::from)?;
-        finish(&host.pollable, || host.sock.finish_listen()).map_err(Errno::from)?;
+        let r = host.sock.start_listen().map_err(Errno::from);
+        if let Err(e) = r.and_then(|()| {
+            finish(&host.pollable, || host.sock.finish_listen()).map_err(Errno::from)
+        }) {
+            self.recover_failed_listen();
+            return Err(e);
+        }
         self.state = State::Listening { shut: false };
         Ok(())
+    }
+
+    /// Linux leaves a socket whose listen failed (say EADDRINUSE) bound and usable: options,
+    /// listen again later. A wasmtime socket is dead after a failed listen (every later call
+    /// failed, getsockopt with EIO: found by tests/fuzz), so take a fresh host socket, bound to
+    /// the same address again (hosts reuse addresses); if that fails, the socket is unbound.
+    fn recover_failed_listen(&mut self) {
+        if self.replace_host().is_err() {
+            return;
+        }
+        let Some(addr) = self.bound else { return };
+        let host = &self.host;
+        let rebound = wasi::with_network(|net| host.sock.start_bind(net, wasi::to_wasi(addr)))
+            .and_then(|()| finish(&host.pollable, || host.sock.finish_bind()));
+        if rebound.is_err() {
+            self.bound = None;
+            self.state = State::Fresh;
+        }
     }
 
     /// `accept(2)`: the new connection and its peer's address.
@@ -286,9 +309,17 @@ impl Tcp {
     /// `connect(2)`, with Linux's answers for every state (see `State`).
     pub fn connect(&mut self, addr: SocketAddr, wait: Wait) -> Result<()> {
         match &mut self.state {
-            State::Connected { acknowledged, .. } => {
+            State::Connected { acknowledged, conn } => {
                 if *acknowledged {
                     return Err(Errno::EISCONN);
+                }
+                if conn.reset {
+                    // Reset before connect() reported the connection (say, the listener closed
+                    // with it still queued): Linux reports the error (ECONNABORTED once a recv
+                    // took it) and the socket may connect again. It used to say 0 here, a
+                    // connection that did not exist (found by tests/fuzz).
+                    self.state = State::Failed { acknowledged: true };
+                    return Err(self.so_error.take().unwrap_or(Errno::ECONNABORTED));
                 }
                 *acknowledged = true;
                 return Ok(());
@@ -316,7 +347,19 @@ impl Tcp {
             // now so the SYN leaves at connect() time, as on Linux, even if the program then
             // blocks elsewhere (say, in accept() on its own listener). Linux answers EINPROGRESS
             // even when the handshake is already done; so does this.
-            self.collect_connect();
+            if self.collect_connect()
+                && matches!(self.state, State::Failed { .. })
+                && matches!(
+                    self.so_error,
+                    Some(Errno::EADDRNOTAVAIL | Errno::EADDRINUSE | Errno::EACCES)
+                )
+            {
+                // Linux finds these in connect() itself, before any packet (no free local port,
+                // the 4-tuple still in use, ...), and returns them from it; reported later they
+                // surfaced from recv/send, calls Linux never fails so (found by tests/fuzz).
+                self.state = State::Failed { acknowledged: true };
+                return Err(self.so_error.take().unwrap_or(Errno::EADDRNOTAVAIL));
+            }
             return Err(Errno::EINPROGRESS);
         }
         self.complete_connect(wait)
@@ -515,7 +558,11 @@ impl Tcp {
     }
 
     /// `getsockname(2)`.
-    pub fn local_addr(&self) -> SocketAddr {
+    pub fn local_addr(&mut self) -> SocketAddr {
+        // Linux binds the port when connect() starts, so getsockname shows it at once (a peer
+        // that accepted can be matched by it). The host reports the address only once connected:
+        // so first ask (without waiting) whether a pending connect has finished.
+        self.collect_connect();
         match &self.state {
             // Asked of the host when wanted (most connections never are).
             State::Connected { .. } => self

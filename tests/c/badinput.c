@@ -48,20 +48,6 @@ static const char *lenprop(socklen_t len, socklen_t want) {
     return buf;
 }
 
-static const char *ev(int r) {
-    static char ring[4][64];
-    static int next;
-    char *b = ring[next++ % 4];
-    b[0] = 0;
-    if (r & POLLIN) strcat(b, "IN ");
-    if (r & POLLOUT) strcat(b, "OUT ");
-    if (r & POLLERR) strcat(b, "ERR ");
-    if (r & POLLHUP) strcat(b, "HUP ");
-    if (r & POLLNVAL) strcat(b, "NVAL ");
-    if (!b[0]) strcpy(b, "-");
-    return b;
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* Descriptors of every kind */
 

@@ -31,13 +31,6 @@ static int scripted(int fam, const char *cmd) {
 
 static unsigned char pattern(size_t i) { return (unsigned char)(i % 251); }
 
-static const char *revents_str(short r) {
-    static char buf[64];
-    snprintf(buf, sizeof buf, "%s%s%s%s", r & POLLIN ? "IN " : "", r & POLLOUT ? "OUT " : "",
-             r & POLLERR ? "ERR " : "", r & POLLHUP ? "HUP" : "");
-    return buf;
-}
-
 /* Receive until end of stream or error; check the pattern; print what ended it. */
 static void drain(int fd, const char *label) {
     static char buf[65536];
@@ -94,7 +87,7 @@ static void reset_during_connect(int fam) {
     SHOW(connect(fd, &a.sa, len));
     struct pollfd p = {fd, POLLOUT, 0};
     SHOW(poll(&p, 1, 5000));
-    printf("revents: %s\n", revents_str(p.revents));
+    printf("revents: %s\n", ev(p.revents));
     int err = 0;
     socklen_t elen = sizeof err;
     SHOW(getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen));
@@ -104,7 +97,7 @@ static void reset_during_connect(int fam) {
     fd = scripted(fam, "rst-after-ms 0");
     struct pollfd q = {fd, POLLIN, 0};
     SHOW(poll(&q, 1, 5000));
-    printf("revents: %s\n", revents_str(q.revents));
+    printf("revents: %s\n", ev(q.revents));
     char b;
     SHOW(recv(fd, &b, 1, 0));
     SHOW(recv(fd, &b, 1, 0));
@@ -157,7 +150,7 @@ static void peer_ends_during_poll(int fam) {
     int fd = scripted(fam, "rst-after-ms 100");
     struct pollfd p = {fd, POLLIN, 0};
     SHOW(poll(&p, 1, -1));
-    printf("revents: %s\n", revents_str(p.revents));
+    printf("revents: %s\n", ev(p.revents));
     char b;
     SHOW(recv(fd, &b, 1, 0));
     SHOW(close(fd));
@@ -166,7 +159,7 @@ static void peer_ends_during_poll(int fam) {
     p.fd = fd;
     p.revents = 0;
     SHOW(poll(&p, 1, -1));
-    printf("revents: %s\n", revents_str(p.revents));
+    printf("revents: %s\n", ev(p.revents));
     SHOW(recv(fd, &b, 1, 0));
     SHOW(close(fd));
 }

@@ -9,20 +9,6 @@
 #include <sys/select.h>
 #include <sys/time.h>
 
-static const char *ev(int r) {
-    static char ring[8][64];
-    static int next;
-    char *b = ring[next++ % 8];
-    b[0] = 0;
-    if (r & POLLIN) strcat(b, "IN ");
-    if (r & POLLOUT) strcat(b, "OUT ");
-    if (r & POLLERR) strcat(b, "ERR ");
-    if (r & POLLHUP) strcat(b, "HUP ");
-    if (r & POLLNVAL) strcat(b, "NVAL ");
-    if (!b[0]) strcpy(b, "-");
-    return b;
-}
-
 /* poll one descriptor; print the count and the events */
 static void poll1(const char *what, int fd, short events, int timeout) {
     struct pollfd p = {fd, events, 0};

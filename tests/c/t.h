@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #ifndef __wasi__
 #include <signal.h>
 #endif
@@ -51,6 +52,22 @@ T_FN const char *famname(int f) {
     if (f == AF_INET6) return "AF_INET6";
     if (f == AF_UNSPEC) return "AF_UNSPEC";
     return "AF_?";
+}
+
+/* Poll events by name: "IN OUT ERR HUP NVAL " (or "-"), from a ring of buffers so one printf
+ * can show several. */
+T_FN const char *ev(int r) {
+    static char ring[8][64];
+    static int next;
+    char *b = ring[next++ % 8];
+    b[0] = 0;
+    if (r & POLLIN) strcat(b, "IN ");
+    if (r & POLLOUT) strcat(b, "OUT ");
+    if (r & POLLERR) strcat(b, "ERR ");
+    if (r & POLLHUP) strcat(b, "HUP ");
+    if (r & POLLNVAL) strcat(b, "NVAL ");
+    if (!b[0]) strcpy(b, "-");
+    return b;
 }
 
 /* Print "label -> value" or "label -> -1 ENAME". Returns the call's result. */

@@ -37,7 +37,7 @@ T_FN const char *errname(int e) {
     E(EINPROGRESS) E(EINTR) E(EINVAL) E(EIO) E(EISCONN) E(EMFILE) E(EMSGSIZE) E(ENETUNREACH)
     E(ENOBUFS) E(ENOENT) E(ENOMEM) E(ENOPROTOOPT) E(ENOSPC) E(ENOSYS) E(ENOTCONN) E(ENOTSOCK)
     E(ENOTSUP) E(ENOTTY) E(EPERM) E(EPIPE) E(EPROTONOSUPPORT) E(EPROTOTYPE) E(ETIMEDOUT)
-    E(ESPIPE) E(EISDIR) E(ENOTDIR) E(EEXIST) E(ERANGE) E(EOVERFLOW) E(EDOM)
+    E(ESPIPE) E(EISDIR) E(ENOTDIR) E(EEXIST) E(ERANGE) E(EOVERFLOW) E(EDOM) E(ENFILE) E(EPROTO)
 #ifdef ESOCKTNOSUPPORT
     E(ESOCKTNOSUPPORT)
 #endif
@@ -123,8 +123,11 @@ T_FN socklen_t loopback(addr_t *a, int fam, int port) {
     return sizeof a->in6;
 }
 
+/* The port (host order) of an IPv4 or IPv6 address; -1 for another family. */
 T_FN int port_of(const addr_t *a) {
-    return a->sa.sa_family == AF_INET ? ntohs(a->in.sin_port) : ntohs(a->in6.sin6_port);
+    return a->sa.sa_family == AF_INET    ? ntohs(a->in.sin_port)
+           : a->sa.sa_family == AF_INET6 ? ntohs(a->in6.sin6_port)
+                                         : -1;
 }
 
 /* "AF_INET 127.0.0.1 port=nonzero" */

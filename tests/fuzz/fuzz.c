@@ -76,6 +76,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* addr_t, loopback(), port_of(), errname(): shared with the conformance tests. */
+#include "../c/t.h"
+
 #ifndef MSG_MORE
 #define MSG_MORE 0x8000 /* (Linux's value; the wasm32-wasip1 headers lack it: the library then
                            refuses the bit as unknown) */
@@ -119,23 +122,6 @@ static const char *cname[NCALL] = {
 static unsigned long long ncalls[NCALL], nerr[NCALL][NERR];
 static unsigned long long bytes_verified, dgrams_verified, conns_made, conns_matched, eofs_checked;
 static unsigned long long accepted_orphans;
-
-static const char *errname(int e) {
-#define E(x) if (e == x) return #x;
-    E(EACCES) E(EADDRINUSE) E(EADDRNOTAVAIL) E(EAFNOSUPPORT) E(EAGAIN) E(EALREADY) E(EBADF)
-    E(ECONNABORTED) E(ECONNREFUSED) E(ECONNRESET) E(EDESTADDRREQ) E(EFAULT) E(EHOSTUNREACH)
-    E(EINPROGRESS) E(EINTR) E(EINVAL) E(EIO) E(EISCONN) E(EMFILE) E(EMSGSIZE) E(ENETUNREACH)
-    E(ENOBUFS) E(ENOENT) E(ENOMEM) E(ENOPROTOOPT) E(ENOSPC) E(ENOSYS) E(ENOTCONN) E(ENOTSOCK)
-    E(ENOTSUP) E(ENOTTY) E(EPERM) E(EPIPE) E(EPROTONOSUPPORT) E(EPROTOTYPE) E(ETIMEDOUT)
-    E(EDOM) E(ENFILE) E(EPROTO)
-#ifdef ESOCKTNOSUPPORT
-    E(ESOCKTNOSUPPORT)
-#endif
-#undef E
-    static char buf[32];
-    snprintf(buf, sizeof buf, "errno(%d)", e);
-    return buf;
-}
 
 static size_t mem_pages(void) {
 #ifdef __wasm__
@@ -311,31 +297,6 @@ static uint8_t sbuf[MAXBUF + 64], rbuf[MAXBUF + 64], ebuf[MAXBUF + 64];
 /* ------------------------------------------------------------------------------------------ */
 /* Helpers */
 
-typedef union {
-    struct sockaddr sa;
-    struct sockaddr_in in;
-    struct sockaddr_in6 in6;
-    struct sockaddr_storage ss;
-} addr_t;
-
-static socklen_t mkaddr(addr_t *a, int fam, int port) {
-    memset(a, 0, sizeof *a);
-    if (fam == AF_INET) {
-        a->in.sin_family = AF_INET;
-        a->in.sin_port = htons(port);
-        a->in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        return sizeof a->in;
-    }
-    a->in6.sin6_family = AF_INET6;
-    a->in6.sin6_port = htons(port);
-    a->in6.sin6_addr = in6addr_loopback;
-    return sizeof a->in6;
-}
-static int portof(const addr_t *a) {
-    return a->sa.sa_family == AF_INET ? ntohs(a->in.sin_port)
-         : a->sa.sa_family == AF_INET6 ? ntohs(a->in6.sin6_port) : -1;
-}
-
 /* Descriptors open before the run (stdio, anything inherited). */
 static uint8_t foreign[1024];
 
@@ -383,7 +344,7 @@ static int slot_port(int i) {
     socklen_t l = sizeof a;
     if (CALL(C_GETSOCKNAME, FD_OWN, (size_t)-1, getsockname(S[i].fd, &a.sa, &l)) == 0) {
         if (l > sizeof a) fail("getsockname length %u", (unsigned)l);
-        int p = portof(&a);
+        int p = port_of(&a);
         if (p < 0) fail("getsockname family %d", a.sa.sa_family);
         S[i].port = p;
     }
@@ -561,18 +522,18 @@ static socklen_t pick_addr(addr_t *a, int fam, int port, int *bad) {
     *bad = 1;
     if (r < 85) {
         *bad = 0;
-        return mkaddr(a, fam, port);
+        return loopback(a, fam, port);
     }
-    if (r < 90) return mkaddr(a, fam == AF_INET ? AF_INET6 : AF_INET, port); /* wrong family */
-    if (r < 94) return mkaddr(a, fam, port) - 1 - rnd(8);                 /* short */
+    if (r < 90) return loopback(a, fam == AF_INET ? AF_INET6 : AF_INET, port); /* wrong family */
+    if (r < 94) return loopback(a, fam, port) - 1 - rnd(8);                 /* short */
     if (r < 97) {
-        socklen_t l = mkaddr(a, fam, port); /* non-local address */
+        socklen_t l = loopback(a, fam, port); /* non-local address */
         if (fam == AF_INET) a->in.sin_addr.s_addr = htonl(0xC0000201);
         else a->in6.sin6_addr.s6_addr[0] = 0x20, a->in6.sin6_addr.s6_addr[1] = 0x01,
              a->in6.sin6_addr.s6_addr[2] = 0x0d, a->in6.sin6_addr.s6_addr[3] = 0xb8;
         return l;
     }
-    socklen_t l = mkaddr(a, fam, port);
+    socklen_t l = loopback(a, fam, port);
     a->sa.sa_family = AF_UNSPEC;
     return l;
 }
@@ -784,7 +745,7 @@ static void op_accept(int i) {
         S[j].conn = c;
         return;
     }
-    int pport = portof(&a), lport = S[i].port;
+    int pport = port_of(&a), lport = S[i].port;
     for (int c = 0; c < NCONN; c++) /* learn the connectors' ports */
         if (conns[c].used && !conns[c].accepted && !conns[c].cport && conns[c].cslot >= 0 &&
             conns[c].lport == lport)
@@ -1046,8 +1007,8 @@ static void got_udp(int i, int call, const uint8_t *b, long r, size_t len, int f
         if (S[i].oldport[o] == d->dst) me = d->dst;
     if (me && d->dst && d->dst != me)
         fail("%s: datagram %u sent to port %u arrived on port %d", cname[call], seq, d->dst, me);
-    if (from && fl && d->src && portof(from) != d->src)
-        fail("%s: datagram %u from port %d, sent from %u", cname[call], seq, portof(from), d->src);
+    if (from && fl && d->src && port_of(from) != d->src)
+        fail("%s: datagram %u from port %d, sent from %u", cname[call], seq, port_of(from), d->src);
     if (!(flags & MSG_PEEK)) {
         if (seen[seq / 8] & (1 << (seq % 8))) fail("%s: datagram %u received twice", cname[call], seq);
         seen[seq / 8] |= 1 << (seq % 8);
@@ -1213,7 +1174,7 @@ static void op_poll(void) {
                 if (fd != want) fail("accept returned %ld, lowest free is %d", fd, want);
                 close(fd); /* rarely kept: close at once (graceful on our side) */
                 ncalls[C_CLOSE]++;
-                int pport = portof(&a), matched = 0;
+                int pport = port_of(&a), matched = 0;
                 for (int c = 0; c < NCONN; c++)
                     if (conns[c].used && !conns[c].accepted && !conns[c].noaccept &&
                         conns[c].lport == S[i].port && conns[c].cslot >= 0 &&
@@ -1388,10 +1349,10 @@ static void op_names(int i) {
             if (a.sa.sa_family != S[i].fam) fail("getsockname family %d", a.sa.sa_family);
             /* A listener's or explicitly bound socket's port never changes (others may: a
              * failed connect gives the port back). */
-            if (S[i].port && portof(&a) != S[i].port &&
+            if (S[i].port && port_of(&a) != S[i].port &&
                 ((S[i].listening && !S[i].ever_shut) || (S[i].bound_explicit && S[i].udp)))
-                fail("getsockname port %d, known %d", portof(&a), S[i].port);
-            if (portof(&a)) S[i].port = portof(&a);
+                fail("getsockname port %d, known %d", port_of(&a), S[i].port);
+            if (port_of(&a)) S[i].port = port_of(&a);
         }
     } else {
         CALL(C_GETPEERNAME, fk, (size_t)-1, getpeername(fd, &a.sa, &l));

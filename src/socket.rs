@@ -224,6 +224,12 @@ pub fn poll_reaping(ps: &[&Pollable]) -> Vec<u32> {
         r
     });
     reap();
+    if ready.is_empty() {
+        // Only a closed socket's pollable fired. If the host's budget made its `check-write`
+        // say 0 anyway, the socket stays and its pollable stays ready: yield, so the caller's
+        // next wait does not spin on it.
+        crate::blocking::host_yield();
+    }
     ready
 }
 

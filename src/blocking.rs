@@ -62,12 +62,7 @@ impl Wait {
                     return Err(Errno::EAGAIN);
                 }
                 let timer = monotonic_clock::subscribe_instant(deadline);
-                let ready = loop {
-                    let r = crate::socket::poll_reaping(&[p, &timer]);
-                    if !r.is_empty() {
-                        break r;
-                    }
-                };
+                let ready = crate::socket::wait_reaping(&[p, &timer]);
                 drop(timer);
                 waited();
                 if ready.contains(&0) {

@@ -233,12 +233,23 @@ pub fn poll_reaping(ps: &[&Pollable]) -> Vec<u32> {
     ready
 }
 
+/// Block until one of `ps` is ready, dropping closed sockets as their writes end: the ready
+/// indexes of `ps` (never empty).
+pub fn wait_reaping(ps: &[&Pollable]) -> Vec<u32> {
+    loop {
+        let ready = poll_reaping(ps);
+        if !ready.is_empty() {
+            return ready;
+        }
+    }
+}
+
 /// Block until `p` is ready (as `p.block()`), dropping closed sockets as their writes end.
 pub fn block_reaping(p: &Pollable) {
     if GRAVES.with(|g| g.is_empty()) {
         p.block();
     } else {
-        while poll_reaping(&[p]).is_empty() {}
+        wait_reaping(&[p]);
     }
 }
 

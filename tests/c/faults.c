@@ -31,22 +31,27 @@ static int scripted(int fam, const char *cmd) {
 
 static unsigned char pattern(size_t i) { return (unsigned char)(i % 251); }
 
-/* Receive until end of stream or error; check the pattern; print what ended it. */
-static void drain(int fd, const char *label) {
+/* Receive until end of stream or error, checking the pattern: 0 at end of stream, else the
+ * errno; the byte count and whether every byte was the expected one. */
+static int read_all(int fd, size_t *total, int *in_order) {
     static char buf[65536];
-    size_t total = 0;
-    int ok = 1;
+    *total = 0;
+    *in_order = 1;
     for (;;) {
         errno = 0;
         ssize_t n = recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) {
-            printf("%s: %zu bytes%s, then %s\n", label, total, ok ? " in order" : " CORRUPTED",
-                   n == 0 ? "end of stream" : errname(errno));
-            return;
-        }
-        for (ssize_t i = 0; i < n; i++) ok &= (unsigned char)buf[i] == pattern(total + (size_t)i);
-        total += (size_t)n;
+        if (n <= 0) return n == 0 ? 0 : errno;
+        for (ssize_t i = 0; i < n; i++) *in_order &= (unsigned char)buf[i] == pattern(*total + (size_t)i);
+        *total += (size_t)n;
     }
+}
+
+/* Receive until end of stream or error; print what arrived and what ended it. */
+static void drain(int fd, const char *label) {
+    size_t total;
+    int ok, e = read_all(fd, &total, &ok);
+    printf("%s: %zu bytes%s, then %s\n", label, total, ok ? " in order" : " CORRUPTED",
+           e == 0 ? "end of stream" : errname(e));
 }
 
 /* The peer resets before the program accepts: accept still returns the connection (it was
@@ -232,16 +237,10 @@ static void close_with_writes_pending(int fam) {
     }
     printf("filled: %s\n", sent > 0 ? "yes" : "no");
     SHOW(close(c));
-    static char buf[65536];
-    size_t got = 0;
-    int ok = 1;
-    ssize_t n;
-    while ((n = recv(s, buf, sizeof buf, 0)) > 0) {
-        for (ssize_t i = 0; i < n; i++) ok &= (unsigned char)buf[i] == pattern(got + (size_t)i);
-        got += (size_t)n;
-    }
+    size_t got;
+    int ok, e = read_all(s, &got, &ok);
     printf("reader: %s, %s, then %s\n", got == sent ? "all bytes" : "BYTES MISSING",
-           ok ? "in order" : "CORRUPTED", n == 0 ? "end of stream" : errname(errno));
+           ok ? "in order" : "CORRUPTED", e == 0 ? "end of stream" : errname(e));
     SHOW(close(s));
     SHOW(close(l));
 }

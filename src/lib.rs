@@ -55,6 +55,7 @@ cfg_if::cfg_if! {
         mod global;
         mod landing;
         pub mod ops;
+        pub mod passthrough;
         pub mod poll;
         pub mod socket;
         pub mod sockopt;

@@ -168,6 +168,7 @@ pub fn recv_from(fd: i32, bufs: &mut [&mut [u8]], flags: i32) -> Result<Received
         let flags = MsgFlags::parse(flags, MsgFlags::RECV)?;
         let peek = flags.contains(MsgFlags::PEEK);
         let trunc = flags.contains(MsgFlags::TRUNC);
+        let waitall = flags.contains(MsgFlags::WAITALL);
         let wait = attrs.recv_wait(flags.contains(MsgFlags::DONTWAIT));
         match k {
             Kind::Udp(u) => u.recv(bufs, wait, peek, trunc),
@@ -176,9 +177,9 @@ pub fn recv_from(fd: i32, bufs: &mut [&mut [u8]], flags: i32) -> Result<Received
                     // Linux's TCP MSG_TRUNC: the bytes are consumed (or peeked) and discarded.
                     let total: usize = bufs.iter().map(|b| b.len()).sum();
                     let mut discard = alloc::vec![0u8; total.min(TRUNC_DISCARD_MAX)];
-                    t.recv_flags(&mut [&mut discard[..]], wait, peek)?
-                } else if peek || flags.contains(MsgFlags::WAITALL) {
-                    t.recv_flags(bufs, wait, peek)?
+                    t.recv_flags(&mut [&mut discard[..]], wait, peek, waitall)?
+                } else if peek || waitall {
+                    t.recv_flags(bufs, wait, peek, waitall)?
                 } else {
                     t.recv(bufs, wait)?
                 };

@@ -79,11 +79,10 @@ fn classify(fd: i32) -> Watch {
     if socket::is_socket(fd) {
         return Watch::Socket;
     }
-    let mut st = p1::Fdstat::default();
-    // SAFETY: `st` is a valid out-pointer.
-    if unsafe { p1::fd_fdstat_get(fd, &mut st) } != 0 {
-        Watch::Invalid
-    } else if fd == 0 {
+    let Ok(st) = crate::passthrough::fdstat(fd) else {
+        return Watch::Invalid;
+    };
+    if fd == 0 {
         Watch::Stdin
     } else {
         // Files and directories are always both (Linux's DEFAULT_POLLMASK, whatever the access

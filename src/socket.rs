@@ -88,9 +88,7 @@ impl Adapter for AdapterFds {
     }
 
     fn is_open(&mut self, fd: u32) -> bool {
-        let mut st = p1::Fdstat::default();
-        // SAFETY: `st` is a valid out-pointer.
-        unsafe { p1::fd_fdstat_get(fd as i32, &mut st) == 0 }
+        i32::try_from(fd).is_ok_and(crate::passthrough::is_open)
     }
 }
 
@@ -307,13 +305,9 @@ pub fn with_kind<R>(fd: i32, f: impl FnOnce(&mut Kind, &mut Attrs) -> Result<R>)
 /// The errno for a descriptor that is not one of ours: `EBADF` if nothing is open under that
 /// number, `ENOTSOCK` if it is some other open descriptor (stdio, a file, a directory).
 pub fn not_a_socket(fd: i32) -> Errno {
-    if fd < 0 {
-        return Errno::EBADF;
-    }
-    let mut st = p1::Fdstat::default();
-    // SAFETY: `st` is a valid out-pointer.
-    match unsafe { p1::fd_fdstat_get(fd, &mut st) } {
-        0 => Errno::ENOTSOCK,
-        _ => Errno::EBADF,
+    if crate::passthrough::is_open(fd) {
+        Errno::ENOTSOCK
+    } else {
+        Errno::EBADF
     }
 }

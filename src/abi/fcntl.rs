@@ -9,6 +9,7 @@
 
 use crate::errno::{Errno, Result, c_ret};
 use crate::ops;
+use crate::passthrough::{self, fdstat};
 use crate::socket;
 use crate::wasi::p1;
 use libc::c_int;
@@ -181,8 +182,11 @@ unsafe fn ioctl_other(fd: c_int, request: c_int, va: *const i32) -> Result<()> {
             set_fdflags_if_changed(fd, st.flags, flags)
         }
         FIONREAD => {
-            // Linux checks the descriptor (EBADF) before the pointer (EFAULT).
-            fdstat(fd)?;
+            // Linux checks the descriptor (EBADF) before the pointer (EFAULT); a directory has
+            // no FIONREAD (its file system's ioctl says ENOTTY).
+            if fdstat(fd)?.filetype == p1::FILETYPE_DIRECTORY {
+                return Err(Errno::ENOTTY);
+            }
             // SAFETY: FIONREAD passes an `int *`.
             let p = unsafe { arg_ptr(va) }?;
             let n = match file_bytes_left(fd)? {
@@ -203,29 +207,9 @@ fn file_bytes_left(fd: c_int) -> Result<Option<i32>> {
     if fdstat(fd)?.filetype != p1::FILETYPE_REGULAR_FILE {
         return Ok(None);
     }
-    let mut stat = [0u64; 8];
-    let mut pos = 0u64;
-    // SAFETY: a 64-byte, 8-aligned buffer for `__wasi_filestat_t` and a valid out-pointer.
-    let (e1, e2) = unsafe {
-        (
-            p1::fd_filestat_get(fd, stat.as_mut_ptr()),
-            p1::fd_tell(fd, &mut pos),
-        )
-    };
-    if e1 != 0 || e2 != 0 {
-        return Ok(None);
-    }
-    let left = stat[4].saturating_sub(pos);
-    Ok(Some(i32::try_from(left).unwrap_or(i32::MAX)))
-}
-
-fn fdstat(fd: c_int) -> Result<p1::Fdstat> {
-    let mut st = p1::Fdstat::default();
-    // SAFETY: `st` is a valid out-pointer.
-    match unsafe { p1::fd_fdstat_get(fd, &mut st) } {
-        0 => Ok(st),
-        e => Err(Errno(i32::from(e))),
-    }
+    Ok(passthrough::file_bytes_left(fd)
+        .ok()
+        .map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
 }
 
 /// Set the flags unless they are already so: Linux succeeds on a change to nothing, while WASI
@@ -234,15 +218,7 @@ fn set_fdflags_if_changed(fd: c_int, old: u16, new: u16) -> Result<()> {
     if old == new {
         return Ok(());
     }
-    set_fdflags(fd, new)
-}
-
-fn set_fdflags(fd: c_int, flags: u16) -> Result<()> {
-    // SAFETY: plain preview 1 call.
-    match unsafe { p1::fd_fdstat_set_flags(fd, flags) } {
-        0 => Ok(()),
-        e => Err(Errno(i32::from(e))),
-    }
+    passthrough::set_fdflags(fd, new)
 }
 
 /// wasi-libc's FIONREAD: one `poll_oneoff` on "readable" plus an immediate clock, and the byte

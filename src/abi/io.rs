@@ -3,10 +3,12 @@
 //! the preview 1 call wasi-libc itself would make, with wasi-libc's errno handling.
 
 use super::{IoVec, SockLen, buf, buf_mut, iovecs, read_addrlen};
-use crate::codec::msg::{self, slices, slices_mut};
+use crate::codec::msg::{self, iovec_array, slices, slices_mut, usable_prefix};
+use crate::codec::{Span, span};
 use crate::codec::sockaddr::dest_bytes;
 use crate::errno::{Errno, Result, c_ret};
 use crate::ops;
+use crate::passthrough::{self, Dir};
 use crate::socket;
 use crate::wasi::p1;
 use libc::c_int;
@@ -155,22 +157,30 @@ pub unsafe extern "C" fn recvmsg(fd: c_int, msg: *mut MsgHdr, flags: c_int) -> i
     c_ret(r)
 }
 
-/// read(2): `recv` with no flags on a socket; preview 1 `fd_read` otherwise.
+/// read(2): `recv` with no flags on a socket (but an empty read returns 0 at once, as Linux's
+/// `sock_read_iter` does before asking the protocol); anything else goes to
+/// [`passthrough`](crate::passthrough).
 ///
 /// # Safety
 /// `data` must be writable for `len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn read(fd: c_int, data: *mut u8, len: usize) -> isize {
     if socket::is_socket(fd) {
+        if len == 0 {
+            return 0;
+        }
         // SAFETY: forwarded contract.
         return unsafe { recv(fd, data, len, 0) };
     }
-    let iov = p1::Iovec { buf: data, len };
-    // SAFETY: one iovec describing the caller's buffer.
-    c_ret(unsafe { p1_rw(p1::fd_read, fd, &iov, 1) }.map_err(capable_is_badf))
+    // SAFETY: forwarded contract.
+    let r = match unsafe { buf_mut(data, len) } {
+        Ok(b) => passthrough::read(fd, &mut [b]),
+        Err(_) => bad_buffer(fd, Dir::Read, span(data, len)),
+    };
+    c_ret(r.map(|n| n as isize))
 }
 
-/// write(2): `send` with no flags on a socket; preview 1 `fd_write` otherwise.
+/// write(2): `send` with no flags on a socket; [`passthrough`](crate::passthrough) otherwise.
 ///
 /// # Safety
 /// `data` must be readable for `len` bytes.
@@ -180,30 +190,31 @@ pub unsafe extern "C" fn write(fd: c_int, data: *const u8, len: usize) -> isize 
         // SAFETY: forwarded contract.
         return unsafe { send(fd, data, len, 0) };
     }
-    let iov = p1::Iovec {
-        buf: data.cast_mut(),
-        len,
+    // SAFETY: forwarded contract.
+    let r = match unsafe { buf(data, len) } {
+        Ok(b) => passthrough::write(fd, &[b]),
+        Err(_) => bad_buffer(fd, Dir::Write, span(data, len)),
     };
-    // SAFETY: one iovec describing the caller's buffer (fd_write only reads it).
-    c_ret(unsafe { p1_rw(p1::fd_write, fd, &iov, 1) }.map_err(capable_is_badf))
+    c_ret(r.map(|n| n as isize))
 }
 
-/// readv(2): on a socket, one read of up to the iovecs' total, scattered in order.
+/// readv(2): on a socket, one read of up to the iovecs' total, scattered in order (iovecs that
+/// are all empty return 0 at once, as `read`).
 ///
 /// # Safety
 /// `iov` must hold `cnt` iovecs, each writable for its length.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn readv(fd: c_int, iov: *const IoVec, cnt: c_int) -> isize {
     if !socket::is_socket(fd) {
-        if cnt < 0 {
-            return c_ret(Err(Errno::EINVAL));
-        }
-        // SAFETY: `IoVec` and `p1::Iovec` have the same layout; forwarded contract.
-        return c_ret(unsafe { p1_rw_all(Dir::Read, fd, iov.cast(), cnt as usize) });
+        // SAFETY: forwarded contract.
+        return c_ret(unsafe { vector_other(Dir::Read, fd, iov, cnt) }.map(|n| n as isize));
     }
     let r = (|| {
         // SAFETY: forwarded contract.
         let v = unsafe { iovecs(iov, cnt) }?;
+        if v.iter().all(|io| io.len == 0) {
+            return Ok(0);
+        }
         // SAFETY: forwarded contract.
         let mut bufs = unsafe { slices_mut(v) };
         ops::recv(fd, &mut bufs, 0)
@@ -218,11 +229,8 @@ pub unsafe extern "C" fn readv(fd: c_int, iov: *const IoVec, cnt: c_int) -> isiz
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn writev(fd: c_int, iov: *const IoVec, cnt: c_int) -> isize {
     if !socket::is_socket(fd) {
-        if cnt < 0 {
-            return c_ret(Err(Errno::EINVAL));
-        }
-        // SAFETY: `IoVec` and `p1::Iovec` have the same layout; forwarded contract.
-        return c_ret(unsafe { p1_rw_all(Dir::Write, fd, iov.cast(), cnt as usize) });
+        // SAFETY: forwarded contract.
+        return c_ret(unsafe { vector_other(Dir::Write, fd, iov, cnt) }.map(|n| n as isize));
     }
     let r = (|| {
         // SAFETY: forwarded contract.
@@ -232,6 +240,52 @@ pub unsafe extern "C" fn writev(fd: c_int, iov: *const IoVec, cnt: c_int) -> isi
         ops::send(fd, &bufs, 0)
     })();
     c_ret(r.map(|n| n as isize))
+}
+
+/// A non-socket transfer whose buffer cannot be touched: outside memory is refused before the
+/// transfer (Linux's `access_ok`), at NULL only when the copy would happen.
+fn bad_buffer(fd: c_int, dir: Dir, where_: Span) -> Result<usize> {
+    if where_ == Span::Outside {
+        passthrough::check_open_for(fd, dir)?;
+        return Err(Errno::EFAULT);
+    }
+    passthrough::bad_buffer(fd, dir)
+}
+
+/// `readv`/`writev` on a non-socket, with Linux's order of checks: the descriptor (`EBADF`),
+/// then the array (`EINVAL`, `EFAULT`), then the buffers in order: a buffer that cannot be
+/// touched ends the transfer there, as Linux's copy does (the bytes before it count; with none,
+/// the descriptor's answer to a bad buffer, see [`passthrough::bad_buffer`]).
+///
+/// # Safety
+/// `iov` must hold `cnt` iovecs, each valid for the transfer.
+unsafe fn vector_other(dir: Dir, fd: c_int, iov: *const IoVec, cnt: c_int) -> Result<usize> {
+    // SAFETY: forwarded contract.
+    let v = match unsafe { iovec_array(iov, cnt) } {
+        Ok(v) => v,
+        Err(e) => {
+            passthrough::check_open_for(fd, dir)?;
+            return Err(e);
+        }
+    };
+    let (good, bad_follows) = usable_prefix(v);
+    let total: usize = good.iter().map(|io| io.len).sum();
+    if total == 0 && !bad_follows {
+        // Linux's vfs_readv/vfs_writev return 0 for an empty request once the descriptor
+        // passed its checks, before the file's own code (a directory's EISDIR) runs.
+        return passthrough::check_open_for(fd, dir).map(|_| 0);
+    }
+    let done = if dir == Dir::Read {
+        // SAFETY: forwarded contract; `good` lies in memory.
+        passthrough::read(fd, &mut unsafe { slices_mut(good) })?
+    } else {
+        // SAFETY: forwarded contract; `good` lies in memory.
+        passthrough::write(fd, &unsafe { slices(good) })?
+    };
+    if bad_follows && total == 0 {
+        return passthrough::bad_buffer(fd, dir);
+    }
+    Ok(done)
 }
 
 /// close(2): a socket releases its host resources (after the host has taken every byte already
@@ -244,93 +298,6 @@ pub extern "C" fn close(fd: c_int) -> c_int {
     // wasi-libc scans the preopens before closing anything, so a closed preopen is never missed.
     p1::scan_preopens();
     c_ret(socket::close_other(fd).map(|()| 0))
-}
-
-type P1Rw = unsafe extern "C" fn(i32, *const p1::Iovec, usize, *mut usize) -> u16;
-
-/// Which preview 1 transfer.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Dir {
-    Read,
-    Write,
-}
-
-impl Dir {
-    fn call(self) -> P1Rw {
-        match self {
-            Dir::Read => p1::fd_read,
-            Dir::Write => p1::fd_write,
-        }
-    }
-}
-
-/// A preview 1 read or write.
-///
-/// # Safety
-/// `iov` must hold `n` iovecs valid for the operation.
-unsafe fn p1_rw(f: P1Rw, fd: i32, iov: *const p1::Iovec, n: usize) -> Result<isize> {
-    let mut done = 0usize;
-    // SAFETY: per the contract; `done` is a valid out-pointer.
-    match unsafe { f(fd, iov, n, &mut done) } {
-        0 => Ok(done as isize),
-        e => Err(Errno(i32::from(e))),
-    }
-}
-
-/// A preview 1 `readv`/`writev` over every iovec. The component adapter transfers only the first
-/// non-empty iovec per call (so libc's own `writev` of two buffers to a file writes one); this
-/// goes on with the next iovec after each complete one and stops at the first short transfer,
-/// as one Linux call would. Reads go on only from regular files: from stdin or a pipe a second
-/// read could block where Linux returns what was available. An error after some progress
-/// returns the progress, like a short transfer.
-///
-/// # Safety
-/// `iov` must hold `n` iovecs valid for the operation.
-unsafe fn p1_rw_all(dir: Dir, fd: i32, iov: *const p1::Iovec, n: usize) -> Result<isize> {
-    let f = dir.call();
-    // SAFETY: per the contract.
-    let iovs = unsafe { core::slice::from_raw_parts(iov, n) };
-    let mut pending = iovs.iter().filter(|v| v.len > 0);
-    let Some(first) = pending.next() else {
-        // SAFETY: forwarded contract (no buffer is touched).
-        return unsafe { p1_rw(f, fd, iov, n) };
-    };
-    // SAFETY: one of the caller's iovecs.
-    let mut done = unsafe { p1_rw(f, fd, first, 1) }?;
-    if done as usize == first.len && dir == Dir::Read {
-        let mut st = p1::Fdstat::default();
-        // SAFETY: `st` is a valid out-pointer.
-        let regular = unsafe { p1::fd_fdstat_get(fd, &mut st) } == 0
-            && st.filetype == p1::FILETYPE_REGULAR_FILE;
-        if !regular {
-            return Ok(done);
-        }
-    }
-    let mut last_full = done as usize == first.len;
-    for v in pending {
-        if !last_full {
-            break;
-        }
-        // SAFETY: one of the caller's iovecs.
-        match unsafe { p1_rw(f, fd, v, 1) } {
-            Ok(k) => {
-                done += k;
-                last_full = k as usize == v.len;
-            }
-            Err(_) => break,
-        }
-    }
-    Ok(done)
-}
-
-/// wasi-libc's `read` and `write` report a descriptor without the right as `EBADF`, as POSIX
-/// does for a descriptor not open for that direction.
-fn capable_is_badf(e: Errno) -> Errno {
-    if e == Errno::ENOTCAPABLE {
-        Errno::EBADF
-    } else {
-        e
-    }
 }
 
 /// wasi-libc's internal `dup2` (used by `freopen`). Defined here because wasi-libc keeps its own

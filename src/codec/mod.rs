@@ -38,7 +38,41 @@ pub unsafe fn read_len(len: *const SockLen) -> Result<usize> {
     Ok(v as usize)
 }
 
-/// A caller's buffer as a slice; NULL with a non-zero length is `EFAULT`.
+/// Where a caller's buffer of `len` bytes at `ptr` lies, as Linux would see it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Span {
+    /// Empty, or inside the module's linear memory and not at NULL.
+    Ok,
+    /// At NULL, inside memory. Linux's `access_ok` accepts it (address 0 is a user address);
+    /// the copy then faults, so Linux reports it only once it has something to copy.
+    Null,
+    /// Past the end of linear memory: outside the address space, which Linux's `access_ok`
+    /// refuses before anything else (`EFAULT`). Here an access there would trap (the host checks
+    /// every list a call hands it, and so does the guest's own load).
+    Outside,
+}
+
+/// Classify a caller's buffer (see [`Span`]).
+pub fn span(ptr: *const u8, len: usize) -> Span {
+    if len == 0 {
+        return Span::Ok;
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let size = core::arch::wasm32::memory_size(0) as u64 * 65536;
+        if (ptr as usize as u64) + (len as u64) > size {
+            return Span::Outside;
+        }
+    }
+    if ptr.is_null() { Span::Null } else { Span::Ok }
+}
+
+/// Whether a caller's buffer can be touched: [`Span::Ok`].
+pub fn valid_buf(ptr: *const u8, len: usize) -> bool {
+    span(ptr, len) == Span::Ok
+}
+
+/// A caller's buffer as a slice; NULL or outside memory with a non-zero length is `EFAULT`.
 ///
 /// # Safety
 /// If non-NULL, `ptr` must be valid for reads of `len` bytes.
@@ -46,14 +80,15 @@ pub unsafe fn buf<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8]> {
     if len == 0 {
         return Ok(&[]);
     }
-    if ptr.is_null() {
+    if !valid_buf(ptr, len) {
         return Err(Errno::EFAULT);
     }
     // SAFETY: per the contract.
     Ok(unsafe { core::slice::from_raw_parts(ptr, len.min(isize::MAX as usize)) })
 }
 
-/// A caller's buffer as a mutable slice; NULL with a non-zero length is `EFAULT`.
+/// A caller's buffer as a mutable slice; NULL or outside memory with a non-zero length is
+/// `EFAULT`.
 ///
 /// # Safety
 /// If non-NULL, `ptr` must be valid for writes of `len` bytes.
@@ -61,7 +96,7 @@ pub unsafe fn buf_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8]> {
     if len == 0 {
         return Ok(&mut []);
     }
-    if ptr.is_null() {
+    if !valid_buf(ptr, len) {
         return Err(Errno::EFAULT);
     }
     // SAFETY: per the contract.

@@ -3,7 +3,7 @@
 //! writes back.
 
 use super::sockaddr::{dest_bytes, write_addr};
-use super::{SockLen, buf, buf_mut};
+use super::{SockLen, Span, buf, buf_mut};
 use crate::errno::{Errno, Result};
 use alloc::vec::Vec;
 use core::net::SocketAddr;
@@ -25,34 +25,67 @@ pub const IOV_MAX: i32 = 1024;
 pub const MSG_TRUNC: i32 = 0x20;
 
 /// A caller's iovec array, with `readv`/`writev`'s checks: count negative or above `IOV_MAX`
-/// -> `EINVAL`; NULL with a non-zero count -> `EFAULT`; total length overflowing `ssize_t` ->
-/// `EINVAL`.
+/// -> `EINVAL`; NULL with a non-zero count -> `EFAULT`; a length negative as `ssize_t` ->
+/// `EINVAL`; a buffer outside memory -> `EFAULT`; total length overflowing `ssize_t` ->
+/// `EINVAL`; then a non-empty buffer at NULL -> `EFAULT`.
 ///
 /// # Safety
 /// If non-NULL, `iov` must be valid for reads of `cnt` iovecs.
 pub unsafe fn iovecs<'a>(iov: *const IoVec, cnt: i32) -> Result<&'a [IoVec]> {
+    // SAFETY: forwarded contract.
+    let v = unsafe { iovec_array(iov, cnt) }?;
+    if v.iter().any(|io| !iovec_ok(io)) {
+        return Err(Errno::EFAULT);
+    }
+    Ok(v)
+}
+
+/// [`iovecs`]' checks in Linux's `import_iovec` order (the array, each length, each buffer's
+/// place in the address space), leaving a buffer at NULL for the copy to find: Linux faults on
+/// it only after the good ones before it (see [`usable_prefix`]).
+///
+/// # Safety
+/// As [`iovecs`].
+pub unsafe fn iovec_array<'a>(iov: *const IoVec, cnt: i32) -> Result<&'a [IoVec]> {
     if !(0..=IOV_MAX).contains(&cnt) {
         return Err(Errno::EINVAL);
     }
     if cnt == 0 {
         return Ok(&[]);
     }
-    if iov.is_null() {
+    let bytes = cnt as usize * core::mem::size_of::<IoVec>();
+    if !super::valid_buf(iov.cast(), bytes) {
         return Err(Errno::EFAULT);
     }
-    // SAFETY: per the contract.
+    // SAFETY: per the contract, and inside memory (checked).
     let v = unsafe { core::slice::from_raw_parts(iov, cnt as usize) };
+    if v.iter().any(|io| io.len > isize::MAX as usize) {
+        return Err(Errno::EINVAL);
+    }
+    if v.iter().any(|io| super::span(io.base, io.len) == Span::Outside) {
+        return Err(Errno::EFAULT);
+    }
     let mut total: usize = 0;
     for io in v {
         total = total.checked_add(io.len).ok_or(Errno::EINVAL)?;
         if total > isize::MAX as usize {
             return Err(Errno::EINVAL);
         }
-        if io.len > 0 && io.base.is_null() {
-            return Err(Errno::EFAULT);
-        }
     }
     Ok(v)
+}
+
+/// Whether an iovec's buffer can be touched (empty, or valid memory).
+fn iovec_ok(io: &IoVec) -> bool {
+    super::valid_buf(io.base, io.len)
+}
+
+/// The iovecs before the first one whose buffer cannot be touched, and whether one such follows.
+pub fn usable_prefix(v: &[IoVec]) -> (&[IoVec], bool) {
+    match v.iter().position(|io| !iovec_ok(io)) {
+        Some(i) => (&v[..i], true),
+        None => (v, false),
+    }
 }
 
 /// The buffers of iovecs [`iovecs`] accepted, as slices to read from.
@@ -61,7 +94,7 @@ pub unsafe fn iovecs<'a>(iov: *const IoVec, cnt: i32) -> Result<&'a [IoVec]> {
 /// Each iovec's buffer readable for its length, and not written while the slices live.
 pub unsafe fn slices<'a>(v: &[IoVec]) -> Vec<&'a [u8]> {
     v.iter()
-        // SAFETY: iovecs() checked each non-empty base is non-NULL; readable per contract.
+        // SAFETY: iovecs() checked each non-empty buffer lies in memory; readable per contract.
         .map(|io| unsafe { buf(io.base, io.len) }.unwrap_or_default())
         .collect()
 }
@@ -73,7 +106,7 @@ pub unsafe fn slices<'a>(v: &[IoVec]) -> Vec<&'a [u8]> {
 /// while the slices live.
 pub unsafe fn slices_mut<'a>(v: &[IoVec]) -> Vec<&'a mut [u8]> {
     v.iter()
-        // SAFETY: iovecs() checked each non-empty base is non-NULL; writable per contract.
+        // SAFETY: iovecs() checked each non-empty buffer lies in memory; writable per contract.
         .map(|io| unsafe { buf_mut(io.base, io.len) }.unwrap_or_default())
         .collect()
 }
@@ -247,16 +280,19 @@ mod tests {
         if cnt == 0 {
             return Ok(0);
         }
-        let v = v.ok_or(Errno::EFAULT)?;
-        let mut total: u128 = 0;
-        for io in &v[..cnt as usize] {
-            total += io.len as u128;
-            if total > isize::MAX as u128 {
-                return Err(Errno::EINVAL);
-            }
-            if io.len != 0 && io.base.is_null() {
-                return Err(Errno::EFAULT);
-            }
+        let v = &v.ok_or(Errno::EFAULT)?[..cnt as usize];
+        // Linux's import_iovec: every length first (negative as ssize_t: EINVAL), then every
+        // buffer's place (none is outside memory on the host); the total, which POSIX bounds
+        // by ssize_t; a NULL buffer only when copying.
+        if v.iter().any(|io| io.len > isize::MAX as usize) {
+            return Err(Errno::EINVAL);
+        }
+        let total: u128 = v.iter().map(|io| io.len as u128).sum();
+        if total > isize::MAX as u128 {
+            return Err(Errno::EINVAL);
+        }
+        if v.iter().any(|io| io.len != 0 && io.base.is_null()) {
+            return Err(Errno::EFAULT);
         }
         Ok(cnt as usize)
     }

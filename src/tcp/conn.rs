@@ -277,16 +277,22 @@ impl Conn {
 
     /// `recv` with `MSG_PEEK` and/or `MSG_WAITALL`. Peeking fills the read-ahead buffer (until
     /// one byte, or with WAITALL the whole request, is there, or end of stream, an error or the
-    /// wait runs out) and copies without consuming. WAITALL alone receives until the buffers are
-    /// full, end of stream, an error or the wait runs out, returning what it has, as Linux does.
+    /// wait runs out) and copies without consuming: a plain peek returns what is queued now, up
+    /// to the request, as Linux's `tcp_recvmsg` (target 1 byte) does. WAITALL alone receives
+    /// until the buffers are full, end of stream, an error or the wait runs out, returning what
+    /// it has, as Linux does.
     pub(super) fn recv_flags(
         &mut self,
         bufs: &mut [&mut [u8]],
         wait: Wait,
         so_error: &mut Option<Errno>,
         peek: bool,
+        waitall: bool,
     ) -> Result<usize> {
         let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if !peek && !waitall {
+            return self.recv(bufs, wait, so_error);
+        }
         if !peek {
             let mut got = 0;
             while got < total {
@@ -306,10 +312,13 @@ impl Conn {
             }
             return Ok(got);
         }
-        let want = total.max(1);
+        let want = if waitall { total.max(1) } else { 1 };
         loop {
             let have = self.buffered();
             if have > 0 && (have >= want || self.rd_shut || self.reset) {
+                // Everything the host holds now counts as queued, as the kernel's receive
+                // queue would: take it (without waiting) up to the request.
+                while self.buffered() < total && self.read_more(so_error) {}
                 return Ok(scatter(&self.rx[self.rx_pos..], bufs));
             }
             if have == 0 {

@@ -490,10 +490,18 @@ impl Tcp {
     }
 
     /// `recv` with `MSG_PEEK` and/or `MSG_WAITALL` (see `Conn::recv_flags`).
-    pub fn recv_flags(&mut self, bufs: &mut [&mut [u8]], wait: Wait, peek: bool) -> Result<usize> {
+    pub fn recv_flags(
+        &mut self,
+        bufs: &mut [&mut [u8]],
+        wait: Wait,
+        peek: bool,
+        waitall: bool,
+    ) -> Result<usize> {
         self.settle_connect(wait)?;
         match &mut self.state {
-            State::Connected { conn, .. } => conn.recv_flags(bufs, wait, &mut self.so_error, peek),
+            State::Connected { conn, .. } => {
+                conn.recv_flags(bufs, wait, &mut self.so_error, peek, waitall)
+            }
             _ => self.recv(bufs, wait),
         }
     }

@@ -4,8 +4,8 @@
 
 use super::{IoVec, SockLen, buf, buf_mut, iovecs, read_addrlen};
 use crate::codec::msg::{self, iovec_array, slices, slices_mut, usable_prefix};
-use crate::codec::{Span, span};
 use crate::codec::sockaddr::dest_bytes;
+use crate::codec::{MAX_RW_COUNT, Span, span};
 use crate::errno::{Errno, Result, c_ret};
 use crate::ops;
 use crate::passthrough::{self, Dir};
@@ -24,7 +24,7 @@ pub use crate::codec::msg::MsgHdr;
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn send(fd: c_int, data: *const u8, len: usize, flags: c_int) -> isize {
     // SAFETY: forwarded contract.
-    let r = unsafe { buf(data, len) }.and_then(|b| ops::send(fd, &[b], flags));
+    let r = unsafe { buf(data, len.min(MAX_RW_COUNT)) }.and_then(|b| ops::send(fd, &[b], flags));
     c_ret(r.map(|n| n as isize))
 }
 
@@ -46,7 +46,7 @@ pub unsafe extern "C" fn sendto(
         // SAFETY: forwarded contract.
         let dest = unsafe { dest_bytes(addr, addrlen) }?;
         // SAFETY: forwarded contract.
-        let b = unsafe { buf(data, len) }?;
+        let b = unsafe { buf(data, len.min(MAX_RW_COUNT)) }?;
         ops::send_to(fd, &[b], flags, dest)
     })();
     c_ret(r.map(|n| n as isize))
@@ -63,7 +63,8 @@ pub unsafe extern "C" fn recv(fd: c_int, data: *mut u8, len: usize, flags: c_int
         return c_ret(recv_null(fd, flags).map(|n| n as isize));
     }
     // SAFETY: forwarded contract.
-    let r = unsafe { buf_mut(data, len) }.and_then(|b| ops::recv(fd, &mut [b], flags));
+    let r = unsafe { buf_mut(data, len.min(MAX_RW_COUNT)) }
+        .and_then(|b| ops::recv(fd, &mut [b], flags));
     c_ret(r.map(|n| n as isize))
 }
 
@@ -101,7 +102,7 @@ pub unsafe extern "C" fn recvfrom(
     }
     let r = (|| {
         // SAFETY: forwarded contract.
-        let b = unsafe { buf_mut(data, len) }?;
+        let b = unsafe { buf_mut(data, len.min(MAX_RW_COUNT)) }?;
         let got = ops::recv_from(fd, &mut [b], flags)?;
         if !addr.is_null() {
             match got.from {
@@ -169,6 +170,10 @@ pub unsafe extern "C" fn read(fd: c_int, data: *mut u8, len: usize) -> isize {
         if len == 0 {
             return 0;
         }
+        if span(data, len) == Span::Outside {
+            // vfs_read's access_ok, before `recv`'s own cut to MAX_RW_COUNT.
+            return c_ret(Err(Errno::EFAULT));
+        }
         // SAFETY: forwarded contract.
         return unsafe { recv(fd, data, len, 0) };
     }
@@ -187,6 +192,10 @@ pub unsafe extern "C" fn read(fd: c_int, data: *mut u8, len: usize) -> isize {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn write(fd: c_int, data: *const u8, len: usize) -> isize {
     if socket::is_socket(fd) {
+        if span(data, len) == Span::Outside {
+            // vfs_write's access_ok, before `send`'s own cut to MAX_RW_COUNT.
+            return c_ret(Err(Errno::EFAULT));
+        }
         // SAFETY: forwarded contract.
         return unsafe { send(fd, data, len, 0) };
     }

@@ -38,17 +38,18 @@ pub unsafe fn read_len(len: *const SockLen) -> Result<usize> {
     Ok(v as usize)
 }
 
-/// Where a caller's buffer of `len` bytes at `ptr` lies, as Linux would see it.
+/// Where a caller's buffer of `len` bytes at `ptr` lies, as Linux would see it. wasm32's
+/// address space is 4 GiB, of which linear memory is the mapped start.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Span {
-    /// Empty, or inside the module's linear memory and not at NULL.
+    /// Empty, or starting inside linear memory and not at NULL (it may run past the end of
+    /// memory: see [`in_memory_len`]).
     Ok,
-    /// At NULL, inside memory. Linux's `access_ok` accepts it (address 0 is a user address);
-    /// the copy then faults, so Linux reports it only once it has something to copy.
-    Null,
-    /// Past the end of linear memory: outside the address space, which Linux's `access_ok`
-    /// refuses before anything else (`EFAULT`). Here an access there would trap (the host checks
-    /// every list a call hands it, and so does the guest's own load).
+    /// At NULL, or starting past the end of memory: addresses Linux's `access_ok` accepts but
+    /// whose copy faults, so Linux reports them only once it has something to copy.
+    Unmapped,
+    /// Running past the end of the address space, which Linux's `access_ok` refuses before
+    /// anything else (`EFAULT`).
     Outside,
 }
 
@@ -57,22 +58,48 @@ pub fn span(ptr: *const u8, len: usize) -> Span {
     if len == 0 {
         return Span::Ok;
     }
+    if (ptr as usize).checked_add(len).is_none() {
+        return Span::Outside;
+    }
+    if ptr.is_null() || in_memory_len(ptr, len) == 0 {
+        return Span::Unmapped;
+    }
+    Span::Ok
+}
+
+/// How much of a buffer starting at `ptr` lies inside linear memory (at most `len`). A copy
+/// Linux makes into or out of a buffer that runs into unmapped memory stops with a fault there;
+/// here an access past the end of memory would trap (the host checks every list a call hands
+/// it, and so does the guest's own load), so the buffer is cut at the end of memory instead:
+/// nothing traps, and a transfer that would reach that far is short. Calls check sizes against
+/// the length they were given before taking the buffer (a datagram's EMSGSIZE), so the cut
+/// changes an answer only for a buffer that really runs past the end of memory.
+pub fn in_memory_len(ptr: *const u8, len: usize) -> usize {
     #[cfg(target_arch = "wasm32")]
     {
-        let size = core::arch::wasm32::memory_size(0) as u64 * 65536;
-        if (ptr as usize as u64) + (len as u64) > size {
-            return Span::Outside;
-        }
+        let end = core::arch::wasm32::memory_size(0) as u64 * 65536;
+        let start = ptr as usize as u64;
+        len.min(end.saturating_sub(start).min(usize::MAX as u64) as usize)
     }
-    if ptr.is_null() { Span::Null } else { Span::Ok }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = ptr;
+        len
+    }
 }
+
+/// Linux's `MAX_RW_COUNT` (`INT_MAX & PAGE_MASK`): the most one call transfers. `send`, `recv`
+/// and their `to`/`from` forms cut a longer length to it before checking the buffer
+/// (`import_ubuf`), so a huge length is not a fault there as it is for `read` and `write`.
+pub const MAX_RW_COUNT: usize = 0x7fff_f000;
 
 /// Whether a caller's buffer can be touched: [`Span::Ok`].
 pub fn valid_buf(ptr: *const u8, len: usize) -> bool {
     span(ptr, len) == Span::Ok
 }
 
-/// A caller's buffer as a slice; NULL or outside memory with a non-zero length is `EFAULT`.
+/// A caller's buffer as a slice, cut at the end of memory; a non-empty one that is not
+/// [`Span::Ok`] is `EFAULT`.
 ///
 /// # Safety
 /// If non-NULL, `ptr` must be valid for reads of `len` bytes.
@@ -83,12 +110,13 @@ pub unsafe fn buf<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8]> {
     if !valid_buf(ptr, len) {
         return Err(Errno::EFAULT);
     }
-    // SAFETY: per the contract.
-    Ok(unsafe { core::slice::from_raw_parts(ptr, len.min(isize::MAX as usize)) })
+    let len = in_memory_len(ptr, len).min(isize::MAX as usize);
+    // SAFETY: per the contract, and inside memory.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
 }
 
-/// A caller's buffer as a mutable slice; NULL or outside memory with a non-zero length is
-/// `EFAULT`.
+/// A caller's buffer as a mutable slice, cut at the end of memory; a non-empty one that is not
+/// [`Span::Ok`] is `EFAULT`.
 ///
 /// # Safety
 /// If non-NULL, `ptr` must be valid for writes of `len` bytes.
@@ -99,6 +127,7 @@ pub unsafe fn buf_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8]> {
     if !valid_buf(ptr, len) {
         return Err(Errno::EFAULT);
     }
-    // SAFETY: per the contract.
-    Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len.min(isize::MAX as usize)) })
+    let len = in_memory_len(ptr, len).min(isize::MAX as usize);
+    // SAFETY: per the contract, and inside memory.
+    Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
 }

@@ -54,7 +54,7 @@ pub unsafe fn iovec_array<'a>(iov: *const IoVec, cnt: i32) -> Result<&'a [IoVec]
         return Ok(&[]);
     }
     let bytes = cnt as usize * core::mem::size_of::<IoVec>();
-    if !super::valid_buf(iov.cast(), bytes) {
+    if !super::valid_buf(iov.cast(), bytes) || super::in_memory_len(iov.cast(), bytes) < bytes {
         return Err(Errno::EFAULT);
     }
     // SAFETY: per the contract, and inside memory (checked).
@@ -62,7 +62,9 @@ pub unsafe fn iovec_array<'a>(iov: *const IoVec, cnt: i32) -> Result<&'a [IoVec]
     if v.iter().any(|io| io.len > isize::MAX as usize) {
         return Err(Errno::EINVAL);
     }
-    if v.iter().any(|io| super::span(io.base, io.len) == Span::Outside) {
+    if v.iter()
+        .any(|io| super::span(io.base, io.len) == Span::Outside)
+    {
         return Err(Errno::EFAULT);
     }
     let mut total: usize = 0;

@@ -20,8 +20,8 @@
 static unsigned char G[256];
 static void *volatile NULLP;
 #define NP ((void *)NULLP)
-/* A buffer past the end of memory: wasm's linear memory ends below 4 GiB, Linux's user space
- * below 2^47; both answer EFAULT. */
+/* A buffer that runs past the end of the address space (32 bytes from 16 below its end): Linux's
+ * access_ok refuses it before anything else, on a 64-bit and a 32-bit address space alike. */
 #define FAR ((void *)(~(uintptr_t)0 - 16))
 
 enum { K_DATA, K_EOF, K_RDONLY, K_WRONLY, K_NONBLOCK, K_DIR, K_STDIN, K_STDOUT, K_STDERR,
@@ -88,7 +88,7 @@ static void sweep(int k) {
     struct iovec two_bad[2] = {{G, 2}, {NP, 3}};
     struct iovec first_bad[2] = {{NP, 3}, {G, 2}};
     struct iovec empty_then_bad[2] = {{G, 0}, {NP, 3}};
-    struct iovec huge[2] = {{G, (size_t)-1 / 2}, {G, (size_t)-1 / 2}};
+    struct iovec far[2] = {{G, 2}, {FAR, 32}};
 #define ONE(...)                                                                              \
     do {                                                                                      \
         int fd = get(k);                                                                      \
@@ -100,8 +100,7 @@ static void sweep(int k) {
     } while (0)
     ONE(SHOW(read(fd, NP, 5)));
     ONE(SHOW(read(fd, NP, 0)));
-    ONE(SHOW(read(fd, FAR, 5)));
-    ONE(SHOW(read(fd, G, (size_t)-1 / 2)));
+    ONE(SHOW(read(fd, FAR, 32)));
     ONE(SHOW(readv(fd, NP, 2)));
     ONE(SHOW(readv(fd, NP, 0)));
     ONE(SHOW(readv(fd, many, -1)));
@@ -110,6 +109,7 @@ static void sweep(int k) {
     ONE(SHOW(readv(fd, many, 1024)));
     ONE(SHOW(readv(fd, first_bad, 2)));
     ONE(SHOW(readv(fd, empty_then_bad, 2)));
+    ONE(SHOW(readv(fd, far, 2)));
     if (k == K_DATA || k == K_EOF || k == K_NONBLOCK)
         ONE(SHOW(readv(fd, two_bad, 2)); guard(2));
     ONE(SHOW(write(fd, NP, 0)));
@@ -119,10 +119,10 @@ static void sweep(int k) {
     ONE(SHOW(writev(fd, many, -1)));
     if (!out) {
         ONE(SHOW(write(fd, NP, 5)));
-        ONE(SHOW(write(fd, FAR, 5)));
+        ONE(SHOW(write(fd, FAR, 32)));
         ONE(SHOW(writev(fd, first_bad, 2)));
         ONE(SHOW(writev(fd, empty_then_bad, 2)));
-        ONE(SHOW(writev(fd, huge, 2)));
+        ONE(SHOW(writev(fd, far, 2)));
     }
     if (k == K_DATA || k == K_NONBLOCK) ONE(SHOW(writev(fd, two_bad, 2)));
     ONE(SHOW(fcntl(fd, F_GETFL, NP) < 0 ? -1 : 0));

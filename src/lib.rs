@@ -8,7 +8,7 @@
 //!
 //! The call flow: C program -> [`abi`] (decode arguments), or Rust program -> [`net`] ->
 //! [`ops`] (look up the descriptor, pick the wait policy) -> [`tcp`] / [`udp`] (the protocol
-//! state machines) -> [`blocking`] (the one place that waits) -> the `wasi:sockets` imports.
+//! state machines) -> [`wait`] (the one place that waits) -> the `wasi:sockets` imports.
 //! Errors travel as [`errno::Result`] and become `-1` + `errno` in one place, [`errno::c_ret`]
 //! (or an `io::Error` in [`net`]).
 //!
@@ -51,7 +51,6 @@ cfg_if::cfg_if! {
     if #[cfg(target_os = "wasi")] {
         #[allow(missing_docs)]
         pub mod bindings;
-        pub mod blocking;
         mod global;
         mod landing;
         pub mod ops;
@@ -61,6 +60,7 @@ cfg_if::cfg_if! {
         pub mod sockopt;
         pub mod tcp;
         pub mod udp;
+        pub mod wait;
         pub mod wasi;
 
         #[cfg(feature = "libc")]

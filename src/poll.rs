@@ -8,12 +8,12 @@
 //! open is `POLLNVAL`.
 
 use crate::bindings::wasi::cli::stdin;
-use crate::bindings::wasi::clocks::monotonic_clock;
-use crate::bindings::wasi::io::poll::{self as wasi_poll, Pollable};
+use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::io::streams::InputStream;
 use crate::global::Global;
 use crate::socket::{self, Kind};
 use crate::tcp::Ready;
+use crate::wait::{self, host};
 use crate::wasi::p1;
 use alloc::vec::Vec;
 
@@ -46,7 +46,7 @@ struct Stdin {
     _stream: InputStream,
 }
 
-static STDIN: Global<Option<Stdin>> = Global::new(None);
+static STDIN: Global<Option<Stdin>> = Global::new("poll::STDIN", None);
 
 fn with_stdin<R>(f: impl FnOnce(&Pollable) -> R) -> R {
     STDIN.with(|s| {
@@ -126,19 +126,17 @@ fn revents(r: Ready, events: i16) -> i16 {
 const STDIN_GRACE_NS: u64 = 10_000_000;
 
 /// Whether the last stdin check found data (then the next check starts a new host read).
-static STDIN_WAS_READY: Global<bool> = Global::new(true);
+static STDIN_WAS_READY: Global<bool> = Global::new("poll::STDIN_WAS_READY", true);
 
 fn stdin_ready(first_look: bool) -> bool {
     let ready = with_stdin(|s| {
-        if s.ready() {
+        if host::ready(s) {
             return true;
         }
         if !first_look || !STDIN_WAS_READY.with(|r| *r) {
             return false;
         }
-        let timer = monotonic_clock::subscribe_duration(STDIN_GRACE_NS);
-        wasi_poll::poll(&[s, &timer]);
-        s.ready()
+        !wait::any(&[s], Some(wait::now() + STDIN_GRACE_NS)).is_empty()
     });
     STDIN_WAS_READY.with(|r| *r = ready);
     ready
@@ -176,12 +174,6 @@ fn evaluate(
 
 /// Block until one of the descriptors' pollables, or the deadline, fires.
 fn wait(fds: &[PollFd], watch: &[Watch], deadline: Option<u64>) {
-    let timer = match deadline {
-        Some(d) => monotonic_clock::subscribe_instant(d),
-        // Nothing may ever become ready (no descriptors, or none with a pollable): Linux
-        // sleeps forever; so does a timer that never fires in practice.
-        None => monotonic_clock::subscribe_duration(u64::MAX),
-    };
     let stdin_wanted = fds
         .iter()
         .zip(watch)
@@ -205,10 +197,10 @@ fn wait(fds: &[PollFd], watch: &[Watch], deadline: Option<u64>) {
                 Kind::Udp(u) => u.pollables(*want_out, &mut list),
             }
         }
-        list.push(&timer);
         list.extend(stdin);
-        socket::poll_reaping(&list);
-        crate::blocking::after_wait();
+        // Nothing may ever become ready (no descriptors, or none with a pollable): Linux sleeps
+        // forever, and so does a wait with no deadline.
+        wait::any(&list, deadline);
     };
     if stdin_wanted {
         with_stdin(|s| run(Some(s)));
@@ -235,13 +227,13 @@ pub fn poll_until(
     timeout_ns: Option<u64>,
     counts: &dyn Fn(&PollFd) -> bool,
 ) -> usize {
-    socket::reap();
+    wait::linger::reap();
     let watch: Vec<Watch> = fds.iter().map(|p| classify(p.fd)).collect();
     if timeout_ns == Some(0) {
         // A look, no wait: no clock needed.
         return evaluate(fds, &watch, counts, true);
     }
-    let deadline = timeout_ns.map(|t| monotonic_clock::now().saturating_add(t));
+    let deadline = timeout_ns.map(|t| wait::now().saturating_add(t));
     let mut first = true;
     loop {
         let n = evaluate(fds, &watch, counts, first);
@@ -250,7 +242,7 @@ pub fn poll_until(
             return n;
         }
         match deadline {
-            Some(d) if monotonic_clock::now() >= d => return 0,
+            Some(d) if wait::now() >= d => return 0,
             _ => wait(fds, &watch, deadline),
         }
     }

@@ -3,14 +3,14 @@
 //! An [`Entry`] is what one socket fd holds: the protocol state machine plus the attributes that
 //! belong to the descriptor rather than the protocol (`O_NONBLOCK`, `FD_CLOEXEC`, timeouts).
 
-use crate::bindings::wasi::io::poll::{self as wasi_poll, Pollable};
-use crate::blocking::Wait;
 use crate::errno::{Errno, Result};
 use crate::fd_table::{Adapter, FdTable, SharedNumbers};
 use crate::global::Global;
 use crate::tcp::Tcp;
 use crate::udp::Udp;
+use crate::wait::{Wait, linger};
 use crate::wasi::p1;
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use core::cell::RefCell;
@@ -103,7 +103,10 @@ pub struct Slot {
 /// The socket table.
 pub type Table = FdTable<Slot, SharedNumbers<AdapterFds>>;
 
-static SOCKETS: Global<Table> = Global::new(FdTable::new(SharedNumbers::new(AdapterFds)));
+static SOCKETS: Global<Table> = Global::new(
+    "socket::SOCKETS",
+    FdTable::new(SharedNumbers::new(AdapterFds)),
+);
 
 /// Close a descriptor that is not a socket with preview 1 `fd_close`, putting its number back
 /// in order (so the next descriptor of either kind gets the lowest free number).
@@ -167,21 +170,11 @@ pub fn set_cloexec(fd: i32, on: bool) -> Result<()> {
         .ok_or_else(|| not_a_socket(fd))
 }
 
-/// Sockets closed while the host was still writing their data: their numbers are free, their
-/// host resources wait here until the host has finished (see [`close`]).
-static GRAVES: Global<Vec<Tcp>> = Global::new(Vec::new());
-
-/// How long the exit handler waits, in all, for closed sockets' data to leave.
-const EXIT_DRAIN_NS: u64 = 10_000_000_000;
-
 /// Close a socket fd. `false` if not a socket.
 ///
-/// Linux's `close` returns at once and the kernel goes on sending queued data. wasmtime instead
-/// makes dropping an output stream wait for its in-flight write, which never ends if the peer
-/// does not read (or is this very program, about to close the other end). So a socket whose
-/// write is still in flight gives up its number now and keeps its host resources until the host
-/// has finished; later calls reap it, and an exit handler waits (at most 10 s) for what is left,
-/// so data `send` accepted is not lost when the program exits right after `close`.
+/// Linux's `close` returns at once and the kernel goes on sending queued data; a socket whose
+/// write is still in flight here gives up its number now and lingers (see
+/// [`crate::wait::linger`]) until the host has finished.
 pub fn close(fd: i32) -> bool {
     let Some(slot) = SOCKETS.with(|t| t.take(fd)) else {
         return false;
@@ -193,94 +186,14 @@ pub fn close(fd: i32) -> bool {
     match entry.kind {
         Kind::Tcp(mut tcp) => {
             if tcp.write_in_flight(true) {
-                register_exit_drain();
-                GRAVES.with(|g| g.push(tcp));
+                linger::keep(Box::new(tcp));
             }
         }
         // A UDP socket's host streams hand their last datagram to the kernel as they drop.
         Kind::Udp(udp) => drop(udp),
     }
-    reap();
+    linger::reap();
     true
-}
-
-/// `wasi:io/poll.poll` over `ps` that also watches closed sockets' in-flight writes, and reaps
-/// the ones that finish. A program blocked on one end of a connection may be waiting for the end
-/// of the stream from the other end, which it closed while the host was still writing (Linux
-/// sends the rest and then the FIN from the kernel): here the FIN goes when the closed socket is
-/// dropped, so it must be dropped as soon as its write ends, not at the program's next socket
-/// call. Returns the indexes of `ps` that are ready: none when only a closed socket progressed.
-pub fn poll_reaping(ps: &[&Pollable]) -> Vec<u32> {
-    let ready = GRAVES.with(|g| {
-        if g.is_empty() {
-            return wasi_poll::poll(ps);
-        }
-        let mut all = ps.to_vec();
-        all.extend(g.iter().filter_map(Tcp::out_pollable));
-        let mut r = wasi_poll::poll(&all);
-        r.retain(|&i| (i as usize) < ps.len());
-        r
-    });
-    reap();
-    if ready.is_empty() {
-        // Only a closed socket's pollable fired. If the host's budget made its `check-write`
-        // say 0 anyway, the socket stays and its pollable stays ready: yield, so the caller's
-        // next wait does not spin on it.
-        crate::blocking::host_yield();
-    }
-    ready
-}
-
-/// Block until one of `ps` is ready, dropping closed sockets as their writes end: the ready
-/// indexes of `ps` (never empty).
-pub fn wait_reaping(ps: &[&Pollable]) -> Vec<u32> {
-    loop {
-        let ready = poll_reaping(ps);
-        if !ready.is_empty() {
-            return ready;
-        }
-    }
-}
-
-/// Block until `p` is ready (as `p.block()`), dropping closed sockets as their writes end.
-pub fn block_reaping(p: &Pollable) {
-    if GRAVES.with(|g| g.is_empty()) {
-        p.block();
-    } else {
-        wait_reaping(&[p]);
-    }
-}
-
-/// Drop closed sockets whose host writes have finished.
-pub fn reap() {
-    GRAVES.with(|g| {
-        if !g.is_empty() {
-            g.retain_mut(|t| t.write_in_flight(false));
-        }
-    });
-}
-
-fn register_exit_drain() {
-    static REGISTERED: Global<bool> = Global::new(false);
-    if REGISTERED.with(|r| core::mem::replace(r, true)) {
-        return;
-    }
-    unsafe extern "C" {
-        fn atexit(f: extern "C" fn()) -> i32;
-    }
-    // SAFETY: registers a plain function with the C library's exit handlers.
-    unsafe { atexit(drain_at_exit) };
-}
-
-/// At exit: wait (bounded) for closed sockets' in-flight data, then let them go.
-extern "C" fn drain_at_exit() {
-    let deadline =
-        crate::bindings::wasi::clocks::monotonic_clock::now().saturating_add(EXIT_DRAIN_NS);
-    // Out of the table first: the waits below watch the table too (`poll_reaping`).
-    let mut graves = GRAVES.with(core::mem::take);
-    for t in graves.iter_mut() {
-        t.wait_write(deadline);
-    }
 }
 
 /// Whether `fd` is one of the library's sockets.

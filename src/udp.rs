@@ -21,16 +21,15 @@
 //! declaration order: children first) and before `stream` is called again.
 
 use crate::addr::{self, Family};
-use crate::bindings::wasi::clocks::monotonic_clock;
 use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::sockets::network::ErrorCode;
 use crate::bindings::wasi::sockets::udp::{
     IncomingDatagramStream, OutgoingDatagram, OutgoingDatagramStream, UdpSocket,
 };
 use crate::bindings::wasi::sockets::udp_create_socket::create_udp_socket;
-use crate::blocking::{self, Wait};
 use crate::errno::{Errno, Result};
 use crate::tcp::{HostOpt, Ready, SHUT_RD, SHUT_WR};
+use crate::wait::{self, Wait, finish, host};
 use crate::{iov, wasi};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -171,19 +170,15 @@ impl Udp {
     /// still be held by this socket's previous host socket, about to be released; try again for
     /// a while.
     fn host_bind(&mut self, addr: SocketAddr, retry_in_use: bool) -> Result<u16> {
-        let deadline = monotonic_clock::now().saturating_add(REBIND_WAIT_NS);
+        let deadline = wait::now().saturating_add(REBIND_WAIT_NS);
         loop {
             let sock = &self.host.sock;
             let r = wasi::with_network(|net| sock.start_bind(net, wasi::to_wasi(addr)))
-                .and_then(|()| finish(sock, || sock.finish_bind()));
+                .and_then(|()| finish(&sock.subscribe(), || sock.finish_bind()));
             match r {
                 Ok(()) => break,
-                Err(ErrorCode::AddressInUse)
-                    if retry_in_use && monotonic_clock::now() < deadline =>
-                {
-                    let pause = monotonic_clock::subscribe_duration(REBIND_RETRY_NS);
-                    pause.block();
-                    blocking::waited();
+                Err(ErrorCode::AddressInUse) if retry_in_use && wait::now() < deadline => {
+                    wait::sleep(REBIND_RETRY_NS);
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -291,8 +286,7 @@ impl Udp {
     /// Take what the host has received, without waiting. `Ok(true)` if anything arrived.
     fn pull(&mut self) -> Result<bool> {
         let s = self.streams()?;
-        blocking::op();
-        let got = s.incoming.receive(RECV_BATCH).map_err(Errno::from)?;
+        let got = host::receive(&s.incoming, RECV_BATCH).map_err(Errno::from)?;
         let any = !got.is_empty();
         self.rx.extend(got.into_iter().map(|d| Datagram {
             data: d.data,
@@ -436,10 +430,9 @@ impl Udp {
         }];
         loop {
             let s = self.streams()?;
-            blocking::op();
-            match s.outgoing.check_send() {
+            match host::check_send(&s.outgoing) {
                 Ok(0) => {
-                    if !blocking::recheck(wait) {
+                    if !wait::recheck(wait) {
                         wait.on(&s.out_ready)?;
                     }
                     continue;
@@ -496,7 +489,7 @@ impl Udp {
             if self.pull()? {
                 continue;
             }
-            if blocking::recheck(wait) {
+            if wait::recheck(wait) {
                 continue;
             }
             if !wait.may_block() && !looked_again {
@@ -504,7 +497,7 @@ impl Udp {
                 // microseconds later (measured: 72% at the first look, 97% after one yield).
                 // Linux's loopback has it at once; one yield before EAGAIN narrows the gap.
                 looked_again = true;
-                blocking::host_yield();
+                wait::host_yield();
                 continue;
             }
             let s = self.streams()?;
@@ -614,10 +607,7 @@ impl Udp {
         let output = match self.host.streams.as_ref() {
             // An unbound socket is writable (sending binds it), as is one not yet streaming.
             None => true,
-            Some(s) => {
-                blocking::op();
-                s.outgoing.check_send().is_ok_and(|n| n > 0)
-            }
+            Some(s) => host::check_send(&s.outgoing).is_ok_and(|n| n > 0),
         };
         Ready {
             input: !self.rx.is_empty() || self.rd_shut,
@@ -657,18 +647,5 @@ fn probe_bindable(family: Family, addr: SocketAddr) -> Result<()> {
     match probe.bind(any_port) {
         Err(e @ (Errno::EADDRNOTAVAIL | Errno::EAFNOSUPPORT)) => Err(e),
         _ => Ok(()),
-    }
-}
-
-/// Drive `finish-bind` to completion (hosts finish at once; the loop is for hosts that do not).
-fn finish(
-    sock: &UdpSocket,
-    mut op: impl FnMut() -> core::result::Result<(), ErrorCode>,
-) -> core::result::Result<(), ErrorCode> {
-    loop {
-        match op() {
-            Err(ErrorCode::WouldBlock) => sock.subscribe().block(),
-            other => return other,
-        }
     }
 }

@@ -102,7 +102,7 @@ pub fn from_wasi(addr: IpSocketAddress) -> SocketAddr {
     }
 }
 
-static NETWORK: Global<Option<Network>> = Global::new(None);
+static NETWORK: Global<Option<Network>> = Global::new("wasi::NETWORK", None);
 
 /// Run `f` with the instance network, fetched once and kept for the life of the instance.
 pub fn with_network<R>(f: impl FnOnce(&Network) -> R) -> R {
@@ -194,7 +194,8 @@ pub mod p1 {
         ) -> i32;
     }
 
-    static SCANNED: crate::global::Global<bool> = crate::global::Global::new(false);
+    static SCANNED: crate::global::Global<bool> =
+        crate::global::Global::new("wasi::SCANNED", false);
 
     /// Make sure wasi-libc has scanned the preopened directories, as its own `close` does before
     /// closing anything: the scan probes fds 3, 4, ... and stops at the first EBADF, so a preopen

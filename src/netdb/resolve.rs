@@ -4,7 +4,7 @@
 use super::Eai;
 use crate::bindings::wasi::sockets::ip_name_lookup::resolve_addresses;
 use crate::bindings::wasi::sockets::network::{ErrorCode, IpAddress};
-use crate::blocking::{self, Wait};
+use crate::wait::{self, Wait, host};
 use crate::wasi::with_network;
 use alloc::vec::Vec;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -34,8 +34,7 @@ pub fn resolve(name: &str) -> Result<Vec<IpAddr>, Eai> {
     let wait = Wait::new(false, LOOKUP_TIMEOUT_NS);
     let mut out = Vec::new();
     loop {
-        blocking::op();
-        match stream.resolve_next_address() {
+        match host::resolve_next_address(&stream) {
             Ok(Some(IpAddress::Ipv4((a, b, c, d)))) => {
                 out.push(IpAddr::V4(Ipv4Addr::new(a, b, c, d)))
             }
@@ -43,7 +42,7 @@ pub fn resolve(name: &str) -> Result<Vec<IpAddr>, Eai> {
                 out.push(IpAddr::V6(Ipv6Addr::new(a, b, c, d, e, f, g, h)))
             }
             Ok(None) => break,
-            Err(ErrorCode::WouldBlock) if blocking::recheck(wait) => {}
+            Err(ErrorCode::WouldBlock) if wait::recheck(wait) => {}
             Err(ErrorCode::WouldBlock) => wait.on(&ready).map_err(|_| Eai::AGAIN)?,
             Err(e) => return Err(eai(e)),
         }

@@ -7,9 +7,9 @@
 
 use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::io::streams::{InputStream, OutputStream, StreamError};
-use crate::blocking::{self, Wait};
 use crate::errno::{Errno, Result};
 use crate::iov::{advance, gather, remaining, scatter};
+use crate::wait::{self, Wait, host};
 use crate::wasi::stream_error_errno;
 use alloc::vec::Vec;
 
@@ -102,14 +102,10 @@ impl Conn {
     /// buffer of `size` bytes, a readiness check costs nothing of the kind.
     fn host_read(&mut self, size: u64, likely: bool) -> core::result::Result<Vec<u8>, StreamError> {
         // While data flows (the last read returned some), read straight away.
-        if !likely && !self.flowing {
-            blocking::op();
-            if !self.in_poll.ready() {
-                return Ok(Vec::new());
-            }
+        if !likely && !self.flowing && !host::ready(&self.in_poll) {
+            return Ok(Vec::new());
         }
-        blocking::op();
-        let r = self.input.read(size);
+        let r = host::read(&self.input, size);
         self.flowing = matches!(&r, Ok(d) if !d.is_empty());
         r
     }
@@ -120,16 +116,10 @@ impl Conn {
         buf: &mut [u8],
         likely: bool,
     ) -> core::result::Result<usize, StreamError> {
-        if !likely && !self.flowing {
-            blocking::op();
-            if !self.in_poll.ready() {
-                return Ok(0);
-            }
+        if !likely && !self.flowing && !host::ready(&self.in_poll) {
+            return Ok(0);
         }
-        blocking::op();
-        let input = &self.input;
-        let size = buf.len() as u64;
-        let r = crate::landing::into(buf, || input.read(size));
+        let r = host::read_into(&self.input, buf);
         self.flowing = matches!(r, Ok(n) if n > 0);
         r
     }
@@ -204,7 +194,7 @@ impl Conn {
                 // Straight into the caller's buffer (the host writes there; see `landing`).
                 let n = bufs[first].len().min(READ_CHUNK as usize);
                 match self.host_read_into(&mut bufs[first][..n], likely) {
-                    Ok(0) if blocking::recheck(wait) => likely = false,
+                    Ok(0) if wait::recheck(wait) => likely = false,
                     Ok(0) => {
                         wait.on(&self.in_poll)?;
                         likely = true;
@@ -220,7 +210,7 @@ impl Conn {
             }
             match self.host_read(total.min(READ_CHUNK as usize) as u64, likely) {
                 Ok(data) if !data.is_empty() => return Ok(scatter(&data, bufs)),
-                Ok(_) if blocking::recheck(wait) => likely = false,
+                Ok(_) if wait::recheck(wait) => likely = false,
                 Ok(_) => {
                     wait.on(&self.in_poll)?;
                     likely = true;
@@ -254,7 +244,7 @@ impl Conn {
                 }
                 true
             }
-            Ok(_) => blocking::recheck(Wait::Never) && self.read_more(so_error),
+            Ok(_) => wait::recheck(Wait::Never) && self.read_more(so_error),
             Err(StreamError::Closed) => {
                 self.rd_shut = true;
                 false
@@ -359,8 +349,7 @@ impl Conn {
             // One host call instead of check-write + write: the host waits for the permit
             // itself, as a blocking send would.
             let data = crate::iov::contiguous(bufs, scratch);
-            blocking::op();
-            return match self.output.blocking_write_and_flush(data) {
+            return match host::blocking_write_and_flush(&self.output, data) {
                 Ok(()) => {
                     self.permitted = true;
                     self.unflushed = false;
@@ -377,9 +366,8 @@ impl Conn {
         // The wait for the first permit has one deadline for the whole call, taken when needed.
         let mut first_permit = None;
         while sent < total {
-            blocking::op();
-            let permit = match self.output.check_write() {
-                Ok(0) if blocking::recheck(wait) => continue,
+            let permit = match host::check_write(&self.output) {
+                Ok(0) if wait::recheck(wait) => continue,
                 Ok(0) => {
                     let w = if self.permitted || wait.may_block() {
                         wait
@@ -410,8 +398,7 @@ impl Conn {
                 gather(bufs, idx, off, permit, scratch);
                 scratch
             };
-            blocking::op();
-            if let Err(e) = self.output.write(chunk) {
+            if let Err(e) = host::write(&self.output, chunk) {
                 return partial(sent, self.write_errno(e));
             }
             self.unflushed = true;
@@ -438,13 +425,11 @@ impl Conn {
         if self.reset || self.wr_shut || !self.unflushed {
             return false;
         }
-        blocking::op();
-        let in_flight = matches!(self.output.check_write(), Ok(0))
+        let in_flight = matches!(host::check_write(&self.output), Ok(0))
             && (!patient || {
                 // The host's budget may be what said 0: ask again after a yield.
-                blocking::host_yield();
-                blocking::op();
-                matches!(self.output.check_write(), Ok(0))
+                wait::host_yield();
+                matches!(host::check_write(&self.output), Ok(0))
             });
         self.unflushed = in_flight;
         in_flight
@@ -457,11 +442,9 @@ impl Conn {
 
     /// Whether the host grants a write now (or the stream failed, which a write then reports).
     fn can_write(&mut self) -> bool {
-        blocking::op();
-        match self.output.check_write() {
-            Ok(0) if blocking::recheck(Wait::Never) => {
-                blocking::op();
-                !matches!(self.output.check_write(), Ok(0))
+        match host::check_write(&self.output) {
+            Ok(0) if wait::recheck(Wait::Never) => {
+                !matches!(host::check_write(&self.output), Ok(0))
             }
             Ok(0) => false,
             Ok(_) => {

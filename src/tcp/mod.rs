@@ -20,8 +20,8 @@ use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::sockets::network::ErrorCode;
 use crate::bindings::wasi::sockets::tcp::{ShutdownType, TcpSocket};
 use crate::bindings::wasi::sockets::tcp_create_socket::create_tcp_socket;
-use crate::blocking::{self, Wait};
 use crate::errno::{Errno, Result};
+use crate::wait::{self, Wait, finish, host};
 use crate::wasi;
 use alloc::vec::Vec;
 use conn::Conn;
@@ -284,8 +284,7 @@ impl Tcp {
             return Err(Errno::EINVAL);
         }
         loop {
-            blocking::op();
-            match self.host.sock.accept() {
+            match host::accept(&self.host.sock) {
                 Ok((sock, input, output)) => {
                     let host = Host::from(sock);
                     let conn = Conn::new(input, output);
@@ -299,7 +298,7 @@ impl Tcp {
                     };
                     return Ok((Tcp::with_host(host, state, self.family), peer));
                 }
-                Err(ErrorCode::WouldBlock) if blocking::recheck(wait) => {}
+                Err(ErrorCode::WouldBlock) if wait::recheck(wait) => {}
                 Err(ErrorCode::WouldBlock) => wait.on(&self.host.pollable)?,
                 Err(e) => return Err(e.into()),
             }
@@ -421,8 +420,7 @@ impl Tcp {
         if !matches!(self.state, State::Connecting) {
             return false;
         }
-        blocking::op();
-        match self.host.sock.finish_connect() {
+        match host::finish_connect(&self.host.sock) {
             Err(ErrorCode::WouldBlock) => false,
             Ok((input, output)) => {
                 let conn = Conn::new(input, output);
@@ -649,23 +647,6 @@ impl Tcp {
         }
     }
 
-    /// The output stream's pollable of a connection (ready when an in-flight write ends).
-    pub fn out_pollable(&self) -> Option<&Pollable> {
-        match &self.state {
-            State::Connected { conn, .. } => Some(conn.out_pollable()),
-            _ => None,
-        }
-    }
-
-    /// Wait until the host has finished writing, or `deadline` (monotonic nanoseconds).
-    pub fn wait_write(&mut self, deadline: u64) {
-        if let State::Connected { conn, .. } = &mut self.state {
-            while conn.write_in_flight(false)
-                && Wait::Until(deadline).on(conn.out_pollable()).is_ok()
-            {}
-        }
-    }
-
     /// What `poll` reports now (Linux's `tcp_poll`), collecting a finished connect and reading
     /// ahead on a connection first.
     pub fn ready(&mut self, want_out: bool) -> Ready {
@@ -674,10 +655,7 @@ impl Tcp {
         match &mut self.state {
             State::Connected { conn, .. } => conn.ready(&mut self.so_error, want_out),
             State::Listening { .. } => Ready {
-                input: {
-                    blocking::op();
-                    self.host.pollable.ready()
-                },
+                input: host::ready(&self.host.pollable),
                 ..Ready::default()
             },
             State::Connecting => Ready {
@@ -760,16 +738,16 @@ fn probe_bindable(family: Family, addr: SocketAddr) -> Result<()> {
     }
 }
 
-/// Drive a `finish-*` call to completion, waiting on the socket's pollable while it would block.
-/// (Hosts finish bind and listen at once; the loop is for hosts that do not.)
-fn finish<T>(
-    p: &Pollable,
-    mut op: impl FnMut() -> core::result::Result<T, ErrorCode>,
-) -> core::result::Result<T, ErrorCode> {
-    loop {
-        match op() {
-            Err(ErrorCode::WouldBlock) => p.block(),
-            other => return other,
+/// A closed connection whose write is still in flight (see [`crate::wait::linger`]).
+impl wait::linger::Lingering for Tcp {
+    fn pollable(&self) -> Option<&Pollable> {
+        match &self.state {
+            State::Connected { conn, .. } => Some(conn.out_pollable()),
+            _ => None,
         }
+    }
+
+    fn write_in_flight(&mut self) -> bool {
+        Tcp::write_in_flight(self, false)
     }
 }

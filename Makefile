@@ -82,6 +82,7 @@ lint: lib
 	cargo clippy --all-targets -- -D warnings
 	$(WASM_CLIPPY) -- -D warnings
 	$(WASM_CLIPPY_STD) -- -D warnings
+	scripts/layering.sh
 	scripts/symbols.sh --check
 	scripts/vendor-wit.sh --check
 

@@ -174,6 +174,44 @@ pub fn decode_dest(bytes: &[u8], family: Family) -> Result<Option<SocketAddr>> {
     Ok(Some(addr))
 }
 
+/// A datagram's destination as `sendto`/`sendmsg` named it, decoded for the socket's family
+/// ([`decode_dest`]). Linux looks at it only at its turn in `udp_sendmsg` (after the size
+/// check), so a bad address travels as the error to report then.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dest {
+    /// None given (or `AF_UNSPEC` on an IPv6 socket): the connected peer.
+    Peer,
+    /// This address.
+    To(SocketAddr),
+    /// An address Linux refuses, with its errno.
+    Invalid(Errno),
+}
+
+impl Dest {
+    /// The destination for the caller's address bytes (`None`: no address).
+    pub fn decode(bytes: Option<&[u8]>, family: Family) -> Dest {
+        match bytes.map(|b| decode_dest(b, family)) {
+            None | Some(Ok(None)) => Dest::Peer,
+            Some(Ok(Some(a))) => Dest::To(a),
+            Some(Err(e)) => Dest::Invalid(e),
+        }
+    }
+
+    /// The destination `addr` for a socket of `family`, with [`decode_dest`]'s checks (the
+    /// Rust API's typed address meets the same rules as a C caller's bytes).
+    pub fn to(addr: SocketAddr, family: Family) -> Dest {
+        match (addr, family) {
+            (SocketAddr::V6(_), Family::V4) => Dest::Invalid(Errno::EAFNOSUPPORT),
+            (SocketAddr::V4(_), Family::V6) => Dest::Invalid(Errno::ENETUNREACH),
+            (SocketAddr::V6(a), _) if a.ip().to_ipv4_mapped().is_some() => {
+                Dest::Invalid(Errno::ENETUNREACH)
+            }
+            (a, _) if a.port() == 0 => Dest::Invalid(Errno::EINVAL),
+            (a, _) => Dest::To(a),
+        }
+    }
+}
+
 fn decode_v4(b: &[u8]) -> SocketAddrV4 {
     let port = u16::from_be_bytes([b[2], b[3]]);
     SocketAddrV4::new(Ipv4Addr::new(b[4], b[5], b[6], b[7]), port)

@@ -62,6 +62,81 @@ impl SockFlags {
     }
 }
 
+/// `how` values of `shutdown` in wasi-libc.
+pub const SHUT_RD: i32 = 1;
+/// See [`SHUT_RD`].
+pub const SHUT_WR: i32 = 2;
+/// See [`SHUT_RD`].
+pub const SHUT_RDWR: i32 = 3;
+
+/// What `shutdown` shuts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shutdown {
+    /// `SHUT_RD`.
+    Read,
+    /// `SHUT_WR`.
+    Write,
+    /// `SHUT_RDWR`.
+    Both,
+}
+
+impl Shutdown {
+    /// `how` from C; anything else is `EINVAL`, as Linux answers.
+    pub fn from_how(how: i32) -> Result<Shutdown> {
+        match how {
+            SHUT_RD => Ok(Shutdown::Read),
+            SHUT_WR => Ok(Shutdown::Write),
+            SHUT_RDWR => Ok(Shutdown::Both),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    /// Whether reading is shut.
+    pub fn reads(self) -> bool {
+        self != Shutdown::Write
+    }
+
+    /// Whether writing is shut.
+    pub fn writes(self) -> bool {
+        self != Shutdown::Read
+    }
+}
+
+/// `fcntl(2)` commands, decoded. An argument travels as the result of reading it: Linux looks
+/// the descriptor up first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fcntl {
+    /// `F_GETFD`.
+    GetFd,
+    /// `F_SETFD` with its argument (read from the caller's variadic buffer).
+    SetFd(Result<i32>),
+    /// `F_GETFL`.
+    GetFl,
+    /// `F_SETFL` with its argument.
+    SetFl(Result<i32>),
+    /// Anything else: `EINVAL` once the descriptor is known to be open.
+    Unknown,
+}
+
+/// `FD_CLOEXEC`.
+pub const FD_CLOEXEC: i32 = 1;
+/// `O_NONBLOCK` (= `__WASI_FDFLAGS_NONBLOCK`).
+pub const O_NONBLOCK: i32 = 4;
+/// wasi-libc's `O_RDWR` (`O_RDONLY | O_WRONLY`).
+pub const O_RDWR: i32 = 0x0400_0000 | 0x1000_0000;
+
+/// `ioctl(2)` requests, decoded. An argument Linux reads only at its turn travels as the
+/// result of reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ioctl {
+    /// `FIONBIO` with the value its `int *` points to.
+    SetNonblocking(Result<bool>),
+    /// `FIONREAD`; `Err` if its `int *` cannot be written.
+    BytesReadable(Result<()>),
+    /// Anything else: `ENOTTY` once the descriptor is known to be open.
+    Unknown,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

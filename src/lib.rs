@@ -52,13 +52,16 @@ cfg_if::cfg_if! {
         #[allow(missing_docs)]
         pub mod bindings;
         mod global;
+        pub mod inet;
         mod landing;
+        pub mod fd;
         pub mod ops;
         pub mod passthrough;
         pub mod poll;
         pub mod socket;
         pub mod sockopt;
         pub mod tcp;
+        pub mod trace;
         pub mod udp;
         pub mod wait;
         pub mod wasi;

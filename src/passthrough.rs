@@ -9,6 +9,7 @@
 //! end 0), not a blanket `EFAULT`.
 
 use crate::errno::{Errno, Result};
+use crate::flags::{FD_CLOEXEC, Fcntl, Ioctl};
 use crate::wasi::p1;
 
 /// Which way a transfer goes.
@@ -249,6 +250,236 @@ fn with_blocking_file(fd: i32, flags: u16, f: impl FnOnce() -> Result<usize>) ->
 pub fn set_fdflags(fd: i32, flags: u16) -> Result<()> {
     // SAFETY: plain preview 1 call.
     match unsafe { p1::fd_fdstat_set_flags(fd, flags) } {
+        0 => Ok(()),
+        e => Err(Errno(i32::from(e))),
+    }
+}
+
+/// `F_GETFL` access modes in wasi-libc (`O_RDONLY`, `O_WRONLY`, `O_RDWR`, `O_SEARCH`).
+const O_RDONLY: i32 = 0x0400_0000;
+const O_WRONLY: i32 = 0x1000_0000;
+const O_RDWR: i32 = O_RDONLY | O_WRONLY;
+const O_SEARCH: i32 = 0x0800_0000;
+
+/// `fcntl` on a non-socket: wasi-libc's answers, with Linux's check of the descriptor first
+/// (wasi-libc answers `F_GETFD`, `F_SETFD` and unknown commands without checking it).
+pub fn fcntl(fd: i32, cmd: Fcntl) -> Result<i32> {
+    let st = fdstat(fd)?;
+    match cmd {
+        // wasi-libc acts as if close-on-exec were always set.
+        Fcntl::GetFd => Ok(FD_CLOEXEC),
+        Fcntl::SetFd(_) => Ok(0),
+        Fcntl::GetFl => {
+            let r = st.rights_base;
+            let mode = if r & (p1::RIGHTS_FD_READ | p1::RIGHTS_FD_READDIR) != 0 {
+                if r & p1::RIGHTS_FD_WRITE != 0 {
+                    O_RDWR
+                } else {
+                    O_RDONLY
+                }
+            } else if r & p1::RIGHTS_FD_WRITE != 0 {
+                O_WRONLY
+            } else {
+                O_SEARCH
+            };
+            Ok(i32::from(st.flags) | mode)
+        }
+        Fcntl::SetFl(v) => set_fdflags_if_changed(fd, st.flags, (v? & 0xfff) as u16).map(|()| 0),
+        Fcntl::Unknown => Err(Errno::EINVAL),
+    }
+}
+
+/// `ioctl` on a non-socket: wasi-libc's `FIONBIO`, and `FIONREAD` as Linux answers it (bytes
+/// from the offset to the end of a regular file, `ENOTTY` for a directory, what `poll_oneoff`
+/// reports otherwise); unknown requests `ENOTTY` (wasi-libc says `EINVAL`).
+pub fn ioctl(fd: i32, req: Ioctl) -> Result<Option<i32>> {
+    // Linux checks the descriptor (EBADF) before the request and its argument.
+    let st = fdstat(fd)?;
+    match req {
+        Ioctl::SetNonblocking(on) => {
+            let flags = if on? {
+                st.flags | p1::FDFLAGS_NONBLOCK
+            } else {
+                st.flags & !p1::FDFLAGS_NONBLOCK
+            };
+            set_fdflags_if_changed(fd, st.flags, flags).map(|()| None)
+        }
+        Ioctl::BytesReadable(out) => {
+            // A directory has no FIONREAD (its file system's ioctl says ENOTTY).
+            if st.filetype == p1::FILETYPE_DIRECTORY {
+                return Err(Errno::ENOTTY);
+            }
+            out?;
+            let n = match st.filetype {
+                p1::FILETYPE_REGULAR_FILE => file_bytes_left(fd).ok(),
+                _ => None,
+            };
+            let n = match n {
+                Some(n) => i32::try_from(n).unwrap_or(i32::MAX),
+                None => bytes_readable(fd)?,
+            };
+            Ok(Some(n))
+        }
+        Ioctl::Unknown => Err(Errno::ENOTTY),
+    }
+}
+
+/// Set the flags unless they are already so: Linux succeeds on a change to nothing, while WASI
+/// stdio refuses every `fd_fdstat_set_flags`.
+fn set_fdflags_if_changed(fd: i32, old: u16, new: u16) -> Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    set_fdflags(fd, new)
+}
+
+/// wasi-libc's FIONREAD: one `poll_oneoff` on "readable" plus an immediate clock, and the byte
+/// count the readable event reports (0 when only the clock fired).
+fn bytes_readable(fd: i32) -> Result<i32> {
+    // __wasi_subscription_t is 48 bytes: userdata u64, tag u8 (+7), union (32 bytes).
+    // __wasi_event_t is 32 bytes: userdata u64, error u16, type u8 (+5), nbytes u64, flags u16.
+    const SUB: usize = 48;
+    const EVT: usize = 32;
+    const EVENTTYPE_CLOCK: u8 = 0;
+    const EVENTTYPE_FD_READ: u8 = 1;
+    const CLOCKID_MONOTONIC: u32 = 1;
+    let mut subs = [0u64; 2 * SUB / 8];
+    let mut evts = [0u64; 2 * EVT / 8];
+    // Subscription 0: fd_read(fd).
+    subs[1] = u64::from(EVENTTYPE_FD_READ);
+    subs[2] = fd as u32 as u64;
+    // Subscription 1: relative monotonic clock, timeout 0.
+    subs[SUB / 8 + 1] = u64::from(EVENTTYPE_CLOCK);
+    subs[SUB / 8 + 2] = u64::from(CLOCKID_MONOTONIC);
+    let mut n = 0usize;
+    // SAFETY: buffers sized for two subscriptions and two events; `n` is a valid out-pointer.
+    let e = unsafe { p1::poll_oneoff(subs.as_ptr().cast(), evts.as_mut_ptr().cast(), 2, &mut n) };
+    if e != 0 {
+        return Err(Errno(i32::from(e)));
+    }
+    for i in 0..n.min(2) {
+        let base = i * EVT / 8;
+        let error = (evts[base + 1] & 0xffff) as u16;
+        let ty = ((evts[base + 1] >> 16) & 0xff) as u8;
+        if error != 0 {
+            return Err(Errno(i32::from(error)));
+        }
+        if ty == EVENTTYPE_FD_READ {
+            return Ok(evts[base + 2] as i32);
+        }
+    }
+    Ok(0)
+}
+
+/// What a file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// Unknown (`__WASI_FILETYPE_UNKNOWN`).
+    Unknown,
+    /// A block device.
+    BlockDevice,
+    /// A character device.
+    CharDevice,
+    /// A directory.
+    Directory,
+    /// A regular file.
+    Regular,
+    /// A socket.
+    Socket,
+    /// A symbolic link.
+    Symlink,
+}
+
+/// What `fstat` reports, before it is laid out as wasi-libc's `struct stat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStat {
+    /// The file's kind.
+    pub kind: FileKind,
+    /// Permission bits (sockets only: the host reports none for files, as wasi-libc).
+    pub perm: u32,
+    /// Device number.
+    pub dev: u64,
+    /// Inode number.
+    pub ino: u64,
+    /// Link count.
+    pub nlink: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Preferred I/O block size (0: not reported).
+    pub blksize: u64,
+    /// Access, modification and status-change times, in nanoseconds.
+    pub times_ns: [u64; 3],
+}
+
+impl FileStat {
+    /// A socket's `fstat`: `S_IFSOCK | 0777` (Linux gives sockets every permission bit), one
+    /// link, a 4096-byte block size, zeros elsewhere.
+    pub fn socket() -> FileStat {
+        FileStat {
+            kind: FileKind::Socket,
+            perm: 0o777,
+            dev: 0,
+            ino: 0,
+            nlink: 1,
+            size: 0,
+            blksize: 4096,
+            times_ns: [0; 3],
+        }
+    }
+}
+
+/// `fstat` on a non-socket: preview 1 `fd_filestat_get`, as wasi-libc converts it.
+pub fn fstat(fd: i32) -> Result<FileStat> {
+    // `__wasi_filestat_t`: dev, ino, filetype (u8), nlink, size, atim, mtim, ctim; 8 bytes each.
+    let mut fs = [0u64; 8];
+    // SAFETY: a 64-byte, 8-aligned out-buffer.
+    match unsafe { p1::fd_filestat_get(fd, fs.as_mut_ptr()) } {
+        0 => {}
+        e => return Err(Errno(i32::from(e))),
+    }
+    let kind = match fs[2] as u8 {
+        1 => FileKind::BlockDevice,
+        2 => FileKind::CharDevice,
+        3 => FileKind::Directory,
+        4 => FileKind::Regular,
+        5 | 6 => FileKind::Socket,
+        7 => FileKind::Symlink,
+        _ => FileKind::Unknown,
+    };
+    Ok(FileStat {
+        kind,
+        perm: 0,
+        dev: fs[0],
+        ino: fs[1],
+        nlink: fs[3],
+        size: fs[4],
+        blksize: 0,
+        times_ns: [fs[5], fs[6], fs[7]],
+    })
+}
+
+/// What wasi-libc's `close` does before closing anything: make sure the preopened directories
+/// were scanned (see [`p1::scan_preopens`]).
+pub fn before_close() {
+    p1::scan_preopens();
+}
+
+/// Close a non-socket descriptor (preview 1 `fd_close`).
+pub fn close(fd: i32) -> Result<()> {
+    if fd < 0 {
+        return Err(Errno::EBADF);
+    }
+    // SAFETY: plain preview 1 call.
+    match unsafe { p1::fd_close(fd) } {
+        0 => Ok(()),
+        e => Err(Errno(i32::from(e))),
+    }
+}
+
+/// Renumber a non-socket descriptor (preview 1 `fd_renumber`).
+pub fn renumber(fd: i32, to: i32) -> Result<()> {
+    // SAFETY: plain preview 1 call.
+    match unsafe { p1::fd_renumber(fd, to) } {
         0 => Ok(()),
         e => Err(Errno(i32::from(e))),
     }

@@ -10,9 +10,10 @@
 use crate::bindings::wasi::cli::stdin;
 use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::io::streams::InputStream;
+use crate::fd;
 use crate::global::Global;
-use crate::socket::{self, Kind};
-use crate::tcp::Ready;
+use crate::inet::Ready;
+use crate::socket::Proto;
 use crate::wait::{self, host};
 use crate::wasi::p1;
 use alloc::vec::Vec;
@@ -28,8 +29,7 @@ pub const POLLHUP: i16 = 0x2000;
 /// `POLLNVAL`.
 pub const POLLNVAL: i16 = 0x4000;
 
-/// `struct pollfd` (wasi-libc: `int fd; short events; short revents;`).
-#[repr(C)]
+/// One descriptor a `poll` watches (the C ABI's `struct pollfd`, decoded).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PollFd {
     /// The descriptor; negative ones are ignored.
@@ -76,7 +76,7 @@ fn classify(fd: i32) -> Watch {
     if fd < 0 {
         return Watch::Ignore;
     }
-    if socket::is_socket(fd) {
+    if crate::ops::is_socket(fd) {
         return Watch::Socket;
     }
     let Ok(st) = crate::passthrough::fdstat(fd) else {
@@ -159,9 +159,9 @@ fn evaluate(
                 let input = p.events & POLLIN != 0 && stdin_ready(first);
                 (if input { POLLIN } else { 0 }) | (p.events & POLLOUT)
             }
-            Watch::Socket => socket::with_entry(p.fd, |e| match &mut e.kind {
-                Kind::Tcp(t) => Ok(revents(t.ready(p.events & POLLOUT != 0), p.events)),
-                Kind::Udp(u) => Ok(revents(u.ready(), p.events)),
+            Watch::Socket => crate::ops::with_socket(p.fd, |s| match &mut s.proto {
+                Proto::Tcp(t) => Ok(revents(t.ready(p.events & POLLOUT != 0), p.events)),
+                Proto::Udp(u) => Ok(revents(u.ready(), p.events)),
             })
             .unwrap_or(POLLNVAL),
         };
@@ -183,7 +183,7 @@ fn wait(fds: &[PollFd], watch: &[Watch], deadline: Option<u64>) {
             .iter()
             .zip(watch)
             .map(|(p, w)| if matches!(w, Watch::Socket) { p.fd } else { -1 });
-        let sockets = socket::sockets(wanted);
+        let sockets = fd::sockets(wanted);
         // Shared borrows: a descriptor listed twice (or two `dup`s of one socket) is fine.
         let entries: Vec<_> = sockets
             .iter()
@@ -192,9 +192,9 @@ fn wait(fds: &[PollFd], watch: &[Watch], deadline: Option<u64>) {
             .collect();
         let mut list: Vec<&Pollable> = Vec::with_capacity(fds.len() + 2);
         for (e, want_out) in &entries {
-            match &e.kind {
-                Kind::Tcp(t) => t.pollables(*want_out, &mut list),
-                Kind::Udp(u) => u.pollables(*want_out, &mut list),
+            match &e.proto {
+                Proto::Tcp(t) => t.pollables(*want_out, &mut list),
+                Proto::Udp(u) => u.pollables(*want_out, &mut list),
             }
         }
         list.extend(stdin);

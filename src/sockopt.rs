@@ -15,13 +15,13 @@
 //! Read-only options answer `ENOPROTOOPT` to a set, as Linux does.
 
 use crate::addr::Family;
-use crate::codec::optval::{Codec, flag, linger, linger_value, timeout_ns, timeval};
+use crate::codec::optval::{flag, linger, linger_value, timeout_ns, timeval};
 use crate::errno::{Errno, Result};
+use crate::inet::HostOpt;
 use crate::ops::{IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM};
-use crate::socket::{Attrs, Entry, Kind};
-use crate::tcp::HostOpt;
+use crate::socket::{Attrs, Proto, Socket};
 
-pub use crate::codec::optval::Value;
+pub use crate::codec::optval::{Codec, Value};
 
 /// `SOL_SOCKET` in wasi-libc.
 pub const SOL_SOCKET: i32 = 0x7fff_ffff;
@@ -71,8 +71,8 @@ pub const IPV6_UNICAST_HOPS: i32 = 16;
 /// `IPV6_V6ONLY`.
 pub const IPV6_V6ONLY: i32 = 26;
 
-type Getter = fn(&mut Entry) -> Result<Value>;
-type Setter = fn(&mut Entry, Value) -> Result<()>;
+type Getter = fn(&mut Socket) -> Result<Value>;
+type Setter = fn(&mut Socket, Value) -> Result<()>;
 
 struct Opt {
     level: i32,
@@ -83,30 +83,30 @@ struct Opt {
     set: Option<Setter>,
 }
 
-fn attrs(e: &mut Entry) -> &mut Attrs {
+fn attrs(e: &mut Socket) -> &mut Attrs {
     &mut e.attrs
 }
 
 /// A host-backed option on the socket.
-fn host_get(e: &mut Entry, o: HostOpt) -> Result<Value> {
-    match &mut e.kind {
-        Kind::Tcp(t) => t.host_opt(o).map(Value::Int),
-        Kind::Udp(u) => u.host_opt(o).map(Value::Int),
+fn host_get(e: &mut Socket, o: HostOpt) -> Result<Value> {
+    match &mut e.proto {
+        Proto::Tcp(t) => t.host_opt(o).map(Value::Int),
+        Proto::Udp(u) => u.host_opt(o).map(Value::Int),
     }
 }
 
-fn host_set(e: &mut Entry, o: HostOpt, v: Value) -> Result<()> {
-    match &mut e.kind {
-        Kind::Tcp(t) => t.set_host_opt(o, v.int()),
-        Kind::Udp(u) => u.set_host_opt(o, v.int()),
+fn host_set(e: &mut Socket, o: HostOpt, v: Value) -> Result<()> {
+    match &mut e.proto {
+        Proto::Tcp(t) => t.set_host_opt(o, v.int()),
+        Proto::Udp(u) => u.set_host_opt(o, v.int()),
     }
 }
 
 /// The socket's family and protocol level.
-fn identity(e: &Entry) -> (Family, i32) {
-    match &e.kind {
-        Kind::Tcp(t) => (t.family(), IPPROTO_TCP),
-        Kind::Udp(u) => (u.family(), IPPROTO_UDP),
+fn identity(e: &Socket) -> (Family, i32) {
+    match &e.proto {
+        Proto::Tcp(t) => (t.family(), IPPROTO_TCP),
+        Proto::Udp(u) => (u.family(), IPPROTO_UDP),
     }
 }
 
@@ -144,9 +144,9 @@ static OPTIONS: &[Opt] = &[
         name: SO_ERROR,
         codec: Codec::Int,
         get: |e| {
-            let err = match &mut e.kind {
-                Kind::Tcp(t) => t.take_error(),
-                Kind::Udp(u) => u.take_error(),
+            let err = match &mut e.proto {
+                Proto::Tcp(t) => t.take_error(),
+                Proto::Udp(u) => u.take_error(),
             };
             Ok(Value::Int(err.map_or(0, |e| e.0)))
         },
@@ -156,9 +156,9 @@ static OPTIONS: &[Opt] = &[
         level: SOL_SOCKET,
         name: SO_TYPE,
         codec: Codec::Int,
-        get: |e| match &e.kind {
-            Kind::Tcp(_) => Ok(Value::Int(SOCK_STREAM)),
-            Kind::Udp(_) => Ok(Value::Int(SOCK_DGRAM)),
+        get: |e| match &e.proto {
+            Proto::Tcp(_) => Ok(Value::Int(SOCK_STREAM)),
+            Proto::Udp(_) => Ok(Value::Int(SOCK_DGRAM)),
         },
         set: None,
     },
@@ -180,9 +180,9 @@ static OPTIONS: &[Opt] = &[
         level: SOL_SOCKET,
         name: SO_ACCEPTCONN,
         codec: Codec::Int,
-        get: |e| match &e.kind {
-            Kind::Tcp(t) => Ok(Value::Int(i32::from(t.is_listening()))),
-            Kind::Udp(_) => Ok(Value::Int(0)),
+        get: |e| match &e.proto {
+            Proto::Tcp(t) => Ok(Value::Int(i32::from(t.is_listening()))),
+            Proto::Udp(_) => Ok(Value::Int(0)),
         },
         set: None,
     },
@@ -249,7 +249,7 @@ static OPTIONS: &[Opt] = &[
     },
 ];
 
-fn v6_only(e: &mut Entry) -> Result<()> {
+fn v6_only(e: &mut Socket) -> Result<()> {
     match identity(e).0 {
         Family::V6 => Ok(()),
         Family::V4 => Err(Errno::EOPNOTSUPP),
@@ -262,7 +262,7 @@ fn v6_only(e: &mut Entry) -> Result<()> {
 /// an IPv4 socket's IP layer says `EOPNOTSUPP` to a `getsockopt` (`do_ip_getsockopt`) and
 /// `ENOPROTOOPT` to a `setsockopt`; an IPv6 socket's says `ENOPROTOOPT` to both. A known level
 /// with an unknown name is `ENOPROTOOPT`. (So `TCP_NODELAY` on a UDP socket is an unknown level.)
-fn find(entry: &Entry, level: i32, name: i32, get: bool) -> Result<&'static Opt> {
+fn find(entry: &Socket, level: i32, name: i32, get: bool) -> Result<&'static Opt> {
     let (family, proto) = identity(entry);
     let known = level == SOL_SOCKET
         || level == proto
@@ -282,26 +282,30 @@ fn find(entry: &Entry, level: i32, name: i32, get: bool) -> Result<&'static Opt>
 }
 
 /// `getsockopt`: the option's current value.
-pub fn get(entry: &mut Entry, level: i32, name: i32) -> Result<Value> {
+pub fn get(entry: &mut Socket, level: i32, name: i32) -> Result<Value> {
     (find(entry, level, name, true)?.get)(entry)
 }
 
-/// `setsockopt` from the caller's bytes.
-pub fn set(entry: &mut Entry, level: i32, name: i32, bytes: &[u8]) -> Result<()> {
+/// A value `setsockopt` was given: its length, and how to decode it once the option (and so
+/// its layout) is known. The C ABI decodes the caller's bytes; the Rust API has a typed value.
+pub struct Input<'a> {
+    /// The caller's `optlen`.
+    pub len: usize,
+    /// Decode with the option's codec; `ip`: the `IPPROTO_IP` rules (`do_ip_setsockopt`).
+    pub decode: &'a dyn Fn(Codec, bool) -> Result<Value>,
+}
+
+/// `setsockopt`.
+pub fn set(entry: &mut Socket, level: i32, name: i32, input: Input<'_>) -> Result<()> {
     // Linux's sk_setsockopt and do_tcp_setsockopt read an int before they look at the name: a
     // shorter value is EINVAL even for an unknown or read-only option.
     let int_first = level == SOL_SOCKET || (level == IPPROTO_TCP && identity(entry).1 == level);
-    if int_first && bytes.len() < 4 {
+    if int_first && input.len < 4 {
         return Err(Errno::EINVAL);
     }
     let opt = find(entry, level, name, false)?;
     let set = opt.set.ok_or(Errno::ENOPROTOOPT)?;
-    // do_ip_setsockopt reads an int option given in 1 to 3 bytes as one unsigned char.
-    let v = if level == IPPROTO_IP {
-        opt.codec.decode_ip(bytes)
-    } else {
-        opt.codec.decode(bytes)
-    }?;
+    let v = (input.decode)(opt.codec, level == IPPROTO_IP)?;
     set(entry, v)
 }
 

@@ -1,19 +1,38 @@
-//! Data transfer: `send`, `sendto`, `recv`, `recvfrom` on sockets, and `read`, `write`,
-//! `readv`, `writev`, `close` on every descriptor: sockets are served here, anything else goes to
-//! the preview 1 call wasi-libc itself would make, with wasi-libc's errno handling.
+//! Data transfer: `send`, `sendto`, `sendmsg`, `recv`, `recvfrom`, `recvmsg` on sockets, and
+//! `read`, `write`, `readv`, `writev`, `close` on every descriptor (sockets are served by the
+//! library; anything else as wasi-libc would serve it, with Linux's checks: see
+//! [`crate::ops::desc`]).
 
 use super::{IoVec, SockLen, buf, buf_mut, iovecs, read_addrlen};
+use crate::addr::Dest;
 use crate::codec::msg::{self, iovec_array, slices, slices_mut, usable_prefix};
 use crate::codec::sockaddr::dest_bytes;
 use crate::codec::{MAX_RW_COUNT, Span, span};
 use crate::errno::{Errno, Result, c_ret};
-use crate::ops;
-use crate::passthrough::{self, Dir};
-use crate::socket;
-use crate::wasi::p1;
+use crate::flags::MsgFlags;
+use crate::ops::{self, Dir};
 use libc::c_int;
 
 pub use crate::codec::msg::MsgHdr;
+
+/// The flags of a socket call, once `fd` is known to be a socket: Linux looks the descriptor up
+/// first, so a closed one is `EBADF` (a non-socket `ENOTSOCK`) whatever the flags.
+fn socket_flags(fd: c_int, flags: c_int, supported: MsgFlags) -> Result<MsgFlags> {
+    if !ops::is_socket(fd) {
+        return Err(ops::not_a_socket(fd));
+    }
+    MsgFlags::parse(flags, supported)
+}
+
+/// `send`, `recv` and their `to`/`from` forms check the buffer's place in the address space
+/// before anything else (`import_ubuf`, after the cut to `MAX_RW_COUNT`); a NULL buffer faults
+/// only when copied.
+fn outside_first(data: *const u8, len: usize) -> Result<()> {
+    if span(data, len) == Span::Outside {
+        return Err(Errno::EFAULT);
+    }
+    Ok(())
+}
 
 /// send(2) on a connected TCP socket. A blocking send returns once everything is written (or
 /// `SO_SNDTIMEO` expires: the count so far, or `EAGAIN`). Flags: `MSG_DONTWAIT`, `MSG_NOSIGNAL`
@@ -23,8 +42,15 @@ pub use crate::codec::msg::MsgHdr;
 /// `data` must be readable for `len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn send(fd: c_int, data: *const u8, len: usize, flags: c_int) -> isize {
-    // SAFETY: forwarded contract.
-    let r = unsafe { buf(data, len.min(MAX_RW_COUNT)) }.and_then(|b| ops::send(fd, &[b], flags));
+    let r = (|| {
+        let len = len.min(MAX_RW_COUNT);
+        outside_first(data, len)?;
+        let flags = socket_flags(fd, flags, MsgFlags::SEND)?;
+        // SAFETY: forwarded contract.
+        let b = unsafe { buf(data, len) }?;
+        ops::send(fd, &[b], flags)
+    })();
+    let r = crate::trace::traced!("send"("{fd}, {data:p}, {len}, {flags:#x}"), r);
     c_ret(r.map(|n| n as isize))
 }
 
@@ -45,42 +71,41 @@ pub unsafe extern "C" fn sendto(
     let r = (|| {
         // SAFETY: forwarded contract.
         let dest = unsafe { dest_bytes(addr, addrlen) }?;
+        let len = len.min(MAX_RW_COUNT);
+        outside_first(data, len)?;
+        let flags = socket_flags(fd, flags, MsgFlags::SEND)?;
         // SAFETY: forwarded contract.
-        let b = unsafe { buf(data, len.min(MAX_RW_COUNT)) }?;
+        let b = unsafe { buf(data, len) }?;
+        let dest = Dest::decode(dest, ops::family(fd)?);
         ops::send_to(fd, &[b], flags, dest)
     })();
+    let r = crate::trace::traced!(
+        "sendto"("{fd}, {data:p}, {len}, {flags:#x}, {addr:p}, {addrlen}"),
+        r
+    );
     c_ret(r.map(|n| n as isize))
 }
 
 /// recv(2): the bytes ready now (at least one, waiting if the socket blocks), or 0 at end of
-/// stream. Flags: `MSG_DONTWAIT`; others `EOPNOTSUPP`. Not connected: `ENOTCONN`.
+/// stream. Flags: `MSG_DONTWAIT`, `MSG_PEEK`, `MSG_WAITALL`, `MSG_TRUNC`; others `EOPNOTSUPP`.
+/// Not connected: `ENOTCONN`.
 ///
 /// # Safety
 /// `data` must be writable for `len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn recv(fd: c_int, data: *mut u8, len: usize, flags: c_int) -> isize {
-    if data.is_null() && len > 0 {
-        return c_ret(recv_null(fd, flags).map(|n| n as isize));
-    }
-    // SAFETY: forwarded contract.
-    let r = unsafe { buf_mut(data, len.min(MAX_RW_COUNT)) }
-        .and_then(|b| ops::recv(fd, &mut [b], flags));
+    let r = (|| {
+        let len = len.min(MAX_RW_COUNT);
+        outside_first(data, len)?;
+        let flags = socket_flags(fd, flags, MsgFlags::RECV)?;
+        // SAFETY: forwarded contract.
+        match unsafe { buf_mut(data, len) } {
+            Ok(b) => ops::recv(fd, &mut [b], flags),
+            Err(_) => ops::recv_fault(fd, flags),
+        }
+    })();
+    let r = crate::trace::traced!("recv"("{fd}, {data:p}, {len}, {flags:#x}"), r);
     c_ret(r.map(|n| n as isize))
-}
-
-/// A receive into a NULL buffer of non-zero length. Linux finds the bad buffer only when it
-/// copies into it: until data is there the call waits and fails as any receive would (`EAGAIN`,
-/// `ENOTCONN`, 0 at end of stream), then it is `EFAULT`. A stream's bytes stay queued; a
-/// datagram is dropped (`udp_recvmsg` frees it after the failed copy) unless peeking.
-fn recv_null(fd: c_int, flags: c_int) -> Result<usize> {
-    let peek = crate::flags::MsgFlags::PEEK.bits();
-    let mut one = [0u8; 1];
-    let n = ops::recv(fd, &mut [&mut one[..]], flags | peek)?;
-    if ops::is_datagram(fd) && flags & peek == 0 {
-        let dontwait = crate::flags::MsgFlags::DONTWAIT.bits();
-        let _ = ops::recv(fd, &mut [&mut one[..]], flags | dontwait);
-    }
-    if n == 0 { Ok(0) } else { Err(Errno::EFAULT) }
 }
 
 /// recvfrom(2). A UDP socket reports the sender, truncated to `*addrlen` bytes with `*addrlen`
@@ -97,12 +122,15 @@ pub unsafe extern "C" fn recvfrom(
     addr: *mut u8,
     addrlen: *mut SockLen,
 ) -> isize {
-    if data.is_null() && len > 0 {
-        return c_ret(recv_null(fd, flags).map(|n| n as isize));
-    }
     let r = (|| {
+        let len = len.min(MAX_RW_COUNT);
+        outside_first(data, len)?;
+        let flags = socket_flags(fd, flags, MsgFlags::RECV)?;
         // SAFETY: forwarded contract.
-        let b = unsafe { buf_mut(data, len.min(MAX_RW_COUNT)) }?;
+        let b = match unsafe { buf_mut(data, len) } {
+            Ok(b) => b,
+            Err(_) => return ops::recv_fault(fd, flags),
+        };
         let got = ops::recv_from(fd, &mut [b], flags)?;
         if !addr.is_null() {
             match got.from {
@@ -116,9 +144,10 @@ pub unsafe extern "C" fn recvfrom(
                 }
             }
         }
-        Ok(got.n as isize)
+        Ok(got.n)
     })();
-    c_ret(r)
+    let r = crate::trace::traced!("recvfrom"("{fd}, {data:p}, {len}, {flags:#x}"), r);
+    c_ret(r.map(|n| n as isize))
 }
 
 /// sendmsg(2): the iovecs in order, as `send` would (all of them on a blocking socket; one
@@ -131,10 +160,16 @@ pub unsafe extern "C" fn recvfrom(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sendmsg(fd: c_int, msg: *const MsgHdr, flags: c_int) -> isize {
     let r = (|| {
+        if !ops::is_socket(fd) {
+            return Err(ops::not_a_socket(fd));
+        }
         // SAFETY: forwarded contract.
         let (dest, bufs) = unsafe { msg::send_parts(msg) }?;
+        let flags = MsgFlags::parse(flags, MsgFlags::SEND)?;
+        let dest = Dest::decode(dest, ops::family(fd)?);
         ops::send_to(fd, &bufs, flags, dest)
     })();
+    let r = crate::trace::traced!("sendmsg"("{fd}, {msg:p}, {flags:#x}"), r);
     c_ret(r.map(|n| n as isize))
 }
 
@@ -148,62 +183,49 @@ pub unsafe extern "C" fn sendmsg(fd: c_int, msg: *const MsgHdr, flags: c_int) ->
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn recvmsg(fd: c_int, msg: *mut MsgHdr, flags: c_int) -> isize {
     let r = (|| {
+        if !ops::is_socket(fd) {
+            return Err(ops::not_a_socket(fd));
+        }
         // SAFETY: forwarded contract.
         let mut bufs = unsafe { msg::recv_bufs(msg) }?;
+        let flags = MsgFlags::parse(flags, MsgFlags::RECV)?;
         let got = ops::recv_from(fd, &mut bufs, flags)?;
         // SAFETY: non-NULL (recv_bufs checked), valid and writable per the contract.
         unsafe { msg::finish_recv(msg, got.from, got.truncated) };
-        Ok(got.n as isize)
+        Ok(got.n)
     })();
-    c_ret(r)
+    let r = crate::trace::traced!("recvmsg"("{fd}, {msg:p}, {flags:#x}"), r);
+    c_ret(r.map(|n| n as isize))
 }
 
-/// read(2): `recv` with no flags on a socket (but an empty read returns 0 at once, as Linux's
-/// `sock_read_iter` does before asking the protocol); anything else goes to
-/// [`passthrough`](crate::passthrough).
+/// read(2): `recv` with no flags on a socket (an empty read returns 0 at once, as Linux's
+/// `sock_read_iter`); any other descriptor as wasi-libc reads it, with Linux's checks.
 ///
 /// # Safety
 /// `data` must be writable for `len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn read(fd: c_int, data: *mut u8, len: usize) -> isize {
-    if socket::is_socket(fd) {
-        if len == 0 {
-            return 0;
-        }
-        if span(data, len) == Span::Outside {
-            // vfs_read's access_ok, before `recv`'s own cut to MAX_RW_COUNT.
-            return c_ret(Err(Errno::EFAULT));
-        }
-        // SAFETY: forwarded contract.
-        return unsafe { recv(fd, data, len, 0) };
-    }
     // SAFETY: forwarded contract.
     let r = match unsafe { buf_mut(data, len) } {
-        Ok(b) => passthrough::read(fd, &mut [b]),
-        Err(_) => bad_buffer(fd, Dir::Read, span(data, len)),
+        Ok(b) => ops::read(fd, &mut [b]),
+        Err(_) => ops::bad_buffer(fd, Dir::Read, span(data, len)),
     };
+    let r = crate::trace::traced!("read"("{fd}, {data:p}, {len}"), r);
     c_ret(r.map(|n| n as isize))
 }
 
-/// write(2): `send` with no flags on a socket; [`passthrough`](crate::passthrough) otherwise.
+/// write(2): `send` with no flags on a socket; any other descriptor as wasi-libc writes it.
 ///
 /// # Safety
 /// `data` must be readable for `len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn write(fd: c_int, data: *const u8, len: usize) -> isize {
-    if socket::is_socket(fd) {
-        if span(data, len) == Span::Outside {
-            // vfs_write's access_ok, before `send`'s own cut to MAX_RW_COUNT.
-            return c_ret(Err(Errno::EFAULT));
-        }
-        // SAFETY: forwarded contract.
-        return unsafe { send(fd, data, len, 0) };
-    }
     // SAFETY: forwarded contract.
     let r = match unsafe { buf(data, len) } {
-        Ok(b) => passthrough::write(fd, &[b]),
-        Err(_) => bad_buffer(fd, Dir::Write, span(data, len)),
+        Ok(b) => ops::write(fd, &[b]),
+        Err(_) => ops::bad_buffer(fd, Dir::Write, span(data, len)),
     };
+    let r = crate::trace::traced!("write"("{fd}, {data:p}, {len}"), r);
     c_ret(r.map(|n| n as isize))
 }
 
@@ -214,20 +236,10 @@ pub unsafe extern "C" fn write(fd: c_int, data: *const u8, len: usize) -> isize 
 /// `iov` must hold `cnt` iovecs, each writable for its length.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn readv(fd: c_int, iov: *const IoVec, cnt: c_int) -> isize {
-    if !socket::is_socket(fd) {
-        // SAFETY: forwarded contract.
-        return c_ret(unsafe { vector_other(Dir::Read, fd, iov, cnt) }.map(|n| n as isize));
-    }
-    let r = (|| {
-        // SAFETY: forwarded contract.
-        let v = unsafe { iovecs(iov, cnt) }?;
-        if v.iter().all(|io| io.len == 0) {
-            return Ok(0);
-        }
-        // SAFETY: forwarded contract.
-        let mut bufs = unsafe { slices_mut(v) };
-        ops::recv(fd, &mut bufs, 0)
-    })();
+    // SAFETY: forwarded contract.
+    let r = crate::trace::traced!("readv"("{fd}, {iov:p}, {cnt}"), unsafe {
+        vector(Dir::Read, fd, iov, cnt)
+    });
     c_ret(r.map(|n| n as isize))
 }
 
@@ -237,92 +249,71 @@ pub unsafe extern "C" fn readv(fd: c_int, iov: *const IoVec, cnt: c_int) -> isiz
 /// `iov` must hold `cnt` iovecs, each readable for its length.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn writev(fd: c_int, iov: *const IoVec, cnt: c_int) -> isize {
-    if !socket::is_socket(fd) {
-        // SAFETY: forwarded contract.
-        return c_ret(unsafe { vector_other(Dir::Write, fd, iov, cnt) }.map(|n| n as isize));
-    }
-    let r = (|| {
-        // SAFETY: forwarded contract.
-        let v = unsafe { iovecs(iov, cnt) }?;
-        // SAFETY: forwarded contract.
-        let bufs = unsafe { slices(v) };
-        ops::send(fd, &bufs, 0)
-    })();
+    // SAFETY: forwarded contract.
+    let r = crate::trace::traced!("writev"("{fd}, {iov:p}, {cnt}"), unsafe {
+        vector(Dir::Write, fd, iov, cnt)
+    });
     c_ret(r.map(|n| n as isize))
 }
 
-/// A non-socket transfer whose buffer cannot be touched: outside memory is refused before the
-/// transfer (Linux's `access_ok`), at NULL only when the copy would happen.
-fn bad_buffer(fd: c_int, dir: Dir, where_: Span) -> Result<usize> {
-    if where_ == Span::Outside {
-        passthrough::check_open_for(fd, dir)?;
-        return Err(Errno::EFAULT);
-    }
-    passthrough::bad_buffer(fd, dir)
-}
-
-/// `readv`/`writev` on a non-socket, with Linux's order of checks: the descriptor (`EBADF`),
-/// then the array (`EINVAL`, `EFAULT`), then the buffers in order: a buffer that cannot be
-/// touched ends the transfer there, as Linux's copy does (the bytes before it count; with none,
-/// the descriptor's answer to a bad buffer, see [`passthrough::bad_buffer`]).
+/// `readv`/`writev`, with Linux's order of checks: the descriptor (`EBADF`), then the array
+/// (`EINVAL`, `EFAULT`), then the buffers in order. On a socket any unusable buffer is `EFAULT`
+/// up front; on another descriptor a buffer that cannot be touched ends the transfer there, as
+/// Linux's copy does (the bytes before it count; with none, the descriptor's answer to a bad
+/// buffer, see [`ops::bad_buffer`]).
 ///
 /// # Safety
 /// `iov` must hold `cnt` iovecs, each valid for the transfer.
-unsafe fn vector_other(dir: Dir, fd: c_int, iov: *const IoVec, cnt: c_int) -> Result<usize> {
+unsafe fn vector(dir: Dir, fd: c_int, iov: *const IoVec, cnt: c_int) -> Result<usize> {
+    if ops::is_socket(fd) {
+        // SAFETY: forwarded contract.
+        let v = unsafe { iovecs(iov, cnt) }?;
+        return match dir {
+            // SAFETY: forwarded contract.
+            Dir::Read => ops::read(fd, &mut unsafe { slices_mut(v) }),
+            // SAFETY: forwarded contract.
+            Dir::Write => ops::write(fd, &unsafe { slices(v) }),
+        };
+    }
     // SAFETY: forwarded contract.
     let v = match unsafe { iovec_array(iov, cnt) } {
         Ok(v) => v,
         Err(e) => {
-            passthrough::check_open_for(fd, dir)?;
+            ops::check_open_for(fd, dir)?;
             return Err(e);
         }
     };
     let (good, bad_follows) = usable_prefix(v);
     let total: usize = good.iter().map(|io| io.len).sum();
-    if total == 0 && !bad_follows {
+    if total == 0 {
+        if bad_follows {
+            return ops::bad_buffer(fd, dir, Span::Unmapped);
+        }
         // Linux's vfs_readv/vfs_writev return 0 for an empty request once the descriptor
         // passed its checks, before the file's own code (a directory's EISDIR) runs.
-        return passthrough::check_open_for(fd, dir).map(|_| 0);
+        return ops::check_open_for(fd, dir).map(|()| 0);
     }
-    let done = if dir == Dir::Read {
+    match dir {
         // SAFETY: forwarded contract; `good` lies in memory.
-        passthrough::read(fd, &mut unsafe { slices_mut(good) })?
-    } else {
+        Dir::Read => ops::read(fd, &mut unsafe { slices_mut(good) }),
         // SAFETY: forwarded contract; `good` lies in memory.
-        passthrough::write(fd, &unsafe { slices(good) })?
-    };
-    if bad_follows && total == 0 {
-        return passthrough::bad_buffer(fd, dir);
+        Dir::Write => ops::write(fd, &unsafe { slices(good) }),
     }
-    Ok(done)
 }
 
 /// close(2): a socket releases its host resources (after the host has taken every byte already
 /// written) and its number; any other descriptor is closed as wasi-libc does.
 #[unsafe(no_mangle)]
 pub extern "C" fn close(fd: c_int) -> c_int {
-    if socket::close(fd) {
-        return 0;
-    }
-    // wasi-libc scans the preopens before closing anything, so a closed preopen is never missed.
-    p1::scan_preopens();
-    c_ret(socket::close_other(fd).map(|()| 0))
+    c_ret(crate::trace::traced!(
+        "close"("{fd}"),
+        ops::close(fd).map(|()| 0)
+    ))
 }
 
 /// wasi-libc's internal `dup2` (used by `freopen`). Defined here because wasi-libc keeps its own
 /// copy in the same archive member as its `close`, which would clash with this library's.
-/// Renumbering onto a socket closes the socket first, as `dup2` closes its target; renumbering a
-/// socket itself is not supported (`EBADF`: the adapter cannot move a socket's reservation).
 #[unsafe(no_mangle)]
 pub extern "C" fn __wasilibc_fd_renumber(fd: c_int, newfd: c_int) -> c_int {
-    if socket::is_socket(fd) {
-        return c_ret(Err(Errno::EBADF));
-    }
-    p1::scan_preopens();
-    socket::close(newfd);
-    // SAFETY: plain preview 1 call.
-    match unsafe { p1::fd_renumber(fd, newfd) } {
-        0 => 0,
-        e => c_ret(Err(Errno(i32::from(e)))),
-    }
+    c_ret(ops::renumber(fd, newfd).map(|()| 0))
 }

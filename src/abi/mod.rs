@@ -15,7 +15,7 @@ pub mod socket;
 pub mod sockopt;
 pub mod stat;
 
-use crate::addr::Family;
+use crate::addr::{self, Family};
 use crate::errno::Result;
 use core::net::SocketAddr;
 
@@ -39,4 +39,60 @@ pub unsafe fn sockaddr_for(
     // SAFETY: forwarded contract.
     let bytes = unsafe { addr_bytes(ptr, len) }?;
     decode(bytes, family)
+}
+
+/// A `domain` argument, for the trace (see [`crate::trace`]).
+pub(crate) struct ShowDomain(pub i32);
+
+impl core::fmt::Display for ShowDomain {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match u16::try_from(self.0) {
+            Ok(addr::AF_INET) => f.write_str("AF_INET"),
+            Ok(addr::AF_INET6) => f.write_str("AF_INET6"),
+            Ok(addr::AF_UNIX) => f.write_str("AF_UNIX"),
+            Ok(addr::AF_UNSPEC) => f.write_str("AF_UNSPEC"),
+            _ => write!(f, "{}", self.0),
+        }
+    }
+}
+
+/// A `type` argument, for the trace.
+pub(crate) struct ShowType(pub i32);
+
+impl core::fmt::Display for ShowType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 & 0xf {
+            crate::ops::SOCK_STREAM => f.write_str("SOCK_STREAM")?,
+            crate::ops::SOCK_DGRAM => f.write_str("SOCK_DGRAM")?,
+            t => write!(f, "{t}")?,
+        }
+        let flags = self.0 & !0xf;
+        if flags != 0 {
+            write!(f, "|{flags:#x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An address argument, decoded for the trace when it can be (`127.0.0.1:80`), else the raw
+/// pointer and length.
+pub(crate) struct ShowAddr(pub *const u8, pub SockLen);
+
+impl core::fmt::Display for ShowAddr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // SAFETY: the traced call's own address argument, checked by `addr_bytes`.
+        let bytes = unsafe { addr_bytes(self.0, self.1) };
+        let decoded = bytes.ok().and_then(|b| {
+            let family = match addr::sa_family(b)? {
+                addr::AF_INET => Family::V4,
+                addr::AF_INET6 => Family::V6,
+                _ => return None,
+            };
+            addr::decode(b, family).ok()
+        });
+        match decoded {
+            Some(a) => write!(f, "{a}"),
+            None => write!(f, "{:p}, {}", self.0, self.1),
+        }
+    }
 }

@@ -7,7 +7,7 @@ use crate::poll::{self, POLLERR, POLLHUP, POLLIN, POLLOUT, PollFd};
 use alloc::vec::Vec;
 use libc::c_int;
 
-pub use crate::codec::fdset::{FdSet, Timespec, Timeval};
+pub use crate::codec::fdset::{CPollFd, FdSet, Timespec, Timeval};
 
 /// Linux's `RLIMIT_NOFILE` default soft limit: `poll` with more entries is `EINVAL`.
 const NFDS_MAX: u32 = 1 << 20;
@@ -18,10 +18,14 @@ const NFDS_MAX: u32 = 1 << 20;
 /// # Safety
 /// `fds` must point to `nfds` writable `struct pollfd`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn poll(fds: *mut PollFd, nfds: u32, timeout: c_int) -> c_int {
+pub unsafe extern "C" fn poll(fds: *mut CPollFd, nfds: u32, timeout: c_int) -> c_int {
     let t = u64::try_from(timeout).ok().map(|ms| ms * 1_000_000);
     // SAFETY: forwarded contract.
-    c_ret(unsafe { poll_entries(fds, nfds, t) })
+    let r = unsafe { poll_entries(fds, nfds, t) };
+    c_ret(crate::trace::traced!(
+        "poll"("{fds:p}, {nfds}, {timeout}"),
+        r
+    ))
 }
 
 /// ppoll(2): `poll` with a `timespec` timeout (NULL waits forever); `sigmask` is ignored.
@@ -30,7 +34,7 @@ pub unsafe extern "C" fn poll(fds: *mut PollFd, nfds: u32, timeout: c_int) -> c_
 /// As `poll`; `tmo` readable if non-NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ppoll(
-    fds: *mut PollFd,
+    fds: *mut CPollFd,
     nfds: u32,
     tmo: *const Timespec,
     _sigmask: *const u8,
@@ -41,24 +45,39 @@ pub unsafe extern "C" fn ppoll(
         // SAFETY: forwarded contract.
         unsafe { poll_entries(fds, nfds, t) }
     })();
-    c_ret(r)
+    c_ret(crate::trace::traced!(
+        "ppoll"("{fds:p}, {nfds}, {tmo:p}"),
+        r
+    ))
 }
 
 /// # Safety
 /// As `poll`.
-unsafe fn poll_entries(fds: *mut PollFd, nfds: u32, timeout_ns: Option<u64>) -> Result<c_int> {
+unsafe fn poll_entries(fds: *mut CPollFd, nfds: u32, timeout_ns: Option<u64>) -> Result<c_int> {
     if nfds > NFDS_MAX {
         return Err(Errno::EINVAL);
     }
-    let entries: &mut [PollFd] = if nfds == 0 {
+    let c: &mut [CPollFd] = if nfds == 0 {
         &mut []
-    } else if fds.is_null() {
+    } else if !crate::codec::whole_in_memory(fds.cast(), nfds as usize * size_of::<CPollFd>()) {
         return Err(Errno::EFAULT);
     } else {
-        // SAFETY: non-NULL and, per the contract, `nfds` writable entries.
+        // SAFETY: in memory and, per the contract, `nfds` writable entries.
         unsafe { core::slice::from_raw_parts_mut(fds, nfds as usize) }
     };
-    Ok(poll::poll(entries, timeout_ns) as c_int)
+    let mut entries: Vec<PollFd> = c
+        .iter()
+        .map(|p| PollFd {
+            fd: p.fd,
+            events: p.events,
+            revents: 0,
+        })
+        .collect();
+    let n = poll::poll(&mut entries, timeout_ns);
+    for (c, e) in c.iter_mut().zip(&entries) {
+        c.revents = e.revents;
+    }
+    Ok(n as c_int)
 }
 
 /// select(2). Descriptors at or above `nfds` are ignored; one that is not open is `EBADF`. On
@@ -81,18 +100,20 @@ pub unsafe extern "C" fn select(
             // SAFETY: non-NULL per the contract.
             Some(unsafe { &*timeout }.timeout_ns()?)
         };
-        let start = crate::bindings::wasi::clocks::monotonic_clock::now();
+        let start = crate::wait::now();
         // SAFETY: forwarded contract.
         let n = unsafe { select_sets(nfds, rd, wr, ex, t) }?;
         if let Some(t) = t {
-            let left =
-                t.saturating_sub(crate::bindings::wasi::clocks::monotonic_clock::now() - start);
+            let left = t.saturating_sub(crate::wait::now() - start);
             // SAFETY: non-NULL per the check above; writable per the contract.
             unsafe { (*timeout).set_ns(left) };
         }
         Ok(n)
     })();
-    c_ret(r)
+    c_ret(crate::trace::traced!(
+        "select"("{nfds}, {rd:p}, {wr:p}, {ex:p}, {timeout:p}"),
+        r
+    ))
 }
 
 /// pselect(2): `select` with a `timespec` (not modified) and an ignored signal mask.
@@ -114,7 +135,10 @@ pub unsafe extern "C" fn pselect(
         // SAFETY: forwarded contract.
         unsafe { select_sets(nfds, rd, wr, ex, t) }
     })();
-    c_ret(r)
+    c_ret(crate::trace::traced!(
+        "pselect"("{nfds}, {rd:p}, {wr:p}, {ex:p}, {timeout:p}"),
+        r
+    ))
 }
 
 /// The body of `select` and `pselect`: sets -> `pollfd`s -> poll -> sets. Readable means

@@ -4,9 +4,10 @@
 //! Deviations from Linux shared by all of these are listed in `tests/deviations.md`.
 
 use super::{SockLen, put_addr_out, sockaddr_for, write_addr};
-use crate::addr::{self, AF_UNSPEC};
-use crate::errno::{Result, c_ret};
-use crate::ops;
+use crate::addr::{self, AF_UNSPEC, Family};
+use crate::errno::{Errno, Result, c_ret};
+use crate::flags::{Shutdown, SockFlags};
+use crate::ops::{self, SockType};
 use core::net::SocketAddr;
 use libc::c_int;
 
@@ -16,7 +17,36 @@ use libc::c_int;
 /// wasi-libc). No network capability granted to the guest: `EACCES`.
 #[unsafe(no_mangle)]
 pub extern "C" fn socket(domain: c_int, ty: c_int, protocol: c_int) -> c_int {
-    c_ret(ops::socket(domain, ty, protocol))
+    let r = socket_args(domain, ty, protocol).and_then(|(f, t, fl)| ops::socket(f, t, fl));
+    c_ret(crate::trace::traced!(
+        "socket"(
+            "{}, {}, {protocol}",
+            super::ShowDomain(domain),
+            super::ShowType(ty)
+        ),
+        r
+    ))
+}
+
+/// Linux's `SOCK_TYPE_MASK`: the bits of `type` that name the type; the rest are flags.
+const SOCK_TYPE_MASK: c_int = 0xf;
+
+/// `socket`'s arguments, with Linux's checks in Linux's order (flags, family, protocol range,
+/// type and protocol).
+fn socket_args(domain: c_int, ty: c_int, protocol: c_int) -> Result<(Family, SockType, SockFlags)> {
+    let flags = SockFlags::parse(ty & !SOCK_TYPE_MASK)?;
+    let family = Family::from_domain(domain)?;
+    // inet_create/inet6_create: a protocol outside 0..IPPROTO_MAX (263) is EINVAL.
+    if !(0..263).contains(&protocol) {
+        return Err(Errno::EINVAL);
+    }
+    let ty = match (ty & SOCK_TYPE_MASK, protocol) {
+        (ops::SOCK_STREAM, 0 | ops::IPPROTO_TCP) => SockType::Stream,
+        (ops::SOCK_DGRAM, 0 | ops::IPPROTO_UDP) => SockType::Dgram,
+        // Linux reports ESOCKTNOSUPPORT for a type the family lacks; wasi-libc has no such errno.
+        _ => return Err(Errno::EPROTONOSUPPORT),
+    };
+    Ok((family, ty, flags))
 }
 
 /// bind(2). Port 0 picks an ephemeral port. Address checks as Linux: short -> `EINVAL`, other
@@ -29,14 +59,18 @@ pub extern "C" fn socket(domain: c_int, ty: c_int, protocol: c_int) -> c_int {
 pub unsafe extern "C" fn bind(fd: c_int, addr: *const u8, len: SockLen) -> c_int {
     // SAFETY: forwarded contract.
     let a = unsafe { sockaddr_for(fd, addr, len, addr::decode_for_bind) };
-    c_ret(a.and_then(|a| ops::bind(fd, a)).map(|()| 0))
+    let r = match a {
+        Ok(a) => crate::trace::traced!("bind"("{fd}, {a}"), ops::bind(fd, a)),
+        Err(e) => crate::trace::traced!("bind"("{fd}, {addr:p}, {len}"), Err(e)),
+    };
+    c_ret(r.map(|()| 0))
 }
 
 /// listen(2). An unbound socket is bound to an ephemeral port first, as on Linux. A negative
 /// backlog means the maximum; calling it again on a listener adjusts the backlog.
 #[unsafe(no_mangle)]
 pub extern "C" fn listen(fd: c_int, backlog: c_int) -> c_int {
-    c_ret(ops::listen(fd, backlog).map(|()| 0))
+    c_ret(crate::trace::traced!("listen"("{fd}, {backlog}"), ops::listen(fd, backlog)).map(|()| 0))
 }
 
 /// accept(2): `accept4` with no flags.
@@ -63,17 +97,31 @@ pub unsafe extern "C" fn accept4(
     len: *mut SockLen,
     flags: c_int,
 ) -> c_int {
-    let r = ops::accept(fd, flags).and_then(|(new_fd, peer)| {
-        // SAFETY: forwarded contract.
-        match unsafe { put_addr_out(addr, len, &peer) } {
-            Ok(()) => Ok(new_fd),
-            Err(e) => {
-                let _ = ops::close(new_fd);
-                Err(e)
+    let r = accept_flags(fd, flags)
+        .and_then(|f| ops::accept(fd, f))
+        .and_then(|(new_fd, peer)| {
+            // SAFETY: forwarded contract.
+            match unsafe { put_addr_out(addr, len, &peer) } {
+                Ok(()) => Ok(new_fd),
+                Err(e) => {
+                    let _ = ops::close(new_fd);
+                    Err(e)
+                }
             }
-        }
-    });
-    c_ret(r)
+        });
+    c_ret(crate::trace::traced!(
+        "accept4"("{fd}, {addr:p}, {len:p}, {flags:#x}"),
+        r
+    ))
+}
+
+/// Linux checks a descriptor that is not open (EBADF) before the flags (EINVAL) before the kind
+/// of descriptor (ENOTSOCK).
+fn accept_flags(fd: c_int, flags: c_int) -> Result<SockFlags> {
+    if !ops::is_open(fd) {
+        return Err(Errno::EBADF);
+    }
+    SockFlags::parse(flags)
 }
 
 /// connect(2). Blocking: waits for the outcome (bounded by `SO_SNDTIMEO`, then `EINPROGRESS`).
@@ -107,14 +155,17 @@ pub unsafe extern "C" fn connect(fd: c_int, addr: *const u8, len: SockLen) -> c_
         let a = unsafe { sockaddr_for(fd, addr, len, decode) }?;
         ops::connect(fd, a)
     })();
-    c_ret(r.map(|()| 0))
+    c_ret(crate::trace::traced!("connect"("{fd}, {}", super::ShowAddr(addr, len)), r).map(|()| 0))
 }
 
 /// shutdown(2). `SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`; other values `EINVAL`; not connected
 /// `ENOTCONN`.
 #[unsafe(no_mangle)]
 pub extern "C" fn shutdown(fd: c_int, how: c_int) -> c_int {
-    c_ret(ops::shutdown(fd, how).map(|()| 0))
+    let r = ops::family(fd)
+        .and_then(|_| Shutdown::from_how(how))
+        .and_then(|how| ops::shutdown(fd, how));
+    c_ret(crate::trace::traced!("shutdown"("{fd}, {how}"), r).map(|()| 0))
 }
 
 /// getsockname(2). An unbound socket reports the unspecified address with port 0, as on Linux.
@@ -124,7 +175,11 @@ pub extern "C" fn shutdown(fd: c_int, how: c_int) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn getsockname(fd: c_int, addr: *mut u8, len: *mut SockLen) -> c_int {
     // SAFETY: forwarded contract.
-    c_ret(unsafe { name_out(fd, addr, len, ops::local_addr) })
+    let r = unsafe { name_out(fd, addr, len, ops::local_addr) };
+    c_ret(crate::trace::traced!(
+        "getsockname"("{fd}, {addr:p}, {len:p}"),
+        r
+    ))
 }
 
 /// getpeername(2). Not connected: `ENOTCONN`.
@@ -134,7 +189,11 @@ pub unsafe extern "C" fn getsockname(fd: c_int, addr: *mut u8, len: *mut SockLen
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn getpeername(fd: c_int, addr: *mut u8, len: *mut SockLen) -> c_int {
     // SAFETY: forwarded contract.
-    c_ret(unsafe { name_out(fd, addr, len, ops::peer_addr) })
+    let r = unsafe { name_out(fd, addr, len, ops::peer_addr) };
+    c_ret(crate::trace::traced!(
+        "getpeername"("{fd}, {addr:p}, {len:p}"),
+        r
+    ))
 }
 
 /// The shared body of getsockname and getpeername, in Linux's order: descriptor, `*len`, the

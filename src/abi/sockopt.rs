@@ -1,9 +1,9 @@
 //! `getsockopt` and `setsockopt`, on the table in [`crate::sockopt`].
 
 use super::SockLen;
-use crate::codec::optval::{self, Value};
+use crate::codec::optval::{self, Codec, Value};
 use crate::errno::{Errno, c_ret};
-use crate::socket;
+use crate::ops;
 use crate::sockopt;
 use libc::c_int;
 
@@ -20,14 +20,15 @@ pub unsafe extern "C" fn getsockopt(
     val: *mut u8,
     len: *mut SockLen,
 ) -> c_int {
-    let r = socket::with_entry(fd, |e| {
+    let r = (|| {
+        ops::family(fd)?;
         // SAFETY: forwarded contract.
         let cap = match unsafe { super::read_addrlen(len) } {
             // do_ipv6_getsockopt takes min(sizeof(int), len) as unsigned: no EINVAL there.
             Err(Errno::EINVAL) if level == sockopt::IPPROTO_IPV6 => usize::MAX,
             r => r?,
         };
-        let v = sockopt::get(e, level, name)?;
+        let v = ops::getsockopt(fd, level, name)?;
         // do_ip_getsockopt: an int asked for with 1 to 3 bytes that fits a byte comes back as
         // one unsigned char.
         let cap = match v {
@@ -36,8 +37,11 @@ pub unsafe extern "C" fn getsockopt(
         };
         // SAFETY: `val` writable for `cap` bytes and `len` writable, per the contract.
         unsafe { optval::put_value(v, val, cap, len) }.map(|()| 0)
-    });
-    c_ret(r)
+    })();
+    c_ret(crate::trace::traced!(
+        "getsockopt"("{fd}, {level}, {name}, {val:p}, {len:p}"),
+        r
+    ))
 }
 
 /// setsockopt(2). A value shorter than the option needs: `EINVAL`. Unknown level or option, or
@@ -53,10 +57,26 @@ pub unsafe extern "C" fn setsockopt(
     val: *const u8,
     len: SockLen,
 ) -> c_int {
-    let r = socket::with_entry(fd, |e| {
+    let r = (|| {
+        ops::family(fd)?;
         // SAFETY: forwarded contract.
         let bytes = unsafe { optval::set_bytes(val, len) }?;
-        sockopt::set(e, level, name, bytes).map(|()| 0)
-    });
-    c_ret(r)
+        let decode = |codec: Codec, ip: bool| {
+            // do_ip_setsockopt reads an int option given in 1 to 3 bytes as one unsigned char.
+            if ip {
+                codec.decode_ip(bytes)
+            } else {
+                codec.decode(bytes)
+            }
+        };
+        let input = sockopt::Input {
+            len: bytes.len(),
+            decode: &decode,
+        };
+        ops::setsockopt(fd, level, name, input).map(|()| 0)
+    })();
+    c_ret(crate::trace::traced!(
+        "setsockopt"("{fd}, {level}, {name}, {val:p}, {len}"),
+        r
+    ))
 }

@@ -1,9 +1,8 @@
-//! `fstat` on every descriptor: a socket reports `S_IFSOCK` as on Linux; anything else goes
-//! through preview 1 `fd_filestat_get` with wasi-libc's own conversion.
+//! `fstat` on every descriptor: a socket reports `S_IFSOCK` as on Linux; anything else as
+//! wasi-libc converts preview 1's `fd_filestat_get`.
 
 use crate::errno::{Errno, c_ret};
-use crate::socket;
-use crate::wasi::p1;
+use crate::ops::{self, FileKind};
 use libc::c_int;
 
 /// `S_IFSOCK | 0777` (Linux gives sockets every permission bit), and the other type bits.
@@ -39,54 +38,51 @@ fn timespec(ns: u64) -> [i64; 2] {
 }
 
 /// fstat(2). On a socket: `S_IFSOCK | 0777`, one link, a 4096-byte block size, zeros elsewhere
-/// (Linux's sockfs fills device and inode numbers that mean nothing here).
+/// (Linux's sockfs fills device and inode numbers that mean nothing here); any other descriptor
+/// as wasi-libc reports it.
 ///
 /// # Safety
 /// `buf` must be writable for a `struct stat`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fstat(fd: c_int, buf: *mut Stat) -> c_int {
-    let st = if socket::is_socket(fd) {
-        Stat {
-            mode: S_IFSOCK | 0o777,
-            nlink: 1,
-            blksize: 4096,
-            ..zeroed()
-        }
-    } else {
-        // `__wasi_filestat_t`: dev, ino, filetype (u8), nlink, size, atim, mtim, ctim; 8 bytes each.
-        let mut fs = [0u64; 8];
-        // SAFETY: a 64-byte, 8-aligned out-buffer.
-        match unsafe { p1::fd_filestat_get(fd, fs.as_mut_ptr()) } {
-            0 => {}
-            e => return c_ret(Err(Errno(i32::from(e)))),
-        }
-        let kind = match fs[2] as u8 {
-            1 => S_IFBLK,
-            2 => S_IFCHR,
-            3 => S_IFDIR,
-            4 => S_IFREG,
-            5 | 6 => S_IFSOCK,
-            7 => S_IFLNK,
-            _ => 0,
-        };
-        Stat {
-            dev: fs[0],
-            ino: fs[1],
-            nlink: fs[3],
-            mode: kind,
-            size: fs[4] as i64,
-            atim: timespec(fs[5]),
-            mtim: timespec(fs[6]),
-            ctim: timespec(fs[7]),
-            ..zeroed()
-        }
-    };
+    // SAFETY: forwarded contract.
+    let r = ops::fstat(fd).and_then(|st| unsafe { put_stat(buf, st) });
+    c_ret(crate::trace::traced!("fstat"("{fd}, {buf:p}"), r))
+}
+
+/// Lay `st` out as wasi-libc's `struct stat` at `buf` (NULL: `EFAULT`).
+///
+/// # Safety
+/// `buf` NULL or writable for a `struct stat`.
+unsafe fn put_stat(buf: *mut Stat, st: ops::FileStat) -> crate::errno::Result<c_int> {
     if buf.is_null() {
-        return c_ret(Err(Errno::EFAULT));
+        return Err(Errno::EFAULT);
     }
+    let kind = match st.kind {
+        FileKind::BlockDevice => S_IFBLK,
+        FileKind::CharDevice => S_IFCHR,
+        FileKind::Directory => S_IFDIR,
+        FileKind::Regular => S_IFREG,
+        FileKind::Socket => S_IFSOCK,
+        FileKind::Symlink => S_IFLNK,
+        FileKind::Unknown => 0,
+    };
+    let [atim, mtim, ctim] = st.times_ns.map(timespec);
+    let out = Stat {
+        dev: st.dev,
+        ino: st.ino,
+        nlink: st.nlink,
+        mode: kind | st.perm,
+        size: st.size as i64,
+        blksize: st.blksize as i64,
+        atim,
+        mtim,
+        ctim,
+        ..zeroed()
+    };
     // SAFETY: writable per the contract; unaligned-tolerant.
-    unsafe { buf.write_unaligned(st) };
-    0
+    unsafe { buf.write_unaligned(out) };
+    Ok(0)
 }
 
 fn zeroed() -> Stat {

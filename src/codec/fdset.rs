@@ -2,6 +2,18 @@
 //! a bitmap) and the `struct timeval` / `struct timespec` timeouts.
 
 use crate::errno::{Errno, Result};
+
+/// `struct pollfd` as wasi-libc lays it out: `int fd; short events; short revents;`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CPollFd {
+    /// The descriptor; negative ones are ignored.
+    pub fd: i32,
+    /// Requested events.
+    pub events: i16,
+    /// Returned events.
+    pub revents: i16,
+}
 use alloc::vec::Vec;
 
 /// `FD_SETSIZE` in wasi-libc.

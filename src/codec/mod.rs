@@ -93,6 +93,11 @@ pub fn in_memory_len(ptr: *const u8, len: usize) -> usize {
 /// (`import_ubuf`), so a huge length is not a fault there as it is for `read` and `write`.
 pub const MAX_RW_COUNT: usize = 0x7fff_f000;
 
+/// Whether all `len` bytes at `ptr` can be touched (an array the call reads or writes whole).
+pub fn whole_in_memory(ptr: *const u8, len: usize) -> bool {
+    valid_buf(ptr, len) && in_memory_len(ptr, len) == len
+}
+
 /// Whether a caller's buffer can be touched: [`Span::Ok`].
 pub fn valid_buf(ptr: *const u8, len: usize) -> bool {
     span(ptr, len) == Span::Ok

@@ -54,7 +54,7 @@ pub unsafe fn iovec_array<'a>(iov: *const IoVec, cnt: i32) -> Result<&'a [IoVec]
         return Ok(&[]);
     }
     let bytes = cnt as usize * core::mem::size_of::<IoVec>();
-    if !super::valid_buf(iov.cast(), bytes) || super::in_memory_len(iov.cast(), bytes) < bytes {
+    if !super::whole_in_memory(iov.cast(), bytes) {
         return Err(Errno::EFAULT);
     }
     // SAFETY: per the contract, and inside memory (checked).

@@ -39,7 +39,8 @@ pub use udp::UdpSocket;
 
 use crate::addr::Family;
 use crate::errno::Errno;
-use crate::ops;
+use crate::flags::{self, MsgFlags, SockFlags};
+use crate::ops::{self, SockType};
 use crate::sockopt::{self, Value};
 use std::io;
 use std::net::{Shutdown, SocketAddr};
@@ -65,9 +66,8 @@ fn zero_timeout() -> io::Error {
 struct Socket(RawFd);
 
 impl Socket {
-    fn new(addr: &SocketAddr, ty: i32) -> io::Result<Socket> {
-        let domain = i32::from(Family::of(addr).af());
-        cvt(ops::socket(domain, ty, 0)).map(Socket)
+    fn new(addr: &SocketAddr, ty: SockType) -> io::Result<Socket> {
+        cvt(ops::socket(Family::of(addr), ty, SockFlags::empty())).map(Socket)
     }
 
     fn fd(&self) -> RawFd {
@@ -123,7 +123,7 @@ impl Socket {
     }
 
     fn set_int(&self, level: i32, name: i32, v: i32) -> io::Result<()> {
-        cvt(ops::setsockopt(self.0, level, name, &v.to_ne_bytes()))
+        cvt(ops::set_option(self.0, level, name, Value::Int(v)))
     }
 
     fn int(&self, level: i32, name: i32) -> io::Result<i32> {
@@ -160,29 +160,29 @@ impl Socket {
 
     fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         let how = match how {
-            Shutdown::Read => crate::tcp::SHUT_RD,
-            Shutdown::Write => crate::tcp::SHUT_WR,
-            Shutdown::Both => crate::tcp::SHUT_RDWR,
+            Shutdown::Read => flags::Shutdown::Read,
+            Shutdown::Write => flags::Shutdown::Write,
+            Shutdown::Both => flags::Shutdown::Both,
         };
         cvt(ops::shutdown(self.0, how))
     }
 
-    fn recv(&self, buf: &mut [u8], flags: i32) -> io::Result<usize> {
+    fn recv(&self, buf: &mut [u8], flags: MsgFlags) -> io::Result<usize> {
         cvt(ops::recv(self.0, &mut [buf], flags))
     }
 
     fn recv_vectored(&self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
         let mut slices: Vec<&mut [u8]> = bufs.iter_mut().map(|b| &mut **b).collect();
-        cvt(ops::recv(self.0, &mut slices, 0))
+        cvt(ops::recv(self.0, &mut slices, MsgFlags::empty()))
     }
 
     fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        cvt(ops::send(self.0, &[buf], 0))
+        cvt(ops::send(self.0, &[buf], MsgFlags::empty()))
     }
 
     fn send_vectored(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
         let slices: Vec<&[u8]> = bufs.iter().map(|b| &**b).collect();
-        cvt(ops::send(self.0, &slices, 0))
+        cvt(ops::send(self.0, &slices, MsgFlags::empty()))
     }
 }
 

@@ -2,7 +2,8 @@
 
 use super::{Socket, ToSocketAddrs, cvt, each_addr, raw_fd_impls};
 use crate::errno::Errno;
-use crate::ops::{self, SOCK_STREAM};
+use crate::flags::{MsgFlags, SockFlags};
+use crate::ops::{self, SockType};
 use crate::poll::{self, POLLOUT, PollFd};
 use crate::sockopt;
 use std::fmt;
@@ -10,8 +11,6 @@ use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::time::Duration;
 
-/// Linux's `MSG_PEEK` in wasi-libc's wasm32-wasip1 numbering.
-const MSG_PEEK: i32 = 0x1;
 /// std's listen backlog.
 const BACKLOG: i32 = 128;
 
@@ -62,7 +61,7 @@ impl TcpStream {
     /// resolve to several, such as `localhost` to `::1` and `127.0.0.1`).
     pub fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
         each_addr(addr, |a| {
-            let s = Socket::new(a, SOCK_STREAM)?;
+            let s = Socket::new(a, SockType::Stream)?;
             cvt(ops::connect(s.fd(), *a))?;
             Ok(TcpStream(s))
         })
@@ -74,7 +73,7 @@ impl TcpStream {
         if timeout.is_zero() {
             return Err(super::zero_timeout());
         }
-        let s = Socket::new(addr, SOCK_STREAM)?;
+        let s = Socket::new(addr, SockType::Stream)?;
         s.set_nonblocking(true)?;
         match ops::connect(s.fd(), *addr) {
             Ok(()) => {}
@@ -145,7 +144,7 @@ impl TcpStream {
 
     /// Read without removing the data from the queue (`MSG_PEEK`).
     pub fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.recv(buf, MSG_PEEK)
+        self.0.recv(buf, MsgFlags::PEEK)
     }
 
     /// `TCP_NODELAY`: stored and reported (wasi:sockets 0.2 has no Nagle control).
@@ -184,7 +183,7 @@ impl TcpStream {
 
 impl Read for TcpStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.recv(buf, 0)
+        self.0.recv(buf, MsgFlags::empty())
     }
 
     fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
@@ -194,7 +193,7 @@ impl Read for TcpStream {
 
 impl Read for &TcpStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.recv(buf, 0)
+        self.0.recv(buf, MsgFlags::empty())
     }
 
     fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
@@ -248,7 +247,7 @@ impl TcpListener {
     /// Port 0 picks an ephemeral port ([`local_addr`](Self::local_addr) tells which).
     pub fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         each_addr(addr, |a| {
-            let s = Socket::new(a, SOCK_STREAM)?;
+            let s = Socket::new(a, SockType::Stream)?;
             cvt(ops::bind(s.fd(), *a))?;
             cvt(ops::listen(s.fd(), BACKLOG))?;
             Ok(TcpListener(s))
@@ -268,7 +267,7 @@ impl TcpListener {
     /// Wait for a connection (as the listener's mode and read timeout allow) and return it with
     /// the peer's address.
     pub fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (fd, peer) = cvt(ops::accept(self.0.fd(), 0))?;
+        let (fd, peer) = cvt(ops::accept(self.0.fd(), SockFlags::empty()))?;
         Ok((TcpStream(Socket(fd)), peer))
     }
 

@@ -1,16 +1,14 @@
 //! [`UdpSocket`].
 
 use super::{Socket, ToSocketAddrs, cvt, each_addr, raw_fd_impls};
-use crate::addr;
-use crate::ops::{self, SOCK_DGRAM};
+use crate::addr::Dest;
+use crate::flags::MsgFlags;
+use crate::ops::{self, SockType};
 use crate::sockopt;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
-
-/// `MSG_PEEK` in wasi-libc's wasm32-wasip1 numbering.
-const MSG_PEEK: i32 = 0x1;
 
 /// A UDP socket, as [`std::net::UdpSocket`].
 ///
@@ -31,7 +29,7 @@ impl UdpSocket {
     /// A socket bound to the first address of `addr` that can be bound (port 0: ephemeral).
     pub fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
         each_addr(addr, |a| {
-            let s = Socket::new(a, SOCK_DGRAM)?;
+            let s = Socket::new(a, SockType::Dgram)?;
             cvt(ops::bind(s.fd(), *a))?;
             Ok(UdpSocket(s))
         })
@@ -40,15 +38,15 @@ impl UdpSocket {
     /// Receive one datagram and its sender. A datagram longer than `buf` is truncated, the rest
     /// discarded.
     pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.recv_from_flags(buf, 0)
+        self.recv_from_flags(buf, MsgFlags::empty())
     }
 
     /// [`recv_from`](Self::recv_from), leaving the datagram queued.
     pub fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.recv_from_flags(buf, MSG_PEEK)
+        self.recv_from_flags(buf, MsgFlags::PEEK)
     }
 
-    fn recv_from_flags(&self, buf: &mut [u8], flags: i32) -> io::Result<(usize, SocketAddr)> {
+    fn recv_from_flags(&self, buf: &mut [u8], flags: MsgFlags) -> io::Result<(usize, SocketAddr)> {
         let got = cvt(ops::recv_from(self.0.fd(), &mut [buf], flags))?;
         let from = got.from.ok_or_else(|| {
             // Shut down for reading: nothing was received, so there is no sender.
@@ -62,8 +60,8 @@ impl UdpSocket {
         let to = addr.to_socket_addrs()?.next().ok_or_else(|| {
             io::Error::new(io::ErrorKind::InvalidInput, "no addresses to send data to")
         })?;
-        let dest = addr::encode(&to);
-        cvt(ops::send_to(self.0.fd(), &[buf], 0, Some(dest.as_bytes())))
+        let dest = Dest::to(to, cvt(ops::family(self.0.fd()))?);
+        cvt(ops::send_to(self.0.fd(), &[buf], MsgFlags::empty(), dest))
     }
 
     /// The connected peer's address.
@@ -147,12 +145,12 @@ impl UdpSocket {
 
     /// Receive one datagram from the connected peer (truncated to `buf`).
     pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.recv(buf, 0)
+        self.0.recv(buf, MsgFlags::empty())
     }
 
     /// [`recv`](Self::recv), leaving the datagram queued.
     pub fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.recv(buf, MSG_PEEK)
+        self.0.recv(buf, MsgFlags::PEEK)
     }
 
     /// Non-blocking mode: calls that would wait fail with [`io::ErrorKind::WouldBlock`].

@@ -8,6 +8,7 @@
 use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::io::streams::{InputStream, OutputStream, StreamError};
 use crate::errno::{Errno, Result};
+use crate::inet::Ready;
 use crate::iov::{advance, gather, remaining, scatter};
 use crate::wait::{self, Wait, host};
 use crate::wasi::stream_error_errno;
@@ -60,19 +61,6 @@ pub(super) struct Conn {
     /// can a write be in flight: a `check-write` of 0 alone does not say so (a connection the
     /// host's reactor has not yet seen writable answers 0 too).
     unflushed: bool,
-}
-
-/// What `poll` can report for a socket, in Linux's terms.
-#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
-pub struct Ready {
-    /// Readable (data, end of stream, an error, or a pending connection on a listener).
-    pub input: bool,
-    /// Writable.
-    pub output: bool,
-    /// Hung up: shut down both ways, or the connection is gone.
-    pub hup: bool,
-    /// An error is pending (`SO_ERROR`).
-    pub err: bool,
 }
 
 impl Conn {

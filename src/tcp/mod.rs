@@ -12,15 +12,19 @@
 //! before parents.
 
 mod conn;
+mod connect;
+mod options;
 
-pub use conn::Ready;
+pub use crate::inet::{HostOpt, Ready};
 
-use crate::addr::{self, Family};
+use crate::addr::Family;
 use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::sockets::network::ErrorCode;
 use crate::bindings::wasi::sockets::tcp::{ShutdownType, TcpSocket};
 use crate::bindings::wasi::sockets::tcp_create_socket::create_tcp_socket;
 use crate::errno::{Errno, Result};
+use crate::flags::Shutdown;
+use crate::inet::{DEFAULT_TTL, probe_bindable};
 use crate::wait::{self, Wait, finish, host};
 use crate::wasi;
 use alloc::vec::Vec;
@@ -29,41 +33,6 @@ use core::net::SocketAddr;
 
 /// Linux's `SOMAXCONN` default (`net.core.somaxconn`): the backlog a negative value asks for.
 const SOMAXCONN: u64 = 4096;
-
-/// `how` values of `shutdown` in wasi-libc (`SHUT_RD` = 1, `SHUT_WR` = 2, `SHUT_RDWR` = 3).
-pub const SHUT_RD: i32 = 1;
-/// See [`SHUT_RD`].
-pub const SHUT_WR: i32 = 2;
-/// See [`SHUT_RD`].
-pub const SHUT_RDWR: i32 = 3;
-
-/// The options `getsockopt`/`setsockopt` pass to the host (see [`crate::sockopt`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HostOpt {
-    /// `SO_KEEPALIVE`.
-    KeepAlive,
-    /// `SO_RCVBUF`.
-    RcvBuf,
-    /// `SO_SNDBUF`.
-    SndBuf,
-    /// `TCP_KEEPIDLE` (seconds).
-    KeepIdle,
-    /// `TCP_KEEPINTVL` (seconds).
-    KeepIntvl,
-    /// `TCP_KEEPCNT`.
-    KeepCnt,
-    /// `IP_TTL`.
-    Ttl,
-    /// `IPV6_UNICAST_HOPS`.
-    UnicastHops,
-}
-
-/// Linux's limits for the keep-alive options (`MAX_TCP_KEEPIDLE`, `MAX_TCP_KEEPINTVL`,
-/// `MAX_TCP_KEEPCNT`) and the default hop limit (`net.ipv4.ip_default_ttl`).
-const MAX_TCP_KEEPIDLE: i32 = 32767;
-const MAX_TCP_KEEPCNT: i32 = 127;
-const DEFAULT_TTL: i32 = 64;
-const NS_PER_SEC: u64 = 1_000_000_000;
 
 /// The host socket and its pollable, replaced together when a failed connect must start over
 /// (a WASI socket cannot connect twice; a Linux one can).
@@ -167,44 +136,6 @@ impl Tcp {
         self.so_error.take()
     }
 
-    /// A failed connect leaves the host socket unusable. Before reusing the socket the way Linux
-    /// allows (bind, listen or connect again), swap in a fresh host socket, bound where the old
-    /// one was bound by `bind`.
-    fn renew_if_failed(&mut self) -> Result<()> {
-        if !matches!(self.state, State::Failed { .. }) {
-            return Ok(());
-        }
-        if !self.host_replaced {
-            self.replace_host()?;
-        }
-        self.host_replaced = false;
-        self.state = State::Fresh;
-        if let Some(addr) = self.bound.take() {
-            self.bind(addr)?;
-        }
-        Ok(())
-    }
-
-    /// A fresh host socket with the options the program set (Linux's socket keeps them).
-    fn replace_host(&mut self) -> Result<()> {
-        self.host = Host::new(self.family)?;
-        for &(o, v) in &self.host_opts {
-            // Accepted once by a socket of the same family, so accepted again.
-            let _ = apply_host_opt(&self.host.sock, self.family, o, v);
-        }
-        Ok(())
-    }
-
-    /// The host socket for an option call: after a failed connect the old one answers only
-    /// errors, so a fresh one takes its place (the socket's state stays as it is).
-    fn option_host(&mut self) -> Result<&TcpSocket> {
-        if matches!(self.state, State::Failed { .. }) && !self.host_replaced {
-            self.replace_host()?;
-            self.host_replaced = true;
-        }
-        Ok(&self.host.sock)
-    }
-
     /// `bind(2)`.
     pub fn bind(&mut self, addr: SocketAddr) -> Result<()> {
         if matches!(self.state, State::Failed { acknowledged: true }) && self.bound.is_none() {
@@ -213,7 +144,8 @@ impl Tcp {
         if !matches!(self.state, State::Fresh) {
             // Linux: already bound, listening, connecting or connected -> EINVAL, but only after
             // the address itself passed its checks (`__inet_bind` checks the address first).
-            return Err(probe_bindable(self.family, addr)
+            let family = self.family;
+            return Err(probe_bindable(addr, |a| Tcp::new(family)?.bind(a))
                 .err()
                 .unwrap_or(Errno::EINVAL));
         }
@@ -305,149 +237,6 @@ impl Tcp {
         }
     }
 
-    /// `connect(2)`, with Linux's answers for every state (see `State`).
-    pub fn connect(&mut self, addr: SocketAddr, wait: Wait) -> Result<()> {
-        match &mut self.state {
-            State::Connected { acknowledged, conn } => {
-                if *acknowledged {
-                    return Err(Errno::EISCONN);
-                }
-                if conn.reset {
-                    // Reset before connect() reported the connection (say, the listener closed
-                    // with it still queued): Linux reports the error (ECONNABORTED once a recv
-                    // took it) and the socket may connect again. It used to say 0 here, a
-                    // connection that did not exist (found by tests/fuzz).
-                    self.state = State::Failed { acknowledged: true };
-                    return Err(self.so_error.take().unwrap_or(Errno::ECONNABORTED));
-                }
-                *acknowledged = true;
-                return Ok(());
-            }
-            State::Listening { .. } => return Err(Errno::EISCONN),
-            State::Connecting => {
-                if !wait.may_block() && !self.collect_connect() {
-                    return Err(Errno::EALREADY);
-                }
-                return self.complete_connect(wait);
-            }
-            State::Failed {
-                acknowledged: false,
-            } => {
-                self.state = State::Failed { acknowledged: true };
-                return Err(self.so_error.take().unwrap_or(Errno::ECONNABORTED));
-            }
-            State::Failed { .. } => self.renew_if_failed()?,
-            State::Fresh | State::Bound => {}
-        }
-        self.start_connect(addr)?;
-        if !wait.may_block() {
-            // Hosts may drive a pending connect only while the guest asks about it (wasmtime
-            // polls its connect future from finish-connect and the socket's pollable). Ask once
-            // now so the SYN leaves at connect() time, as on Linux, even if the program then
-            // blocks elsewhere (say, in accept() on its own listener). Linux answers EINPROGRESS
-            // even when the handshake is already done; so does this.
-            if self.collect_connect()
-                && matches!(self.state, State::Failed { .. })
-                && matches!(
-                    self.so_error,
-                    Some(Errno::EADDRNOTAVAIL | Errno::EADDRINUSE | Errno::EACCES)
-                )
-            {
-                // Linux finds these in connect() itself, before any packet (no free local port,
-                // the 4-tuple still in use, ...), and returns them from it; reported later they
-                // surfaced from recv/send, calls Linux never fails so (found by tests/fuzz).
-                self.state = State::Failed { acknowledged: true };
-                return Err(self.so_error.take().unwrap_or(Errno::EADDRNOTAVAIL));
-            }
-            return Err(Errno::EINPROGRESS);
-        }
-        self.complete_connect(wait)
-    }
-
-    fn start_connect(&mut self, addr: SocketAddr) -> Result<()> {
-        if Family::of(&addr) != self.family {
-            return Err(Errno::EAFNOSUPPORT);
-        }
-        let target = addr::connect_target(addr);
-        if addr::is_non_unicast(&target.ip()) {
-            // Linux's route lookup refuses multicast and broadcast destinations for TCP.
-            return Err(Errno::ENETUNREACH);
-        }
-        if target.port() == 0 {
-            // Linux sends the SYN and gets a reset; WASI refuses port 0 up front. Report it the
-            // way Linux does: as a refused connection, asynchronously for a non-blocking socket.
-            self.state = State::Failed {
-                acknowledged: false,
-            };
-            self.so_error = Some(Errno::ECONNREFUSED);
-            return Ok(());
-        }
-        let host = &self.host;
-        wasi::with_network(|net| host.sock.start_connect(net, wasi::to_wasi(target)))
-            .map_err(Errno::from)?;
-        self.so_error = None;
-        self.state = State::Connecting;
-        Ok(())
-    }
-
-    /// Wait (as `wait` allows) for a started connect and report it like Linux's blocking connect:
-    /// 0 once established, the error once failed. A timeout is EINPROGRESS (`SO_SNDTIMEO`).
-    fn complete_connect(&mut self, wait: Wait) -> Result<()> {
-        loop {
-            match &mut self.state {
-                State::Connected { acknowledged, .. } => {
-                    *acknowledged = true;
-                    return Ok(());
-                }
-                State::Failed { acknowledged } => {
-                    *acknowledged = true;
-                    return Err(self.so_error.take().unwrap_or(Errno::ECONNABORTED));
-                }
-                State::Connecting => {
-                    if !self.collect_connect() {
-                        wait.on(&self.host.pollable)
-                            .map_err(|_| Errno::EINPROGRESS)?;
-                    }
-                }
-                _ => return Err(Errno::EINVAL),
-            }
-        }
-    }
-
-    /// If a connect is pending, ask the host once (without waiting) whether it has finished, and
-    /// record the outcome. Returns whether the state left `Connecting`.
-    fn collect_connect(&mut self) -> bool {
-        if !matches!(self.state, State::Connecting) {
-            return false;
-        }
-        match host::finish_connect(&self.host.sock) {
-            Err(ErrorCode::WouldBlock) => false,
-            Ok((input, output)) => {
-                let conn = Conn::new(input, output);
-                self.state = State::Connected {
-                    conn,
-                    acknowledged: false,
-                };
-                true
-            }
-            Err(e) => {
-                self.state = State::Failed {
-                    acknowledged: false,
-                };
-                self.so_error = Some(e.into());
-                true
-            }
-        }
-    }
-
-    /// Wait (as `wait` allows) until no connect is pending.
-    fn settle_connect(&mut self, wait: Wait) -> Result<()> {
-        while matches!(self.state, State::Connecting) && !self.collect_connect() {
-            wait.on(&self.host.pollable)?;
-        }
-        Ok(())
-    }
-
     /// `send(2)` / `writev(2)`: with a blocking `wait`, everything (or up to the deadline);
     /// otherwise what the host takes now. Never more per write than `check-write` grants.
     pub fn send(&mut self, bufs: &[&[u8]], wait: Wait) -> Result<usize> {
@@ -514,14 +303,14 @@ impl Tcp {
         }
     }
 
-    /// `shutdown(2)`; `how` already validated by the caller.
-    pub fn shutdown(&mut self, how: i32) -> Result<()> {
+    /// `shutdown(2)`.
+    pub fn shutdown(&mut self, how: Shutdown) -> Result<()> {
         match &mut self.state {
             State::Connected { conn, .. } => {
                 let kind = match how {
-                    SHUT_RD => ShutdownType::Receive,
-                    SHUT_WR => ShutdownType::Send,
-                    _ => ShutdownType::Both,
+                    Shutdown::Read => ShutdownType::Receive,
+                    Shutdown::Write => ShutdownType::Send,
+                    Shutdown::Both => ShutdownType::Both,
                 };
                 if conn.reset {
                     // Linux: the connection is already closed (TCP_CLOSE) -> ENOTCONN.
@@ -530,14 +319,14 @@ impl Tcp {
                 // Writes already accepted by the host are delivered before the FIN (the host
                 // schedules the shutdown after them), so nothing needs flushing here.
                 self.host.sock.shutdown(kind).map_err(Errno::from)?;
-                conn.rd_shut |= how & SHUT_RD != 0;
-                conn.wr_shut |= how & SHUT_WR != 0;
+                conn.rd_shut |= how.reads();
+                conn.wr_shut |= how.writes();
                 Ok(())
             }
             State::Listening { shut } => {
                 // Linux stops listening on SHUT_RD (accept then fails with EINVAL); SHUT_WR is
                 // a no-op. The host keeps its listener; nothing more is accepted from it.
-                if how & SHUT_RD != 0 {
+                if how.reads() {
                     *shut = true;
                 }
                 Ok(())
@@ -549,18 +338,6 @@ impl Tcp {
             }
             _ => Err(Errno::ENOTCONN),
         }
-    }
-
-    /// `connect` with `AF_UNSPEC`: drop any connection, pending connect or listener and leave an
-    /// unconnected socket, still bound where `bind` put it, as Linux's `tcp_disconnect` does.
-    pub fn disconnect(&mut self) -> Result<()> {
-        if matches!(self.state, State::Fresh | State::Bound) {
-            return Ok(());
-        }
-        // Dropping the state first releases the streams before the host socket is replaced.
-        self.state = State::Failed { acknowledged: true };
-        self.so_error = None;
-        self.renew_if_failed()
     }
 
     /// `getsockname(2)`.
@@ -591,49 +368,6 @@ impl Tcp {
                 .map_err(|_| Errno::ENOTCONN),
             _ => Err(Errno::ENOTCONN),
         }
-    }
-
-    /// Read a host-backed option, in Linux's units.
-    pub fn host_opt(&mut self, o: HostOpt) -> Result<i32> {
-        let family = self.family;
-        match (o, family) {
-            (HostOpt::Ttl, Family::V6) => return Ok(self.v4_ttl_on_v6),
-            (HostOpt::UnicastHops, Family::V4) => return Err(Errno::EOPNOTSUPP),
-            _ => {}
-        }
-        let s = self.option_host()?;
-        let secs = |ns: u64| i32::try_from(ns / NS_PER_SEC).unwrap_or(i32::MAX);
-        // wasmtime on Linux halves buffer sizes to undo the kernel's doubling; Linux reports the
-        // doubled value, so double it back.
-        let buf = |v: u64| i32::try_from(v.saturating_mul(2)).unwrap_or(i32::MAX);
-        let v = match o {
-            HostOpt::KeepAlive => s.keep_alive_enabled().map(i32::from),
-            HostOpt::RcvBuf => s.receive_buffer_size().map(buf),
-            HostOpt::SndBuf => s.send_buffer_size().map(buf),
-            HostOpt::KeepIdle => s.keep_alive_idle_time().map(secs),
-            HostOpt::KeepIntvl => s.keep_alive_interval().map(secs),
-            HostOpt::KeepCnt => s.keep_alive_count().map(|c| c as i32),
-            HostOpt::Ttl | HostOpt::UnicastHops => s.hop_limit().map(i32::from),
-        };
-        v.map_err(Errno::from)
-    }
-
-    /// Set a host-backed option, with Linux's range checks first; remembered for a replacement
-    /// host socket.
-    pub fn set_host_opt(&mut self, o: HostOpt, v: i32) -> Result<()> {
-        match (o, self.family) {
-            (HostOpt::Ttl, Family::V6) => {
-                self.v4_ttl_on_v6 = i32::from(hops(v)?);
-                return Ok(());
-            }
-            (HostOpt::UnicastHops, Family::V4) => return Err(Errno::EOPNOTSUPP),
-            _ => {}
-        }
-        let family = self.family;
-        apply_host_opt(self.option_host()?, family, o, v)?;
-        self.host_opts.retain(|(k, _)| *k != o);
-        self.host_opts.push((o, v));
-        Ok(())
     }
 
     /// Whether the host is still writing data this socket was given.
@@ -686,55 +420,6 @@ impl Tcp {
             State::Listening { shut: false } | State::Connecting => out.push(&self.host.pollable),
             _ => {}
         }
-    }
-}
-
-/// A hop limit in Linux's terms: -1 restores the default; otherwise 1..=255.
-fn hops(v: i32) -> Result<u8> {
-    match v {
-        -1 => Ok(DEFAULT_TTL as u8),
-        v if (1..=255).contains(&v) => Ok(v as u8),
-        _ => Err(Errno::EINVAL),
-    }
-}
-
-/// Pass a host-backed option to `s`, with Linux's range checks first.
-fn apply_host_opt(s: &TcpSocket, family: Family, o: HostOpt, v: i32) -> Result<()> {
-    let secs = |v: i32| {
-        if (1..=MAX_TCP_KEEPIDLE).contains(&v) {
-            Ok(v as u64 * NS_PER_SEC)
-        } else {
-            Err(Errno::EINVAL)
-        }
-    };
-    // Linux clamps buffer sizes rather than refusing them; WASI refuses 0.
-    let buf = |v: i32| if v <= 0 { 1 } else { v as u64 };
-    let r = match (o, family) {
-        (HostOpt::KeepAlive, _) => s.set_keep_alive_enabled(v != 0),
-        (HostOpt::RcvBuf, _) => s.set_receive_buffer_size(buf(v)),
-        (HostOpt::SndBuf, _) => s.set_send_buffer_size(buf(v)),
-        (HostOpt::KeepIdle, _) => s.set_keep_alive_idle_time(secs(v)?),
-        (HostOpt::KeepIntvl, _) => s.set_keep_alive_interval(secs(v)?),
-        (HostOpt::KeepCnt, _) => {
-            if !(1..=MAX_TCP_KEEPCNT).contains(&v) {
-                return Err(Errno::EINVAL);
-            }
-            s.set_keep_alive_count(v as u32)
-        }
-        (HostOpt::Ttl | HostOpt::UnicastHops, _) => s.set_hop_limit(hops(v)?),
-    };
-    r.map_err(Errno::from)
-}
-
-/// Whether the host would let a new socket bind `addr`'s IP (on an ephemeral port): the address
-/// checks Linux makes before it looks at the socket's own state.
-fn probe_bindable(family: Family, addr: SocketAddr) -> Result<()> {
-    let mut probe = Tcp::new(family)?;
-    let mut any_port = addr;
-    any_port.set_port(0);
-    match probe.bind(any_port) {
-        Err(e @ (Errno::EADDRNOTAVAIL | Errno::EAFNOSUPPORT)) => Err(e),
-        _ => Ok(()),
     }
 }
 

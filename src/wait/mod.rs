@@ -15,6 +15,7 @@ use crate::bindings::wasi::io::poll::{self, Pollable};
 use crate::bindings::wasi::sockets::network::ErrorCode;
 use crate::errno::{Errno, Result};
 use crate::global::Global;
+use crate::trace;
 use alloc::vec::Vec;
 
 pub use host::{host_yield, recheck};
@@ -125,6 +126,7 @@ fn timer(deadline: Option<u64>) -> Pollable {
 /// reaping lingering sockets meanwhile. Returns the indexes of `ps` that are ready (empty when
 /// the deadline passed first). The host's budget counts as spent: the next operation yields.
 pub fn any(ps: &[&Pollable], deadline: Option<u64>) -> Vec<u32> {
+    let t0 = trace::enabled().then(now);
     let t = deadline.map(monotonic_clock::subscribe_instant);
     let mut list: Vec<&Pollable> = ps.to_vec();
     list.extend(t.as_ref());
@@ -135,17 +137,24 @@ pub fn any(ps: &[&Pollable], deadline: Option<u64>) -> Vec<u32> {
         }
         host::after_wait();
         ready.retain(|&i| (i as usize) < ps.len());
+        if let Some(t0) = t0 {
+            trace::wait(ps.len(), now() - t0, !ready.is_empty());
+        }
         return ready;
     }
 }
 
 /// Block until `p` is ready (as `p.block()`), dropping lingering sockets as their writes end.
 fn block_on(p: &Pollable) {
+    let t0 = trace::enabled().then(now);
     if linger::is_empty() {
         #[allow(clippy::disallowed_methods)] // this is the waiting layer
         p.block();
     } else {
         while linger::poll_reaping(&[p]).is_empty() {}
+    }
+    if let Some(t0) = t0 {
+        trace::wait(1, now() - t0, true);
     }
 }
 

@@ -20,17 +20,20 @@
 //! permit); streams and their pollables are dropped before their socket (struct fields drop in
 //! declaration order: children first) and before `stream` is called again.
 
-use crate::addr::{self, Family};
+use crate::addr::{self, Dest, Family};
 use crate::bindings::wasi::io::poll::Pollable;
-use crate::bindings::wasi::sockets::network::ErrorCode;
 use crate::bindings::wasi::sockets::udp::{
     IncomingDatagramStream, OutgoingDatagram, OutgoingDatagramStream, UdpSocket,
 };
 use crate::bindings::wasi::sockets::udp_create_socket::create_udp_socket;
 use crate::errno::{Errno, Result};
-use crate::tcp::{HostOpt, Ready, SHUT_RD, SHUT_WR};
-use crate::wait::{self, Wait, finish, host};
+use crate::flags::Shutdown;
+use crate::inet::{Ready, probe_bindable};
+use crate::wait::{self, Wait, host};
 use crate::{iov, wasi};
+
+mod lifecycle;
+mod options;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::net::{IpAddr, SocketAddr};
@@ -47,8 +50,6 @@ const RECV_BATCH: u64 = 16;
 const REBIND_WAIT_NS: u64 = 2_000_000_000;
 /// The pause between two attempts to take the port back.
 const REBIND_RETRY_NS: u64 = 1_000_000;
-/// Linux's default hop limit (`net.ipv4.ip_default_ttl`).
-const DEFAULT_TTL: i32 = 64;
 
 /// One received datagram, whole.
 struct Datagram {
@@ -166,34 +167,11 @@ impl Udp {
         self.so_error.take()
     }
 
-    /// Bind the host socket (`start-bind` + `finish-bind`). `retry_in_use`: the address may
-    /// still be held by this socket's previous host socket, about to be released; try again for
-    /// a while.
-    fn host_bind(&mut self, addr: SocketAddr, retry_in_use: bool) -> Result<u16> {
-        let deadline = wait::now().saturating_add(REBIND_WAIT_NS);
-        loop {
-            let sock = &self.host.sock;
-            let r = wasi::with_network(|net| sock.start_bind(net, wasi::to_wasi(addr)))
-                .and_then(|()| finish(&sock.subscribe(), || sock.finish_bind()));
-            match r {
-                Ok(()) => break,
-                Err(ErrorCode::AddressInUse) if retry_in_use && wait::now() < deadline => {
-                    wait::sleep(REBIND_RETRY_NS);
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(self
-            .host
-            .sock
-            .local_address()
-            .map_or(addr.port(), |a| wasi::from_wasi(a).port()))
-    }
-
     /// `bind(2)`. Linux checks the address before the socket's state (`__inet_bind`).
     pub fn bind(&mut self, addr: SocketAddr) -> Result<()> {
         if self.bound.is_some() {
-            return Err(probe_bindable(self.family, addr)
+            let family = self.family;
+            return Err(probe_bindable(addr, |a| Udp::new(family)?.bind(a))
                 .err()
                 .unwrap_or(Errno::EINVAL));
         }
@@ -222,105 +200,6 @@ impl Udp {
             port_locked: false,
         });
         Ok(())
-    }
-
-    /// Replace the host socket by a fresh one with the same options, bound where this one is
-    /// (if it is). The old socket's streams and pollables go first, then the socket.
-    fn renew_host(&mut self) -> Result<()> {
-        self.host.streams = None;
-        self.host = Host::new(self.family)?;
-        self.apply_opts();
-        if let Some(b) = self.bound {
-            let ip = if b.addr_locked {
-                b.ip
-            } else {
-                self.family.unspecified().ip()
-            };
-            if let Err(e) = self.host_bind(SocketAddr::new(ip, b.port), true) {
-                // The port went to another socket meanwhile (say one bound to 127.0.0.1:port
-                // while this one had the wildcard). The fresh host socket is unbound: forget
-                // the port rather than keep reporting it while datagrams leave from another
-                // (getsockname lied and peers saw a different source port: found by
-                // tests/fuzz). The caller reports the error.
-                self.bound = None;
-                return Err(e);
-            }
-        }
-        Ok(())
-    }
-
-    fn apply_opts(&mut self) {
-        let s = &self.host.sock;
-        // Best effort: the values were accepted by a socket of the same family before.
-        if let Some(v) = self.opts.rcvbuf {
-            let _ = s.set_receive_buffer_size(v);
-        }
-        if let Some(v) = self.opts.sndbuf {
-            let _ = s.set_send_buffer_size(v);
-        }
-        if let Some(v) = self.opts.hops {
-            let _ = s.set_unicast_hop_limit(v);
-        }
-    }
-
-    /// The host streams, opened (unconnected, or to the peer) on first use. The socket must be
-    /// bound.
-    fn streams(&mut self) -> Result<&Streams> {
-        if self.host.streams.is_none() {
-            if self.host.streamed {
-                self.renew_host()?;
-            }
-            let remote = self.peer.map(wasi::to_wasi);
-            let (incoming, outgoing) = self.host.sock.stream(remote).map_err(Errno::from)?;
-            self.host.streamed = true;
-            self.host.streams = Some(Streams {
-                in_ready: incoming.subscribe(),
-                out_ready: outgoing.subscribe(),
-                incoming,
-                outgoing,
-            });
-        }
-        Ok(self.host.streams.as_ref().expect("just opened"))
-    }
-
-    /// Take what the host has received, without waiting. `Ok(true)` if anything arrived.
-    fn pull(&mut self) -> Result<bool> {
-        let s = self.streams()?;
-        let got = host::receive(&s.incoming, RECV_BATCH).map_err(Errno::from)?;
-        let any = !got.is_empty();
-        self.rx.extend(got.into_iter().map(|d| Datagram {
-            data: d.data,
-            from: wasi::from_wasi(d.remote_address),
-        }));
-        Ok(any)
-    }
-
-    /// Read ahead for `poll`, `FIONREAD` and `SO_ERROR`: an error becomes the pending error.
-    fn read_ahead(&mut self) {
-        if self.bound.is_none() || self.rd_shut {
-            return;
-        }
-        if let Err(e) = self.pull() {
-            self.so_error = Some(e);
-        }
-    }
-
-    /// Before the host streams are replaced: keep what the old ones already received (Linux
-    /// keeps its receive queue across `connect`).
-    fn drain(&mut self) {
-        if self.host.streams.is_none() {
-            return;
-        }
-        loop {
-            match self.pull() {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    self.so_error = Some(e);
-                    break;
-                }
-            }
-        }
     }
 
     /// `connect(2)`: set the peer (binding first if needed). `broadcast`: `SO_BROADCAST`.
@@ -375,12 +254,12 @@ impl Udp {
         }
     }
 
-    /// `send`/`sendto`/`sendmsg`: one datagram of all of `bufs`, to `dest` (the caller's raw
-    /// address bytes) or the peer. Linux's checks in Linux's order. `broadcast`: `SO_BROADCAST`.
+    /// `send`/`sendto`/`sendmsg`: one datagram of all of `bufs`, to `dest` or the peer. Linux's
+    /// checks in Linux's order. `broadcast`: `SO_BROADCAST`.
     pub fn send(
         &mut self,
         bufs: &[&[u8]],
-        dest: Option<&[u8]>,
+        dest: Dest,
         wait: Wait,
         broadcast: bool,
     ) -> Result<usize> {
@@ -390,8 +269,9 @@ impl Udp {
             return Err(Errno::EMSGSIZE);
         }
         let to = match dest {
-            Some(b) => addr::decode_dest(b, self.family)?.map(addr::connect_target),
-            None => None,
+            Dest::Peer => None,
+            Dest::To(a) => Some(addr::connect_target(a)),
+            Dest::Invalid(e) => return Err(e),
         };
         let (target, explicit) = match (to, self.peer) {
             // WASI's connected streams send only to the peer; Linux would send elsewhere.
@@ -513,11 +393,11 @@ impl Udp {
         self.rx.front().map_or(0, |d| d.data.len())
     }
 
-    /// `shutdown(2)`; `how` already validated. Linux marks the socket shut even when it is not
-    /// connected, and then reports `ENOTCONN`.
-    pub fn shutdown(&mut self, how: i32) -> Result<()> {
-        self.rd_shut |= how & SHUT_RD != 0;
-        self.wr_shut |= how & SHUT_WR != 0;
+    /// `shutdown(2)`. Linux marks the socket shut even when it is not connected, and then
+    /// reports `ENOTCONN`.
+    pub fn shutdown(&mut self, how: Shutdown) -> Result<()> {
+        self.rd_shut |= how.reads();
+        self.wr_shut |= how.writes();
         if self.peer.is_some() {
             Ok(())
         } else {
@@ -541,62 +421,6 @@ impl Udp {
     /// `getpeername(2)`.
     pub fn peer_addr(&self) -> Result<SocketAddr> {
         self.peer.ok_or(Errno::ENOTCONN)
-    }
-
-    /// Read a host-backed option, in Linux's units.
-    pub fn host_opt(&mut self, o: HostOpt) -> Result<i32> {
-        let s = &self.host.sock;
-        // wasmtime on Linux halves buffer sizes to undo the kernel's doubling; Linux reports the
-        // doubled value.
-        let buf = |v: u64| i32::try_from(v.saturating_mul(2)).unwrap_or(i32::MAX);
-        let v = match (o, self.family) {
-            (HostOpt::KeepAlive, _) => return Ok(i32::from(self.opts.keepalive)),
-            (HostOpt::RcvBuf, _) => s.receive_buffer_size().map(buf),
-            (HostOpt::SndBuf, _) => s.send_buffer_size().map(buf),
-            (HostOpt::Ttl, Family::V4) | (HostOpt::UnicastHops, Family::V6) => {
-                s.unicast_hop_limit().map(i32::from)
-            }
-            (HostOpt::Ttl, Family::V6) => return Ok(self.opts.v4_ttl_on_v6.unwrap_or(DEFAULT_TTL)),
-            (HostOpt::UnicastHops, Family::V4) => return Err(Errno::EOPNOTSUPP),
-            (HostOpt::KeepIdle | HostOpt::KeepIntvl | HostOpt::KeepCnt, _) => {
-                return Err(Errno::ENOPROTOOPT);
-            }
-        };
-        v.map_err(Errno::from)
-    }
-
-    /// Set a host-backed option, with Linux's range checks first.
-    pub fn set_host_opt(&mut self, o: HostOpt, v: i32) -> Result<()> {
-        // Linux clamps buffer sizes rather than refusing them; WASI refuses 0.
-        let buf = |v: i32| if v <= 0 { 1 } else { v as u64 };
-        let hops = |v: i32| match v {
-            -1 => Ok(DEFAULT_TTL as u8),
-            v if (1..=255).contains(&v) => Ok(v as u8),
-            _ => Err(Errno::EINVAL),
-        };
-        let s = &self.host.sock;
-        match (o, self.family) {
-            (HostOpt::KeepAlive, _) => self.opts.keepalive = v != 0,
-            (HostOpt::RcvBuf, _) => {
-                s.set_receive_buffer_size(buf(v)).map_err(Errno::from)?;
-                self.opts.rcvbuf = Some(buf(v));
-            }
-            (HostOpt::SndBuf, _) => {
-                s.set_send_buffer_size(buf(v)).map_err(Errno::from)?;
-                self.opts.sndbuf = Some(buf(v));
-            }
-            (HostOpt::Ttl, Family::V4) | (HostOpt::UnicastHops, Family::V6) => {
-                let h = hops(v)?;
-                s.set_unicast_hop_limit(h).map_err(Errno::from)?;
-                self.opts.hops = Some(h);
-            }
-            (HostOpt::Ttl, Family::V6) => self.opts.v4_ttl_on_v6 = Some(i32::from(hops(v)?)),
-            (HostOpt::UnicastHops, Family::V4) => return Err(Errno::EOPNOTSUPP),
-            (HostOpt::KeepIdle | HostOpt::KeepIntvl | HostOpt::KeepCnt, _) => {
-                return Err(Errno::ENOPROTOOPT);
-            }
-        }
-        Ok(())
     }
 
     /// What `poll` reports now (Linux's `udp_poll`), reading ahead first.
@@ -634,18 +458,6 @@ impl Udp {
 fn check_broadcast(target: &SocketAddr, broadcast: bool) -> Result<()> {
     match target.ip() {
         IpAddr::V4(ip) if ip.is_broadcast() && !broadcast => Err(Errno::EACCES),
-        _ => Ok(()),
-    }
-}
-
-/// Whether a new socket could bind `addr`'s IP: the address checks Linux makes before it looks
-/// at the socket's own state.
-fn probe_bindable(family: Family, addr: SocketAddr) -> Result<()> {
-    let mut probe = Udp::new(family)?;
-    let mut any_port = addr;
-    any_port.set_port(0);
-    match probe.bind(any_port) {
-        Err(e @ (Errno::EADDRNOTAVAIL | Errno::EAFNOSUPPORT)) => Err(e),
         _ => Ok(()),
     }
 }

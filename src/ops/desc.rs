@@ -1,0 +1,178 @@
+//! The calls every descriptor answers, sockets and not: `read`, `write` (and their vector
+//! forms), `fcntl`, `ioctl`, `fstat`, `close`, `dup`. A socket is served here; any other number
+//! goes to [`crate::passthrough`], which serves it as wasi-libc would, with Linux's checks.
+
+use super::{recv, send};
+use crate::codec::Span;
+use crate::errno::{Errno, Result};
+use crate::fd::{self, Desc, Target};
+use crate::flags::{FD_CLOEXEC, Fcntl, Ioctl, MsgFlags, O_NONBLOCK, O_RDWR};
+use crate::passthrough;
+
+pub use crate::passthrough::{Dir, FileKind};
+use alloc::rc::Rc;
+
+/// `read(2)` / `readv(2)` into `bufs` (already checked by the caller). On a socket, `recv` with
+/// no flags, except that an empty request returns 0 at once, as Linux's `sock_read_iter` does
+/// before asking the protocol.
+pub fn read(fd: i32, bufs: &mut [&mut [u8]]) -> Result<usize> {
+    match fd::lookup(fd) {
+        Target::Ours(Desc::Socket(_)) if bufs.iter().all(|b| b.is_empty()) => Ok(0),
+        Target::Ours(Desc::Socket(_)) => recv(fd, bufs, MsgFlags::empty()),
+        Target::Other(fd) => passthrough::read(fd, bufs),
+    }
+}
+
+/// `write(2)` / `writev(2)` of `bufs`. On a socket, `send` with no flags.
+pub fn write(fd: i32, bufs: &[&[u8]]) -> Result<usize> {
+    match fd::lookup(fd) {
+        Target::Ours(Desc::Socket(_)) => send(fd, bufs, MsgFlags::empty()),
+        Target::Other(fd) => passthrough::write(fd, bufs),
+    }
+}
+
+/// The answer to a `read`/`write` whose (first non-empty) buffer cannot be touched (see
+/// [`Span`]). Linux refuses a buffer outside the address space before anything else, after the
+/// descriptor; at NULL or past the end of memory it finds the fault only when it copies: a
+/// socket waits as the call would and then says `EFAULT` (a stream's bytes stay queued; a
+/// datagram that faults is dropped, as `udp_recvmsg` frees it), another descriptor answers as
+/// [`passthrough::bad_buffer`] says.
+pub fn bad_buffer(fd: i32, dir: Dir, span: Span) -> Result<usize> {
+    match fd::lookup(fd) {
+        Target::Ours(Desc::Socket(_)) if span == Span::Outside => Err(Errno::EFAULT),
+        Target::Ours(Desc::Socket(_)) => match dir {
+            Dir::Read => recv_fault(fd, MsgFlags::empty()),
+            Dir::Write => Err(Errno::EFAULT),
+        },
+        Target::Other(fd) if span == Span::Outside => {
+            passthrough::check_open_for(fd, dir)?;
+            Err(Errno::EFAULT)
+        }
+        Target::Other(fd) => passthrough::bad_buffer(fd, dir),
+    }
+}
+
+/// A receive into a buffer that faults. Linux finds the bad buffer only when it copies into it:
+/// until data is there the call waits and fails as any receive would (`EAGAIN`, `ENOTCONN`, 0 at
+/// end of stream), then it is `EFAULT`. A stream's bytes stay queued; a datagram is dropped
+/// (`udp_recvmsg` frees it after the failed copy) unless peeking.
+pub fn recv_fault(fd: i32, flags: MsgFlags) -> Result<usize> {
+    let mut one = [0u8; 1];
+    let n = recv(fd, &mut [&mut one[..]], flags | MsgFlags::PEEK)?;
+    if super::is_datagram(fd) && !flags.contains(MsgFlags::PEEK) {
+        let _ = recv(fd, &mut [&mut one[..]], flags | MsgFlags::DONTWAIT);
+    }
+    if n == 0 { Ok(0) } else { Err(Errno::EFAULT) }
+}
+
+/// `fcntl(2)`. On a socket: `F_GETFL` (`O_RDWR`, plus `O_NONBLOCK` when set), `F_SETFL` (only
+/// `O_NONBLOCK` changes, as Linux ignores access-mode bits), `F_GETFD`/`F_SETFD` (`FD_CLOEXEC`
+/// stored and reported); other commands `EINVAL`. Other descriptors: wasi-libc's behaviour
+/// ([`passthrough::fcntl`]).
+pub fn fcntl(fd: i32, cmd: Fcntl) -> Result<i32> {
+    let s = match fd::lookup(fd) {
+        Target::Ours(Desc::Socket(s)) => s,
+        Target::Other(fd) => return passthrough::fcntl(fd, cmd),
+    };
+    match cmd {
+        Fcntl::GetFl => Ok(O_RDWR
+            | if s.borrow().attrs.nonblocking {
+                O_NONBLOCK
+            } else {
+                0
+            }),
+        Fcntl::SetFl(v) => {
+            s.borrow_mut().attrs.nonblocking = v? & O_NONBLOCK != 0;
+            Ok(0)
+        }
+        Fcntl::GetFd => fd::cloexec(fd).map(|on| if on { FD_CLOEXEC } else { 0 }),
+        Fcntl::SetFd(v) => fd::set_cloexec(fd, v? & FD_CLOEXEC != 0).map(|()| 0),
+        Fcntl::Unknown => Err(Errno::EINVAL),
+    }
+}
+
+/// `ioctl(2)`: `Some(n)` for a request that answers a number (`FIONREAD`). On a socket:
+/// `FIONBIO`, `FIONREAD` (bytes readable without waiting; `EINVAL` on a listener, as Linux);
+/// other requests `ENOTTY`, as Linux answers an unknown socket ioctl. Other descriptors: see
+/// [`passthrough::ioctl`].
+pub fn ioctl(fd: i32, req: Ioctl) -> Result<Option<i32>> {
+    if !matches!(fd::lookup(fd), Target::Ours(Desc::Socket(_))) {
+        return passthrough::ioctl(fd, req);
+    }
+    match req {
+        Ioctl::SetNonblocking(on) => {
+            let on = on?;
+            super::update_attrs(fd, |a| a.nonblocking = on).map(|()| None)
+        }
+        Ioctl::BytesReadable(out) => {
+            out?;
+            let n = super::readable_now(fd)?;
+            Ok(Some(i32::try_from(n).unwrap_or(i32::MAX)))
+        }
+        Ioctl::Unknown => Err(Errno::ENOTTY),
+    }
+}
+
+/// What `fstat` reports, before it is laid out as wasi-libc's `struct stat`.
+pub type FileStat = passthrough::FileStat;
+
+/// `fstat(2)`. On a socket: `S_IFSOCK | 0777`, one link, a 4096-byte block size, zeros
+/// elsewhere (Linux's sockfs fills device and inode numbers that mean nothing here).
+pub fn fstat(fd: i32) -> Result<FileStat> {
+    match fd::lookup(fd) {
+        Target::Ours(Desc::Socket(_)) => Ok(FileStat::socket()),
+        Target::Other(fd) => passthrough::fstat(fd),
+    }
+}
+
+/// `close(2)`: the descriptor's number is free at once; the object closes with its last
+/// descriptor (a socket releases its host resources after the host has taken every byte already
+/// written). Any other descriptor is closed as wasi-libc does.
+pub fn close(fd: i32) -> Result<()> {
+    match fd::remove(fd) {
+        Some(Desc::Socket(s)) => {
+            if let Ok(s) = Rc::try_unwrap(s) {
+                s.into_inner().close();
+            }
+            Ok(())
+        }
+        None => {
+            passthrough::before_close();
+            fd::release_other(fd, || passthrough::close(fd))
+        }
+    }
+}
+
+/// `dup(2)` on a socket: a new descriptor, the lowest free number, for the same socket (which
+/// closes with its last descriptor). `cloexec`: the new descriptor's `FD_CLOEXEC`.
+pub fn dup(fd: i32, cloexec: bool) -> Result<i32> {
+    let s = fd::socket(fd)?;
+    fd::insert(Desc::Socket(s), cloexec)
+}
+
+/// wasi-libc's internal `dup2` (used by `freopen`): renumber `fd` onto `to`. Renumbering onto a
+/// socket closes the socket first, as `dup2` closes its target; renumbering a socket itself is
+/// not supported (`EBADF`: the adapter cannot move a socket's reservation).
+pub fn renumber(fd: i32, to: i32) -> Result<()> {
+    if fd::is_ours(fd) {
+        return Err(Errno::EBADF);
+    }
+    passthrough::before_close();
+    if fd::is_ours(to) {
+        close(to)?;
+    }
+    passthrough::renumber(fd, to)
+}
+
+/// Linux's first checks of a transfer: the descriptor is open, and open for `dir`.
+pub fn check_open_for(fd: i32, dir: Dir) -> Result<()> {
+    match fd::lookup(fd) {
+        Target::Ours(_) => Ok(()),
+        Target::Other(fd) => passthrough::check_open_for(fd, dir).map(|_| ()),
+    }
+}
+
+/// Whether `fd` is open (one of the library's descriptors or any other).
+pub fn is_open(fd: i32) -> bool {
+    fd::is_ours(fd) || passthrough::is_open(fd)
+}

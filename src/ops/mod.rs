@@ -1,0 +1,293 @@
+//! The operations on descriptors, in Rust types: the one core behind both the C ABI
+//! (`crate::abi`, which decodes C arguments into these types) and the safe Rust API
+//! (`crate::net`).
+//!
+//! Each operation looks the descriptor up through the one door ([`crate::fd::lookup`]) and
+//! hands it to what serves its kind: a socket's protocol state machine ([`crate::tcp`],
+//! [`crate::udp`]) with the wait policy its attributes give, or [`crate::passthrough`] for a
+//! descriptor the library does not hold. Socket calls on anything else answer `ENOTSOCK` (or
+//! `EBADF` for a number nothing holds), as Linux does.
+//!
+//! This file holds the socket calls; [`desc`] the calls every descriptor answers (read,
+//! write, fcntl, ioctl, fstat, close).
+
+pub mod desc;
+
+use crate::addr::{Dest, Family};
+use crate::errno::{Errno, Result};
+use crate::fd::{self, Desc};
+use crate::flags::{MsgFlags, Shutdown, SockFlags};
+use crate::socket::{Attrs, Proto, Socket};
+use crate::sockopt::{self, Value};
+use crate::tcp::Tcp;
+use crate::udp::Udp;
+use alloc::rc::Rc;
+use core::cell::RefCell;
+use core::net::SocketAddr;
+
+pub use crate::flags::{Fcntl, Ioctl};
+pub use desc::*;
+
+/// `SOCK_DGRAM` in wasi-libc.
+pub const SOCK_DGRAM: i32 = 5;
+/// `SOCK_STREAM` in wasi-libc.
+pub const SOCK_STREAM: i32 = 6;
+/// `IPPROTO_TCP`.
+pub const IPPROTO_TCP: i32 = 6;
+/// `IPPROTO_UDP`.
+pub const IPPROTO_UDP: i32 = 17;
+
+/// A socket's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SockType {
+    /// `SOCK_STREAM` (TCP).
+    Stream,
+    /// `SOCK_DGRAM` (UDP).
+    Dgram,
+}
+
+/// Run `f` on `fd`'s socket; `EBADF` or `ENOTSOCK` (as Linux) when `fd` is not a socket.
+pub(crate) fn with_socket<R>(fd: i32, f: impl FnOnce(&mut Socket) -> Result<R>) -> Result<R> {
+    // The table is not borrowed while `f` runs (so `f` may add descriptors, as accept does).
+    let s = fd::socket(fd)?;
+    f(&mut s.borrow_mut())
+}
+
+/// Run `f` on `fd`'s protocol state and socket attributes.
+fn with_proto<R>(fd: i32, f: impl FnOnce(&mut Proto, &mut Attrs) -> Result<R>) -> Result<R> {
+    with_socket(fd, |s| f(&mut s.proto, &mut s.attrs))
+}
+
+fn insert(proto: Proto, attrs: Attrs, flags: SockFlags) -> Result<i32> {
+    let socket = Rc::new(RefCell::new(Socket::new(proto, attrs)));
+    fd::insert(Desc::Socket(socket), flags.contains(SockFlags::CLOEXEC))
+}
+
+/// `socket(2)` once its arguments passed Linux's checks: a new socket, the lowest free number.
+pub fn socket(family: Family, ty: SockType, flags: SockFlags) -> Result<i32> {
+    let proto = match ty {
+        SockType::Stream => Proto::Tcp(Tcp::new(family)?),
+        SockType::Dgram => Proto::Udp(Udp::new(family)?),
+    };
+    let attrs = Attrs {
+        nonblocking: flags.contains(SockFlags::NONBLOCK),
+        ..Attrs::default()
+    };
+    insert(proto, attrs, flags)
+}
+
+/// Whether `fd` is a socket of the library's (any other number is `ENOTSOCK` or `EBADF` to a
+/// socket call: [`not_a_socket`]).
+pub fn is_socket(fd: i32) -> bool {
+    fd::socket(fd).is_ok()
+}
+
+/// The errno a socket call gives for `fd` when it is not a socket.
+pub fn not_a_socket(fd: i32) -> Errno {
+    fd::not_ours(fd)
+}
+
+/// The address family of socket `fd` (to decode a caller's address against it).
+pub fn family(fd: i32) -> Result<Family> {
+    with_socket(fd, |s| Ok(s.family()))
+}
+
+/// Whether socket `fd` is a datagram socket.
+pub fn is_datagram(fd: i32) -> bool {
+    with_socket(fd, |s| Ok(s.is_datagram())).unwrap_or(false)
+}
+
+/// `bind(2)`.
+pub fn bind(fd: i32, addr: SocketAddr) -> Result<()> {
+    with_proto(fd, |p, _| match p {
+        Proto::Tcp(t) => t.bind(addr),
+        Proto::Udp(u) => u.bind(addr),
+    })
+}
+
+/// `listen(2)`. A datagram socket cannot listen: `EOPNOTSUPP`, as Linux.
+pub fn listen(fd: i32, backlog: i32) -> Result<()> {
+    with_proto(fd, |p, _| match p {
+        Proto::Tcp(t) => t.listen(backlog),
+        Proto::Udp(_) => Err(Errno::EOPNOTSUPP),
+    })
+}
+
+/// `accept4(2)`: the new descriptor and the peer's address. The new socket inherits the
+/// listener's timeouts (Linux clones them with the socket) but not its `O_NONBLOCK`.
+pub fn accept(fd: i32, flags: SockFlags) -> Result<(i32, SocketAddr)> {
+    let (tcp, peer, inherited) = with_proto(fd, |p, attrs| match p {
+        Proto::Tcp(t) => {
+            let (tcp, peer) = t.accept(attrs.recv_wait(false))?;
+            Ok((tcp, peer, *attrs))
+        }
+        Proto::Udp(_) => Err(Errno::EOPNOTSUPP),
+    })?;
+    let attrs = Attrs {
+        nonblocking: flags.contains(SockFlags::NONBLOCK),
+        ..inherited
+    };
+    Ok((insert(Proto::Tcp(tcp), attrs, flags)?, peer))
+}
+
+/// What `connect(2)` does before it looks at the address: a UDP socket binds an ephemeral port
+/// (Linux's `inet_dgram_connect` autobinds first, so even a failing connect leaves it bound).
+pub fn prepare_connect(fd: i32) -> Result<()> {
+    with_proto(fd, |p, _| match p {
+        Proto::Tcp(_) => Ok(()),
+        Proto::Udp(u) => u.autobind(),
+    })
+}
+
+/// `connect(2)`.
+pub fn connect(fd: i32, addr: SocketAddr) -> Result<()> {
+    with_proto(fd, |p, attrs| match p {
+        Proto::Tcp(t) => t.connect(addr, attrs.send_wait(false)),
+        Proto::Udp(u) => u.connect(addr, attrs.broadcast),
+    })
+}
+
+/// `connect(2)` with an `AF_UNSPEC` address: dissolve the association. On TCP, Linux drops
+/// the connection (or stops listening) and leaves an unconnected socket; on UDP it forgets the
+/// peer and gives back what `bind` did not name. So does this.
+pub fn disconnect(fd: i32) -> Result<()> {
+    with_proto(fd, |p, _| match p {
+        Proto::Tcp(t) => t.disconnect(),
+        Proto::Udp(u) => u.disconnect(),
+    })
+}
+
+/// `send(2)`, and `write(2)` / `writev(2)` on a socket (no flags).
+pub fn send(fd: i32, bufs: &[&[u8]], flags: MsgFlags) -> Result<usize> {
+    send_to(fd, bufs, flags, Dest::Peer)
+}
+
+/// `sendto(2)` / `sendmsg(2)`. A stream socket ignores the destination, as Linux does.
+pub fn send_to(fd: i32, bufs: &[&[u8]], flags: MsgFlags, dest: Dest) -> Result<usize> {
+    with_proto(fd, |p, attrs| {
+        let wait = attrs.send_wait(flags.contains(MsgFlags::DONTWAIT));
+        match p {
+            Proto::Tcp(t) => t.send(bufs, wait),
+            Proto::Udp(u) => u.send(bufs, dest, wait, attrs.broadcast),
+        }
+    })
+}
+
+/// What a receive delivered: the call's return value, the sender (datagram sockets) and whether
+/// the datagram was truncated (`recvmsg`'s `MSG_TRUNC`).
+pub type Received = crate::udp::Received;
+
+/// `recv(2)`, and `read(2)` / `readv(2)` on a socket (no flags).
+pub fn recv(fd: i32, bufs: &mut [&mut [u8]], flags: MsgFlags) -> Result<usize> {
+    recv_from(fd, bufs, flags).map(|r| r.n)
+}
+
+/// `recvfrom(2)` / `recvmsg(2)`.
+pub fn recv_from(fd: i32, bufs: &mut [&mut [u8]], flags: MsgFlags) -> Result<Received> {
+    with_proto(fd, |p, attrs| {
+        let peek = flags.contains(MsgFlags::PEEK);
+        let trunc = flags.contains(MsgFlags::TRUNC);
+        let waitall = flags.contains(MsgFlags::WAITALL);
+        let wait = attrs.recv_wait(flags.contains(MsgFlags::DONTWAIT));
+        match p {
+            Proto::Udp(u) => u.recv(bufs, wait, peek, trunc),
+            Proto::Tcp(t) => {
+                let n = if trunc {
+                    // Linux's TCP MSG_TRUNC: the bytes are consumed (or peeked) and discarded.
+                    let total: usize = bufs.iter().map(|b| b.len()).sum();
+                    let mut discard = alloc::vec![0u8; total.min(TRUNC_DISCARD_MAX)];
+                    t.recv_flags(&mut [&mut discard[..]], wait, peek, waitall)?
+                } else if peek || waitall {
+                    t.recv_flags(bufs, wait, peek, waitall)?
+                } else {
+                    t.recv(bufs, wait)?
+                };
+                Ok(Received {
+                    n,
+                    from: None,
+                    truncated: false,
+                })
+            }
+        }
+    })
+}
+
+/// The most one TCP `recv` with `MSG_TRUNC` discards (a `recv` may always return less).
+const TRUNC_DISCARD_MAX: usize = 64 * 1024;
+
+/// `ioctl(FIONREAD)` on a socket: bytes readable without waiting (UDP: the next datagram's
+/// length, as Linux).
+pub fn readable_now(fd: i32) -> Result<usize> {
+    with_proto(fd, |p, _| match p {
+        Proto::Tcp(t) => t.readable_now(),
+        Proto::Udp(u) => Ok(u.readable_now()),
+    })
+}
+
+/// `shutdown(2)`.
+pub fn shutdown(fd: i32, how: Shutdown) -> Result<()> {
+    with_proto(fd, |p, _| match p {
+        Proto::Tcp(t) => t.shutdown(how),
+        Proto::Udp(u) => u.shutdown(how),
+    })
+}
+
+/// `getsockname(2)`.
+pub fn local_addr(fd: i32) -> Result<SocketAddr> {
+    with_proto(fd, |p, _| {
+        Ok(match p {
+            Proto::Tcp(t) => t.local_addr(),
+            Proto::Udp(u) => u.local_addr(),
+        })
+    })
+}
+
+/// `getpeername(2)`.
+pub fn peer_addr(fd: i32) -> Result<SocketAddr> {
+    with_proto(fd, |p, _| match p {
+        Proto::Tcp(t) => t.peer_addr(),
+        Proto::Udp(u) => u.peer_addr(),
+    })
+}
+
+/// The attributes of socket `fd`.
+pub fn attrs(fd: i32) -> Result<Attrs> {
+    with_socket(fd, |s| Ok(s.attrs))
+}
+
+/// Change the attributes of socket `fd`.
+pub fn update_attrs(fd: i32, f: impl FnOnce(&mut Attrs)) -> Result<()> {
+    with_socket(fd, |s| {
+        f(&mut s.attrs);
+        Ok(())
+    })
+}
+
+/// `getsockopt(2)`: the option's value (see [`crate::sockopt`]).
+pub fn getsockopt(fd: i32, level: i32, name: i32) -> Result<Value> {
+    with_socket(fd, |s| sockopt::get(s, level, name))
+}
+
+/// `setsockopt(2)` with a value the caller's bytes decode to (see [`sockopt::Input`]).
+pub fn setsockopt(fd: i32, level: i32, name: i32, input: sockopt::Input<'_>) -> Result<()> {
+    with_socket(fd, |s| sockopt::set(s, level, name, input))
+}
+
+/// `setsockopt(2)` with a typed value (the Rust API): as a C caller passing the value's layout
+/// would (a value of the wrong shape for the option is refused as its size is).
+pub fn set_option(fd: i32, level: i32, name: i32, v: Value) -> Result<()> {
+    let (bytes, len) = v.encode();
+    let bytes = &bytes[..len];
+    let decode = |codec: sockopt::Codec, ip: bool| {
+        if ip {
+            codec.decode_ip(bytes)
+        } else {
+            codec.decode(bytes)
+        }
+    };
+    let input = sockopt::Input {
+        len,
+        decode: &decode,
+    };
+    setsockopt(fd, level, name, input)
+}

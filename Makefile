@@ -62,9 +62,10 @@ bench: lib
 	python3 scripts/bench.py
 
 # clippy for wasm32 runs on rustup's own toolchain (with its rust-src component when it has no
-# wasm32 target): the same compiler version as the host lint, whatever builds the library.
+# wasm32 target): the same compiler version as the host lint, whatever builds the library. It
+# also checks the test-only hooks (feature test-hooks, which the library itself never has).
 WASM_CLIPPY := CARGO_TARGET_DIR=target/wasm-clippy scripts/rust-wasm.sh --no-std --rustup clippy \
-	--release $(CARGO_FEATURES)
+	--release $(CARGO_FEATURES),test-hooks
 WASM_CLIPPY_STD := CARGO_TARGET_DIR=target/wasm-clippy-std scripts/rust-wasm.sh --rustup clippy \
 	--release --features std
 

@@ -49,7 +49,8 @@ module is imported, in name order), write
 
 The name must start with `e2e_` and be unique. The test fails when it raises: an `assert` with
 a message, a timeout, or any other exception (its traceback is the failure's detail); the other
-tests go on. Shared pieces for e2e tests are in tests/e2e/common.py (peers, echo checks).
+tests go on (a module that does not import fails as one test, e2e_module_<name>). Shared
+pieces for e2e tests are in tests/e2e/common.py (peers, echo checks).
 
 Heavy tests: a test that saturates the CPU (1000 connections, the fuzzer, the benchmark smoke
 test) is marked heavy (`@e2e(heavy=True)`, `//! heavy: yes`); no two heavy tests run at the same

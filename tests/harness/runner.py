@@ -30,11 +30,19 @@ def raise_fd_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(65536, hard) if hard != resource.RLIM_INFINITY else 65536, hard))
 
 
-def load_e2e() -> None:
-    """Import every module of tests/e2e/ (in name order); their `@e2e` functions register."""
+def load_e2e() -> list[Test]:
+    """Import every module of tests/e2e/ (in name order); their `@e2e` functions register. A
+    module that fails to import becomes one failing test (`e2e_module_<name>`, always run, its
+    traceback the detail); the other modules' tests run."""
     import e2e
+    broken = []
     for mod in sorted(m.name for m in pkgutil.iter_modules(e2e.__path__)):
-        importlib.import_module(f"e2e.{mod}")
+        try:
+            importlib.import_module(f"e2e.{mod}")
+        except Exception:
+            name, detail = f"e2e_module_{mod}", "the module did not import:\n" + traceback.format_exc()
+            broken.append(Test(name, "e2e", lambda n=name, d=detail: Result(n, False, d)))
+    return broken
 
 
 def run_test(t: Test) -> Result:
@@ -126,11 +134,11 @@ def main() -> int:
     if not LIB.exists():
         print(f"{LIB} missing: run `make` first", file=sys.stderr)
         return 2
-    load_e2e()
+    broken = load_e2e()
     devs = load_deviations()
     srcs = sources()
     tests = [conformance_test(p, devs) for p in srcs] + list(E2E.values())
-    tests = [t for t in tests if args.k in t.name]
+    tests = [t for t in tests if args.k in t.name] + broken
     if args.list:
         for t in tests:
             print(f"{t.kind:12} {t.name}{'  (heavy)' if t.heavy else ''}")

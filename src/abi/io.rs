@@ -160,7 +160,7 @@ pub unsafe extern "C" fn recvmsg(fd: c_int, msg: *mut MsgHdr, flags: c_int) -> i
 
 /// read(2): `recv` with no flags on a socket (but an empty read returns 0 at once, as Linux's
 /// `sock_read_iter` does before asking the protocol); anything else goes to
-/// [`passthrough`](crate::passthrough).
+/// [`passthrough`].
 ///
 /// # Safety
 /// `data` must be writable for `len` bytes.
@@ -185,7 +185,7 @@ pub unsafe extern "C" fn read(fd: c_int, data: *mut u8, len: usize) -> isize {
     c_ret(r.map(|n| n as isize))
 }
 
-/// write(2): `send` with no flags on a socket; [`passthrough`](crate::passthrough) otherwise.
+/// write(2): `send` with no flags on a socket; [`passthrough`] otherwise.
 ///
 /// # Safety
 /// `data` must be readable for `len` bytes.

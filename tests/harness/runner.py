@@ -46,7 +46,8 @@ def load_e2e() -> list[Test]:
 
 
 def run_test(t: Test) -> Result:
-    """Run one test; whatever it raises fails it (with the traceback), not the run."""
+    """Run one test; whatever it raises fails it, not the run: a failed `assert` with its
+    message, a timeout with the command, anything else with its traceback."""
     t0 = time.monotonic()
     try:
         r = t.run()

@@ -9,8 +9,9 @@
 #   make lint    rustfmt, clippy (host and wasm32), exported-symbol snapshot, vendored WIT check
 #   make doc     the API documentation for wasm32-wasip1 (warnings are errors)
 #
-# Users with wasi-sdk set WASI_SDK_PATH. Users whose rustup has wasm32-wasip1 get a plain cargo
-# build; otherwise Debian's rustc-web builds core/alloc from source (-Zbuild-std).
+# Users with wasi-sdk set WASI_SDK_PATH. How cargo runs for wasm32-wasip1 (rustup's target when
+# installed, otherwise Debian's rustc-web building core/alloc from source with -Zbuild-std) is
+# scripts/rust-wasm.sh's business, for the library and every Rust guest alike.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -19,16 +20,7 @@ LIB := build/lib/libwasi_posix_sockets.a
 PC := build/lib/pkgconfig/wasi-posix-sockets.pc
 WASM_TARGET_DIR := target/wasm
 CARGO_FEATURES := --features c-runtime
-
-RUSTUP_WASM := $(shell rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 && echo yes)
-ifeq ($(RUSTUP_WASM),yes)
-WASM_CARGO := cargo
-WASM_CARGO_FLAGS :=
-else
-WASM_CARGO := RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo
-WASM_CARGO_FLAGS := -Zbuild-std=core,alloc
-endif
-WASM_BUILD = CARGO_TARGET_DIR=$(WASM_TARGET_DIR) $(WASM_CARGO) build --release --target wasm32-wasip1 $(WASM_CARGO_FLAGS)
+WASM_BUILD = CARGO_TARGET_DIR=$(WASM_TARGET_DIR) scripts/rust-wasm.sh --no-std build --release
 
 .PHONY: all lib setup test test-host test-doc test-guest demo lint doc symbols clean bench
 
@@ -69,12 +61,13 @@ demo: lib
 bench: lib
 	python3 scripts/bench.py
 
-# clippy for wasm32 runs on rustup's own toolchain with its rust-src component (build-std): the
-# same compiler version as the host lint, whatever builds the library.
-WASM_CLIPPY := RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/wasm-clippy cargo clippy --release \
-	--target wasm32-wasip1 -Zbuild-std=core,alloc $(CARGO_FEATURES)
-WASM_CLIPPY_STD := RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/wasm-clippy-std cargo clippy --release \
-	--target wasm32-wasip1 -Zbuild-std=std,panic_abort --features std
+# clippy for wasm32 runs on rustup's own toolchain (with its rust-src component when it has no
+# wasm32 target): the same compiler version as the host lint, whatever builds the library. It
+# also checks the test-only hooks (feature test-hooks, which the library itself never has).
+WASM_CLIPPY := CARGO_TARGET_DIR=target/wasm-clippy scripts/rust-wasm.sh --no-std --rustup clippy \
+	--release $(CARGO_FEATURES),test-hooks
+WASM_CLIPPY_STD := CARGO_TARGET_DIR=target/wasm-clippy-std scripts/rust-wasm.sh --rustup clippy \
+	--release --features std
 
 lint: lib
 	cargo fmt --check

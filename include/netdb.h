@@ -10,7 +10,7 @@
  * Differences from a Linux libc, all because WASI has no reverse lookup, no /etc/hosts and no
  * /etc/services: getnameinfo and gethostbyaddr name only the loopback addresses ("localhost");
  * services come from a built-in table of the common entries of Debian's /etc/services;
- * "localhost" resolves without the host's lookup capability. See README.md.
+ * "localhost" resolves without the host's lookup capability. See docs/names.md.
  */
 #ifndef _NETDB_H
 #define _NETDB_H

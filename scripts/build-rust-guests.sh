@@ -1,38 +1,19 @@
 #!/usr/bin/env bash
 # Build the Rust test guests (tests/rust: std programs for wasm32-wasip1 that use this crate) into
 # build/rust/<name>.wasm, components ready for `wasmtime run -S inherit-network`.
-#
-# How a Rust program on wasm32-wasip1 is built and linked (the recipe the README gives users):
-#   - std for wasm32-wasip1: rustup's target when installed; otherwise Debian's rustc-web builds
-#     std from source (-Zbuild-std=std,panic_abort with RUSTC_BOOTSTRAP=1);
-#   - the C library: the wasi-libc sysroot's libc.a and crt1-command.o (not Rust's self-contained
-#     copy, which rustc-web lacks);
-#   - the linker: wasm-component-ld, which links with wasm-ld and turns the preview 1 module into a
-#     component (the crate imports wasi:sockets).
+# (scripts/rust-wasm.sh is the recipe: how std for wasm32-wasip1 is found or built, and how a
+# Rust program is linked into a component.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/env.sh
 out=build/rust
 mkdir -p "$out"
-export CARGO_TARGET_DIR=$WSP_ROOT/target/rust-guests
-libdir=$WSP_SYSROOT/lib/wasm32-wasip1
-wasm_ld=$(command -v wasm-ld-22 || command -v wasm-ld || echo wasm-ld)
-export RUSTFLAGS="-C link-self-contained=no -L $libdir -C linker=$WSP_COMPONENT_LD \
- -C link-arg=--wasm-ld-path=$wasm_ld -C link-arg=$libdir/crt1-command.o"
-if rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1; then
-    cargo=(cargo)
-    build_std=()
-else
-    cargo=(env RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo)
-    build_std=(-Zbuild-std=std,panic_abort)
-fi
+export CARGO_TARGET_DIR=$PWD/target/rust-guests
 # One package at a time: `safe` must build the crate without its `libc` feature. The crate's
 # rlib from each build is kept (build/rust/libwasi_posix_sockets-<pkg>.rlib) so the tests can
 # check which C symbols each feature set defines.
 for pkg in safe cabi; do
-    "${cargo[@]}" build --release --manifest-path tests/rust/Cargo.toml -p "$pkg" \
-        --target wasm32-wasip1 "${build_std[@]}" --message-format=json-render-diagnostics \
-        > "$out/$pkg.json"
+    scripts/rust-wasm.sh build --release --manifest-path tests/rust/Cargo.toml -p "$pkg" \
+        --message-format=json-render-diagnostics > "$out/$pkg.json"
     rlib=$(python3 -c '
 import json, sys
 for line in open(sys.argv[1]):

@@ -6,10 +6,14 @@
 #   WSP_COMPONENT_LD    wasm-component-ld (links and adapts a preview 1 module into a component)
 #   WSP_LIB             the built static library
 #   WSP_WASMTIME        the wasmtime binary
+#   WSP_WASMTIME_VERSION  the wasmtime release the project pins (scripts/versions.sh)
 # Users with wasi-sdk set WASI_SDK_PATH; otherwise the Debian toolchain `make setup` installs is
 # used (clang-22 + Debian trixie's wasi-libc unpacked under .toolchain/).
 WSP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export WSP_ROOT
+# shellcheck source=versions.sh
+. "$WSP_ROOT/scripts/versions.sh"
+export WSP_WASMTIME_VERSION
 
 if [ -n "${WASI_SDK_PATH:-}" ]; then
     : "${WSP_CC:=$WASI_SDK_PATH/bin/clang}"
@@ -19,14 +23,21 @@ else
     : "${WSP_SYSROOT:=$WSP_ROOT/.toolchain/wasi-libc/usr}"
 fi
 
-if [ -z "${WSP_COMPONENT_LD:-}" ]; then
+# The host triple of a rustc (the `host:` line of `rustc -vV`): its toolchain keeps
+# wasm-component-ld under lib/rustlib/<host>/bin.
+wsp_host_triple() { "${1:-rustc}" -vV 2>/dev/null | sed -n 's/^host: //p'; }
+wsp_find_component_ld() {  # the first that exists, asking each rustc only when needed
+    local c
     for c in ${WASI_SDK_PATH:+"$WASI_SDK_PATH/bin/wasm-component-ld"} \
-             "$(command -v wasm-component-ld 2>/dev/null || true)" \
-             "$(rustc --print sysroot 2>/dev/null)/lib/rustlib/x86_64-unknown-linux-gnu/bin/wasm-component-ld" \
-             /usr/lib/rustlib/x86_64-unknown-linux-gnu/bin/wasm-component-ld; do
-        if [ -n "$c" ] && [ -x "$c" ]; then WSP_COMPONENT_LD=$c; break; fi
+             "$(command -v wasm-component-ld 2>/dev/null || true)"; do
+        if [ -n "$c" ] && [ -x "$c" ]; then echo "$c"; return; fi
     done
-fi
+    c="$(rustc --print sysroot 2>/dev/null)/lib/rustlib/$(wsp_host_triple)/bin/wasm-component-ld"
+    if [ -x "$c" ]; then echo "$c"; return; fi
+    c="/usr/lib/rustlib/$(wsp_host_triple /usr/bin/rustc)/bin/wasm-component-ld"
+    if [ -x "$c" ]; then echo "$c"; fi
+}
+: "${WSP_COMPONENT_LD:=$(wsp_find_component_ld)}"
 : "${WSP_COMPONENT_LD:=wasm-component-ld}"
 : "${WSP_LIB:=$WSP_ROOT/build/lib/libwasi_posix_sockets.a}"
 : "${WSP_WASMTIME:=$(command -v wasmtime 2>/dev/null || echo "$HOME/.cargo/bin/wasmtime")}"

@@ -1,21 +1,70 @@
 #!/usr/bin/env bash
-# Run cargo for wasm32-wasip1 *with std* (Rust guests, doctests, docs): the environment and flags
-# a Rust std program needs here (see scripts/build-rust-guests.sh for why each is there).
-#   scripts/rust-wasm.sh <cargo subcommand and arguments>
-# The doctests run under wasmtime with network access.
+# The one place that knows how to run cargo for wasm32-wasip1: the static library (the Makefile),
+# Rust guests (scripts/build-rust-guests.sh), doctests, docs and wasm32 clippy.
+#
+#   scripts/rust-wasm.sh [--no-std] [--rustup] <cargo subcommand> <arguments>
+#   scripts/rust-wasm.sh --has-rustup-target    exit status 0 when rustup has wasm32-wasip1
+#
+#   --no-std   only core and alloc, no link flags: the no_std static library
+#              (libwasi_posix_sockets.a). Without it: a Rust std program, linked as below.
+#   --rustup   rustup's cargo even without its wasm32-wasip1 target, building the standard library
+#              from rustup's rust-src component (clippy: the same compiler as the host lint)
+#
+# The recipe (the README's "Using it from Rust" gives users the same):
+#   - the standard library for wasm32-wasip1: rustup's target when installed (plain
+#     `cargo ... --target wasm32-wasip1`); otherwise Debian's rustc-web (`make setup` installs it)
+#     builds it from source: RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo
+#     -Zbuild-std=std,panic_abort (core,alloc for --no-std);
+#   - a std program's C library: the wasi-libc sysroot's libc.a and crt1-command.o (not Rust's
+#     self-contained copy, which rustc-web lacks);
+#   - the linker: wasm-component-ld, which links with wasm-ld and turns the preview 1 module into
+#     a component (the crate imports wasi:sockets).
+# CARGO_TARGET_DIR defaults to target/rust-guests. Tests (`cargo test`, doctests) run under
+# wasmtime with network access.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+has_target() { rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1; }
+if [ "${1:-}" = --has-rustup-target ]; then
+    has_target
+    exit
+fi
+
+build_std=std,panic_abort
+rustup_only=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --no-std) build_std=core,alloc; shift ;;
+        --rustup) rustup_only=1; shift ;;
+        *) break ;;
+    esac
+done
+if [ $# -eq 0 ]; then
+    echo "usage: $0 [--no-std] [--rustup] <cargo subcommand> <arguments>" >&2
+    exit 2
+fi
+sub=$1
+shift
+
+# shellcheck source=env.sh
 source scripts/env.sh
-export CARGO_TARGET_DIR=$WSP_ROOT/target/rust-guests
-libdir=$WSP_SYSROOT/lib/wasm32-wasip1
-wasm_ld=$(command -v wasm-ld-22 || command -v wasm-ld || echo wasm-ld)
-flags="-C link-self-contained=no -L $libdir -C linker=$WSP_COMPONENT_LD \
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$WSP_ROOT/target/rust-guests}
+if [ "$build_std" != core,alloc ]; then
+    libdir=$WSP_SYSROOT/lib/wasm32-wasip1
+    wasm_ld=$(command -v wasm-ld-22 || command -v wasm-ld || echo wasm-ld)
+    flags="-C link-self-contained=no -L $libdir -C linker=$WSP_COMPONENT_LD \
  -C link-arg=--wasm-ld-path=$wasm_ld -C link-arg=$libdir/crt1-command.o"
-export RUSTFLAGS="$flags" RUSTDOCFLAGS="$flags ${EXTRA_RUSTDOCFLAGS:-}"
-export CARGO_TARGET_WASM32_WASIP1_RUNNER="$WSP_WASMTIME run -S inherit-network"
-if rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1; then
-    exec cargo "$@" --target wasm32-wasip1
+    export RUSTFLAGS="$flags" RUSTDOCFLAGS="$flags ${EXTRA_RUSTDOCFLAGS:-}"
+    export CARGO_TARGET_WASM32_WASIP1_RUNNER="$WSP_WASMTIME run -S inherit-network"
+fi
+
+# The target goes right after the subcommand: arguments after `--` belong to the tool.
+if has_target; then
+    exec cargo "$sub" --target wasm32-wasip1 "$@"
+elif [ -n "$rustup_only" ]; then
+    export RUSTC_BOOTSTRAP=1
+    exec cargo "$sub" --target wasm32-wasip1 "-Zbuild-std=$build_std" "$@"
 else
     export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
-    exec /usr/bin/cargo "$@" --target wasm32-wasip1 -Zbuild-std=std,panic_abort
+    exec /usr/bin/cargo "$sub" --target wasm32-wasip1 "-Zbuild-std=$build_std" "$@"
 fi

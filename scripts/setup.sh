@@ -8,16 +8,19 @@
 #                    (Debian's Rust, able to build core/alloc for wasm32 with -Zbuild-std).
 #   wasi-libc:       Debian trixie's wasi-libc package (not bookworm's: see ../shared/TOOLCHAIN.md),
 #                    unpacked under .toolchain/wasi-libc unless WASI_SDK_PATH points at a wasi-sdk.
-#   wasmtime:        wasmtime-cli 48.0.8 from crates.io when no `wasmtime` is on PATH (~12 min).
+#   wasmtime:        wasmtime-cli from crates.io when no `wasmtime` is on PATH (~12 min), at the
+#                    version scripts/versions.sh pins (WASMTIME_VERSION=... overrides it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WASMTIME_VERSION=${WASMTIME_VERSION:-48.0.8}
+# shellcheck source=versions.sh
+. scripts/versions.sh
+WASMTIME_VERSION=${WASMTIME_VERSION:-$WSP_WASMTIME_VERSION}
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-rustup_has_wasm() { rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1; }
+rustup_has_wasm() { scripts/rust-wasm.sh --has-rustup-target; }
 
 pkgs=()
 if [ -z "${WASI_SDK_PATH:-}" ]; then
@@ -65,3 +68,7 @@ echo "  cc:        $WSP_CC ($("$WSP_CC" --version | head -1))"
 echo "  sysroot:   $WSP_SYSROOT"
 echo "  linker:    $WSP_COMPONENT_LD"
 echo "  wasmtime:  $WSP_WASMTIME ($("$WSP_WASMTIME" --version))"
+case "$("$WSP_WASMTIME" --version)" in
+    *" $WSP_WASMTIME_VERSION"*) ;;
+    *) echo "  note: the tests are run with wasmtime $WSP_WASMTIME_VERSION (scripts/versions.sh)" ;;
+esac

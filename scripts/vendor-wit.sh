@@ -6,8 +6,10 @@
 #   scripts/vendor-wit.sh --check   # fail if wit/deps differs from the pinned source
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=versions.sh
+. scripts/versions.sh
 CRATE=wasmtime-wasi
-VERSION=48.0.8          # keep in step with WASMTIME_VERSION in the Makefile
+VERSION=$WSP_WASMTIME_VERSION
 FILES="cli clocks filesystem io random sockets"
 
 tmp=$(mktemp -d)

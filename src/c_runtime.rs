@@ -66,8 +66,87 @@ unsafe impl GlobalAlloc for CAllocator {
 static ALLOCATOR: CAllocator = CAllocator;
 
 /// A panic in the library is a bug; the guest stops with a trap rather than continue with
-/// broken state.
+/// broken state. First it says where, on stderr, as wasmtime's preview 1 adapter does for its
+/// own panics: `panicked at src/file.rs:line:column: message`.
 #[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    use core::fmt::Write;
+    use core::sync::atomic::{AtomicBool, Ordering};
+    // A panic while reporting one (a message's `Display` panicking) traps without a second try.
+    static PANICKING: AtomicBool = AtomicBool::new(false);
+    if !PANICKING.swap(true, Ordering::Relaxed) {
+        let mut line = StackLine::new();
+        // A message too long for the buffer is cut short (`StackLine` never fails).
+        let _ = match info.location() {
+            Some(at) => write!(
+                line,
+                "panicked at {}:{}:{}: ",
+                at.file(),
+                at.line(),
+                at.column()
+            ),
+            None => write!(line, "panicked: "),
+        };
+        let _ = write!(line, "{}", info.message());
+        line.end();
+        line.write_to_stderr();
+    }
     core::arch::wasm32::unreachable()
+}
+
+/// One line of text in a fixed stack buffer: a panic cannot rely on the allocator.
+struct StackLine {
+    buf: [u8; 512],
+    len: usize,
+    cut: bool,
+}
+
+impl StackLine {
+    fn new() -> Self {
+        StackLine {
+            buf: [0; 512],
+            len: 0,
+            cut: false,
+        }
+    }
+
+    /// Ends the line with a newline (there is always room for it); a cut line ends in `...`.
+    fn end(&mut self) {
+        if self.cut {
+            self.len = self.len.max(3);
+            self.buf[self.len - 3..self.len].copy_from_slice(b"...");
+        }
+        self.buf[self.len] = b'\n';
+        self.len += 1;
+    }
+
+    /// Preview 1 `fd_write` to descriptor 2, until all is written or it fails.
+    fn write_to_stderr(&self) {
+        let mut rest = &self.buf[..self.len];
+        while !rest.is_empty() {
+            let iov = crate::wasi::p1::Iovec {
+                buf: rest.as_ptr().cast_mut(),
+                len: rest.len(),
+            };
+            let mut written = 0;
+            // SAFETY: the iovec describes `rest`, which lives across the call; fd_write only
+            // reads it and writes `written`.
+            let err = unsafe { crate::wasi::p1::fd_write(2, &iov, 1, &mut written) };
+            if err != 0 || written == 0 {
+                return;
+            }
+            rest = &rest[written.min(rest.len())..];
+        }
+    }
+}
+
+impl core::fmt::Write for StackLine {
+    /// Copies what fits, keeping one byte for the newline; never fails, so formatting goes on.
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let n = s.len().min(self.buf.len() - 1 - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        self.cut |= n < s.len();
+        Ok(())
+    }
 }

@@ -14,7 +14,8 @@
 //!
 //! Features: `libc` (default) exports the C symbols; `std` adds [`net`]; `c-runtime` (for the
 //! static library linked into C programs) provides a global allocator over `malloc` and a panic
-//! handler.
+//! handler; `test-hooks` (tests only) exports `__wsp_test_panic`, which panics as a library bug
+//! would.
 //!
 //! On the host (not wasm32-wasi) only the pure parts build: [`errno`], [`addr`], [`codec`],
 //! [`fd_table`], [`flags`], [`iov`], [`netdb`]. Their unit tests (and the codecs' seeded property
@@ -74,5 +75,8 @@ cfg_if::cfg_if! {
 
         #[cfg(feature = "c-runtime")]
         mod c_runtime;
+
+        #[cfg(feature = "test-hooks")]
+        mod test_hooks;
     }
 }

@@ -5,7 +5,7 @@
 //! it copied; `setsockopt` with fewer bytes than the value needs is `EINVAL` (the value layouts
 //! and these rules are [`crate::codec::optval`]).
 //!
-//! Each option is one of three kinds (the README's option table says which):
+//! Each option is one of three kinds (the option table in docs/options.md says which):
 //! - **host**: passed to the `wasi:sockets` setter and read back from the host (SO_KEEPALIVE,
 //!   SO_RCVBUF, SO_SNDBUF, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, IP_TTL, IPV6_UNICAST_HOPS);
 //! - **emulated**: implemented by the library (SO_RCVTIMEO, SO_SNDTIMEO, SO_ERROR, SO_TYPE, ...);
@@ -309,7 +309,7 @@ pub fn set(entry: &mut Socket, level: i32, name: i32, input: Input<'_>) -> Resul
     set(entry, v)
 }
 
-/// Every (level, name) in the table, for the README's option table test.
+/// Every (level, name) in the table, for a test of the option table in docs/options.md.
 pub fn all() -> impl Iterator<Item = (i32, i32, bool)> {
     OPTIONS.iter().map(|o| (o.level, o.name, o.set.is_some()))
 }

@@ -109,7 +109,7 @@ pub fn read(s: &InputStream, size: u64) -> StreamResult<Vec<u8>> {
     s.read(size)
 }
 
-/// `input-stream.read` of up to `buf.len()` bytes, landing in `buf` (see [`crate::landing`]):
+/// `input-stream.read` of up to `buf.len()` bytes, landing in `buf` (see `crate::landing`):
 /// how many arrived.
 pub fn read_into(s: &InputStream, buf: &mut [u8]) -> StreamResult<usize> {
     op();

@@ -556,9 +556,9 @@ static void op_bind(int i) {
         S[i].bound_explicit = port != 0; /* (Linux locks the port only when one is named) */
         slot_port(i);
         if (port && S[i].port != port) fail("bound port %d, asked %d", S[i].port, port);
-        /* WASI hosts set SO_REUSEADDR on every TCP socket (README: "hosts always reuse"), so a
-         * port another own socket holds may be granted: a connect between the two could then
-         * be a TCP self-connect. Don't judge connections of such sockets. */
+        /* WASI hosts set SO_REUSEADDR on every TCP socket (docs/options.md: "always allow
+         * address reuse"), so a port another own socket holds may be granted: a connect between
+         * the two could then be a TCP self-connect. Don't judge connections of such sockets. */
         if (!S[i].udp && tgt >= 0 && !bad) S[i].portshare = S[tgt].portshare = 1;
     }
 }

@@ -1,0 +1,68 @@
+"""Building C test programs natively (gcc) and for wasm (bin/wasi-sockets-cc), cached by
+modification time.
+
+A failed build, or one with warnings, raises `BuildError` in the test that asked for it (and in
+every later request for the same program in this run), so it fails that test, not the run. A
+program built with warnings is deleted, so the next run builds it again and shows them again.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+from .env import CC_WASM, CDIR, LIB, OUT
+
+
+class BuildError(RuntimeError):
+    """A test program did not build cleanly (the compiler's output is the message)."""
+
+
+_locks_lock = threading.Lock()
+_locks: dict[Path, threading.Lock] = {}
+_failed: dict[Path, str] = {}
+
+
+def _lock(out: Path) -> threading.Lock:
+    with _locks_lock:
+        return _locks.setdefault(out, threading.Lock())
+
+
+def _stale(out: Path, inputs: list[Path]) -> bool:
+    if not out.exists():
+        return True
+    t = out.stat().st_mtime
+    return any(p.stat().st_mtime > t for p in inputs)
+
+
+def build(src: Path, kind: str, env: dict[str, str] | None = None, out: Path | None = None,
+          deps: list[Path] = ()) -> Path:
+    """Build `src` natively ("native") or for wasm ("wasm"); cached by modification time.
+    `env` adds environment variables (WSP_LIB=... links another build of the library), `out`
+    chooses the output file and `deps` adds inputs whose change forces a rebuild."""
+    deps = [src, CDIR / "t.h", *deps]
+    if kind == "native":
+        out = out or OUT / "native" / src.stem
+        cmd = ["gcc", "-O1", "-g", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(out), str(src)]
+    else:
+        out = out or OUT / "wasm" / (src.stem + ".wasm")
+        deps += [LIB, CC_WASM]
+        cmd = [str(CC_WASM), "-O1", "-g", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(out), str(src)]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(out):
+        if out in _failed:
+            raise BuildError(_failed[out])
+        if _stale(out, deps):
+            r = subprocess.run(cmd, capture_output=True, text=True,
+                               env=None if env is None else {**os.environ, **env})
+            if r.returncode != 0:
+                _failed[out] = f"build failed ({kind}) {src.name}:\n{r.stdout}{r.stderr}"
+                out.unlink(missing_ok=True)
+                raise BuildError(_failed[out])
+            if r.stderr.strip():
+                _failed[out] = f"build warnings ({kind}) {src.name}:\n{r.stderr}"
+                out.unlink(missing_ok=True)
+                raise BuildError(_failed[out])
+    return out

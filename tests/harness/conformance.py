@@ -1,0 +1,73 @@
+"""Conformance tests (tests/c/*.c): build natively and for wasm, run both, compare the outputs
+(see the package's docstring for the `//! key: value` metadata)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+from .build import build
+from .deviations import Deviation, compare
+from .env import CDIR, NET, OUT, wasm_cmd
+from .helpers import Helpers
+from .procs import run
+from .registry import Result, Test
+
+
+def meta(src: Path) -> dict[str, list[str]]:
+    m: dict[str, list[str]] = {}
+    for line in src.read_text().splitlines():
+        if mm := re.match(r"^//! (\w+):\s?(.*)$", line):
+            m.setdefault(mm.group(1), []).append(mm.group(2))
+    return m
+
+
+def conformance(src: Path, devs: list[Deviation]) -> Result:
+    m = meta(src)
+    timeout = float(m.get("timeout", ["60"])[0])
+    flags = m["wasmtime"][0].split() if "wasmtime" in m else NET
+    wasm = build(src, "wasm")
+    for f in flags:  # directories a test maps in with --dir host::guest
+        if "::" in f:
+            (OUT / f.split("::")[0]).mkdir(parents=True, exist_ok=True)
+    stdin = m.get("stdin")
+    helper = Helpers(m["helper"][0].split()) if "helper" in m else None
+    args = helper.ports if helper else []
+    try:
+        return _conformance(src, devs, m, wasm, flags, args, stdin, timeout)
+    finally:
+        if helper:
+            helper.close()
+
+
+def _conformance(src, devs, m, wasm, flags, args, stdin, timeout) -> Result:
+    name = src.stem
+    w = run(wasm_cmd(wasm, flags, args), timeout, stdin, cwd=OUT)
+    wasm_out = w.stdout.splitlines()
+    if w.returncode != 0:
+        return Result(name, False, f"wasm exit {w.returncode}\n{w.stdout[-3000:]}{w.stderr[-3000:]}")
+    if m.get("mode") == ["wasm-only"]:
+        expected = m.get("expect", [])
+        if wasm_out != expected:
+            diff = "\n".join(difflib.unified_diff(expected, wasm_out, "expected", "wasm", lineterm=""))
+            return Result(name, False, diff)
+        return Result(name, True)
+    native = build(src, "native")
+    n = run([str(native), *args], timeout, stdin, cwd=OUT)
+    if n.returncode != 0:
+        return Result(name, False, f"native exit {n.returncode}\n{n.stdout[-3000:]}{n.stderr[-3000:]}")
+    problems = compare(name, n.stdout.splitlines(), wasm_out, devs)
+    if problems:
+        return Result(name, False, "unlisted differences from Linux:\n" + "\n".join(problems))
+    return Result(name, True)
+
+
+def sources() -> list[Path]:
+    """The conformance programs, in name order."""
+    return sorted(CDIR.glob("*.c"))
+
+
+def conformance_test(src: Path, devs: list[Deviation]) -> Test:
+    """The test for one program; `//! heavy: yes` marks it heavy."""
+    return Test(src.stem, "conformance", lambda: conformance(src, devs), heavy="heavy" in meta(src))

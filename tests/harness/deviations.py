@@ -1,0 +1,82 @@
+"""tests/deviations.md: the listed differences from Linux, and comparing a native output with a
+wasm output against them."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from .env import TESTS
+
+
+@dataclass
+class Deviation:
+    test: str
+    native: str | None
+    wasm: str | None
+    why: str
+    used: bool = False
+
+
+def load_deviations() -> list[Deviation]:
+    text = (TESTS / "deviations.md").read_text()
+    devs: list[Deviation] = []
+    test = None
+    entry: dict[str, str] = {}
+
+    def flush():
+        if entry:
+            if not entry.get("why") or "native" not in entry or "wasm" not in entry:
+                raise SystemExit(f"deviations.md: entry needs native, wasm and why lines under {test}: {entry}")
+            devs.append(Deviation(
+                test,
+                None if entry["native"] == "(none)" else entry["native"],
+                None if entry["wasm"] == "(none)" else entry["wasm"],
+                entry["why"],
+            ))
+            entry.clear()
+
+    for line in text.splitlines():
+        if m := re.match(r"^## (\S+)\s*$", line):
+            flush()
+            test = m.group(1)
+        elif test is None:
+            continue  # the preamble (which shows the format) is not an entry
+        elif m := re.match(r"^- native: `(.*)`\s*$", line):
+            flush()
+            entry["native"] = m.group(1)
+        elif m := re.match(r"^\s+wasm: `(.*)`\s*$", line):
+            entry["wasm"] = m.group(1)
+        elif m := re.match(r"^\s+why: (.+)$", line):
+            entry["why"] = m.group(1)
+        elif entry.get("why") and line.startswith("    ") and line.strip():
+            entry["why"] += " " + line.strip()
+    flush()
+    return devs
+
+
+def compare(test: str, native: list[str], wasm: list[str], devs: list[Deviation]) -> list[str]:
+    """Differences not covered by a listed deviation (and mark the ones used)."""
+    problems = []
+    mine = [d for d in devs if d.test == test]
+
+    def covered(n: str | None, w: str | None) -> bool:
+        for d in mine:
+            if d.native == n and d.wasm == w:
+                d.used = True
+                return True
+        return False
+
+    sm = difflib.SequenceMatcher(a=native, b=wasm, autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            continue
+        ns, ws = native[i1:i2], wasm[j1:j2]
+        n = max(len(ns), len(ws))
+        for k in range(n):
+            nl = ns[k] if k < len(ns) else None
+            wl = ws[k] if k < len(ws) else None
+            if not covered(nl, wl):
+                problems.append(f"  native: {nl!r}\n  wasm:   {wl!r}")
+    return problems

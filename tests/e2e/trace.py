@@ -2,9 +2,7 @@
 
 import re
 
-from harness import NET, OUT, TESTS, build, e2e, run, wasm_cmd
-
-GUESTS = TESTS / "guests"
+from harness import GUESTS, NET, OUT, build, e2e, run, wasm_cmd
 
 
 @e2e

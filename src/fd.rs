@@ -15,7 +15,6 @@ use crate::global::Global;
 use crate::socket::Socket;
 use crate::wasi::p1;
 use alloc::rc::Rc;
-use alloc::vec::Vec;
 use core::cell::RefCell;
 
 /// An open object of the library's, as one descriptor number refers to it.
@@ -87,19 +86,6 @@ pub fn socket(fd: i32) -> Result<Rc<RefCell<Socket>>> {
         Target::Ours(Desc::Socket(s)) => Ok(s),
         Target::Other(fd) => Err(not_ours(fd)),
     }
-}
-
-/// The sockets behind `fds` (`None` for a descriptor that is not a socket), to borrow many
-/// sockets' pollables at once.
-pub fn sockets(fds: impl Iterator<Item = i32>) -> Vec<Option<Rc<RefCell<Socket>>>> {
-    TABLE.with(|t| {
-        fds.map(|fd| {
-            t.get(fd).map(|s| match &s.desc {
-                Desc::Socket(s) => Rc::clone(s),
-            })
-        })
-        .collect()
-    })
 }
 
 /// Whether `fd` is one of the library's descriptors.

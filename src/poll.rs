@@ -10,13 +10,15 @@
 use crate::bindings::wasi::cli::stdin;
 use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::io::streams::InputStream;
-use crate::fd;
+use crate::fd::{self, Desc, Target};
 use crate::global::Global;
 use crate::inet::Ready;
-use crate::socket::Proto;
+use crate::socket::{Proto, Socket};
 use crate::wait::{self, host};
 use crate::wasi::p1;
+use alloc::rc::Rc;
 use alloc::vec::Vec;
+use core::cell::RefCell;
 
 /// `POLLIN` (= `POLLRDNORM`) in wasi-libc.
 pub const POLLIN: i16 = 0x1;
@@ -62,10 +64,10 @@ fn with_stdin<R>(f: impl FnOnce(&Pollable) -> R) -> R {
 }
 
 /// How a descriptor is watched.
-#[derive(Clone, Copy)]
 enum Watch {
     Ignore,
-    Socket,
+    /// One of the library's objects.
+    Ours(Desc),
     Stdin,
     /// Ready at once in the directions given (`POLLIN`, `POLLOUT`).
     AlwaysReady(i16),
@@ -76,8 +78,8 @@ fn classify(fd: i32) -> Watch {
     if fd < 0 {
         return Watch::Ignore;
     }
-    if crate::ops::is_socket(fd) {
-        return Watch::Socket;
+    if let Target::Ours(d) = fd::lookup(fd) {
+        return Watch::Ours(d);
     }
     let Ok(st) = crate::passthrough::fdstat(fd) else {
         return Watch::Invalid;
@@ -99,6 +101,33 @@ fn classify(fd: i32) -> Watch {
             dirs |= POLLOUT;
         }
         Watch::AlwaysReady(dirs)
+    }
+}
+
+/// Linux's `revents` for `events` on one of the library's objects, now (a connection reads
+/// ahead first: WASI reveals end of stream and resets only to a read).
+pub fn revents_of(d: &Desc, events: i16) -> i16 {
+    match d {
+        Desc::Socket(s) => match &mut s.borrow_mut().proto {
+            Proto::Tcp(t) => revents(t.ready(events & POLLOUT != 0), events),
+            Proto::Udp(u) => revents(u.ready(), events),
+        },
+    }
+}
+
+/// The sockets whose host pollables a wait for `events` on `d` must watch, each with whether
+/// output was asked for (none for an object whose readiness only the guest itself changes).
+pub fn sockets_to_watch(d: &Desc, events: i16, out: &mut Vec<(Rc<RefCell<Socket>>, bool)>) {
+    match d {
+        Desc::Socket(s) => out.push((Rc::clone(s), events & POLLOUT != 0)),
+    }
+}
+
+/// The host pollables of `s` a wait must watch.
+fn socket_pollables<'a>(s: &'a Socket, want_out: bool, out: &mut Vec<&'a Pollable>) {
+    match &s.proto {
+        Proto::Tcp(t) => t.pollables(want_out, out),
+        Proto::Udp(u) => u.pollables(want_out, out),
     }
 }
 
@@ -159,11 +188,7 @@ fn evaluate(
                 let input = p.events & POLLIN != 0 && stdin_ready(first);
                 (if input { POLLIN } else { 0 }) | (p.events & POLLOUT)
             }
-            Watch::Socket => crate::ops::with_socket(p.fd, |s| match &mut s.proto {
-                Proto::Tcp(t) => Ok(revents(t.ready(p.events & POLLOUT != 0), p.events)),
-                Proto::Udp(u) => Ok(revents(u.ready(), p.events)),
-            })
-            .unwrap_or(POLLNVAL),
+            Watch::Ours(d) => revents_of(d, p.events),
         };
         if counts(p) {
             n += 1;
@@ -179,23 +204,17 @@ fn wait(fds: &[PollFd], watch: &[Watch], deadline: Option<u64>) {
         .zip(watch)
         .any(|(p, w)| matches!(w, Watch::Stdin) && p.events & POLLIN != 0);
     let run = |stdin: Option<&Pollable>| {
-        let wanted = fds
-            .iter()
-            .zip(watch)
-            .map(|(p, w)| if matches!(w, Watch::Socket) { p.fd } else { -1 });
-        let sockets = fd::sockets(wanted);
-        // Shared borrows: a descriptor listed twice (or two `dup`s of one socket) is fine.
-        let entries: Vec<_> = sockets
-            .iter()
-            .zip(fds)
-            .filter_map(|(s, p)| s.as_ref().map(|s| (s.borrow(), p.events & POLLOUT != 0)))
-            .collect();
-        let mut list: Vec<&Pollable> = Vec::with_capacity(fds.len() + 2);
-        for (e, want_out) in &entries {
-            match &e.proto {
-                Proto::Tcp(t) => t.pollables(*want_out, &mut list),
-                Proto::Udp(u) => u.pollables(*want_out, &mut list),
+        let mut sockets = Vec::new();
+        for (p, w) in fds.iter().zip(watch) {
+            if let Watch::Ours(d) = w {
+                sockets_to_watch(d, p.events, &mut sockets);
             }
+        }
+        // Shared borrows: a descriptor listed twice (or two `dup`s of one socket) is fine.
+        let guards: Vec<_> = sockets.iter().map(|(s, out)| (s.borrow(), *out)).collect();
+        let mut list: Vec<&Pollable> = Vec::with_capacity(fds.len() + 2);
+        for (s, want_out) in &guards {
+            socket_pollables(s, *want_out, &mut list);
         }
         list.extend(stdin);
         // Nothing may ever become ready (no descriptors, or none with a pollable): Linux sleeps

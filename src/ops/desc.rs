@@ -96,8 +96,9 @@ pub fn fcntl(fd: i32, cmd: Fcntl) -> Result<i32> {
 /// other requests `ENOTTY`, as Linux answers an unknown socket ioctl. Other descriptors: see
 /// [`passthrough::ioctl`].
 pub fn ioctl(fd: i32, req: Ioctl) -> Result<Option<i32>> {
-    if !matches!(fd::lookup(fd), Target::Ours(Desc::Socket(_))) {
-        return passthrough::ioctl(fd, req);
+    match fd::lookup(fd) {
+        Target::Ours(Desc::Socket(_)) => {}
+        Target::Other(fd) => return passthrough::ioctl(fd, req),
     }
     match req {
         Ioctl::SetNonblocking(on) => {

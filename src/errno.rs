@@ -306,6 +306,10 @@ impl CReturn for isize {
     const MINUS_ONE: Self = -1;
 }
 
+impl CReturn for i64 {
+    const MINUS_ONE: Self = -1;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,13 +15,33 @@ use crate::global::Global;
 use crate::socket::Socket;
 use crate::wasi::p1;
 use alloc::rc::Rc;
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 
 /// An open object of the library's, as one descriptor number refers to it.
 #[derive(Clone)]
 pub enum Desc {
     /// A TCP or UDP socket.
     Socket(Rc<RefCell<Socket>>),
+    /// A file, directory or stdio stream the adapter holds, adopted by `dup`: every descriptor
+    /// referring to it forwards to the adapter's number ([`Adopted::fd`]), which closes with the
+    /// last of them.
+    File(Rc<Adopted>),
+}
+
+/// A descriptor of the adapter's (a file, stdio) that `dup` has shared: the adapter has no
+/// `dup`, so the library's descriptors stand in for it (see [`adopt`]).
+pub struct Adopted {
+    /// The adapter's number for it: the number it had when adopted, until the program closes
+    /// that number while copies remain (then a high number of the adapter's table, out of the
+    /// program's way).
+    fd: Cell<i32>,
+}
+
+impl Adopted {
+    /// The adapter's number for the file.
+    pub fn fd(&self) -> i32 {
+        self.fd.get()
+    }
 }
 
 /// What a descriptor number refers to.
@@ -65,6 +85,9 @@ struct Slot {
     desc: Desc,
     /// `FD_CLOEXEC` (`SOCK_CLOEXEC`, `fcntl(F_SETFD)`): stored and reported; WASI has no exec.
     cloexec: bool,
+    /// The number is open in the adapter as an adopted file (this entry stands in front of
+    /// it), rather than reserved there (see [`adopt`]).
+    over_adopted: bool,
 }
 
 type Table = FdTable<Slot, SharedNumbers<AdapterFds>>;
@@ -84,6 +107,7 @@ pub fn lookup(fd: i32) -> Target {
 pub fn socket(fd: i32) -> Result<Rc<RefCell<Socket>>> {
     match lookup(fd) {
         Target::Ours(Desc::Socket(s)) => Ok(s),
+        Target::Ours(Desc::File(_)) => Err(Errno::ENOTSOCK),
         Target::Other(fd) => Err(not_ours(fd)),
     }
 }
@@ -95,7 +119,136 @@ pub fn is_ours(fd: i32) -> bool {
 
 /// Store a new object; its descriptor is the lowest free number.
 pub fn insert(desc: Desc, cloexec: bool) -> Result<i32> {
-    TABLE.with(|t| t.insert(Slot { desc, cloexec }))
+    insert_from(0, desc, cloexec)
+}
+
+/// Store an object under the lowest free number at or above `min` (`dup`, `F_DUPFD`).
+pub fn insert_from(min: i32, desc: Desc, cloexec: bool) -> Result<i32> {
+    let slot = Slot {
+        desc,
+        cloexec,
+        over_adopted: false,
+    };
+    TABLE.with(|t| t.insert_from(min as u32, slot))
+}
+
+/// Linux's `RLIMIT_NOFILE` here: the library's table has no cap of its own, so this is Linux's
+/// ceiling for it (`fs.nr_open`); `dup2` to a number at or above it is `EBADF`, and
+/// `sysconf(_SC_OPEN_MAX)` reports it.
+pub const OPEN_MAX: i32 = 1 << 20;
+
+/// The descriptor `fd` refers to, adopting it if it is the adapter's (a file, stdio): `EBADF`
+/// if nothing is open under it.
+///
+/// The adapter has no `dup`. To share one of its descriptors, the library puts an entry of its
+/// own in front of the number (the adapter keeps the file open under it, so calls the library
+/// does not serve, `lseek` or `fsync`, still reach it there); copies made by `dup` are the
+/// library's numbers forwarding to it. The file closes when the last of them closes.
+pub fn adopt(fd: i32) -> Result<Desc> {
+    if let Target::Ours(d) = lookup(fd) {
+        return Ok(d);
+    }
+    if !crate::passthrough::is_open(fd) {
+        return Err(Errno::EBADF);
+    }
+    let desc = Desc::File(Rc::new(Adopted { fd: Cell::new(fd) }));
+    let slot = Slot {
+        desc: desc.clone(),
+        cloexec: false,
+        over_adopted: true,
+    };
+    TABLE.with(|t| t.insert_unreserved(fd as u32, slot))?;
+    Ok(desc)
+}
+
+/// Put `desc` under exactly `fd` (`dup2`), closing what `fd` held first (silently, as Linux).
+pub fn insert_at(fd: i32, desc: Desc, cloexec: bool) -> Result<i32> {
+    if !(0..OPEN_MAX).contains(&fd) {
+        return Err(Errno::EBADF);
+    }
+    if is_ours(fd) {
+        let _ = close(fd);
+    }
+    let over_adopted = match lookup(fd) {
+        Target::Ours(_) => return Err(Errno::EBADF),
+        Target::Other(fd) if crate::passthrough::is_open(fd) => {
+            // An adapter file nobody shares: close it, as dup2 closes its target.
+            crate::passthrough::before_close();
+            let _ = release_other(fd, || crate::passthrough::close(fd));
+            false
+        }
+        Target::Other(_) => false,
+    };
+    let slot = Slot {
+        desc,
+        cloexec,
+        over_adopted,
+    };
+    TABLE.with(|t| t.insert_at(fd as u32, slot))
+}
+
+/// Close descriptor `fd` of ours (`EBADF` if it is not). Its number is free at once; the object
+/// closes with its last descriptor (a socket lets its host resources go once the host has
+/// taken every byte already written; an adopted file is closed in the adapter).
+pub fn close(fd: i32) -> Result<()> {
+    let slot = TABLE.with(|t| {
+        let over = t.get(fd).map(|s| s.over_adopted)?;
+        if over {
+            t.take_unreserved(fd)
+        } else {
+            t.take(fd)
+        }
+    });
+    let Some(slot) = slot else {
+        return Err(Errno::EBADF);
+    };
+    match slot.desc {
+        Desc::Socket(s) => {
+            if let Ok(s) = Rc::try_unwrap(s) {
+                s.into_inner().close();
+            }
+        }
+        Desc::File(f) => match Rc::try_unwrap(f) {
+            Ok(f) => close_adopted(f.fd()),
+            // Copies remain, but this number is closed: the file moves out of its way.
+            Err(f) if slot.over_adopted => hide(&f),
+            Err(_) => {}
+        },
+    }
+    Ok(())
+}
+
+/// Move an adopted file whose own number the program closed (copies remain) to a high number of
+/// the adapter's table, freeing its number for the program as Linux would.
+fn hide(f: &Adopted) {
+    let from = f.fd();
+    let Some(to) = TABLE.with(|t| t.source_mut().reserve_highest_in_adapter()) else {
+        // The adapter's table is full: the file keeps its number until the copies close.
+        return;
+    };
+    crate::passthrough::before_close();
+    if release_other(from, || crate::passthrough::renumber(from, to as i32)).is_ok() {
+        f.fd.set(to as i32);
+    }
+}
+
+/// The last descriptor of an adopted file is gone: close it in the adapter. If an entry of the
+/// library's stands in front of its number, that entry now takes the number properly.
+fn close_adopted(fd: i32) {
+    crate::passthrough::before_close();
+    let front = TABLE.with(|t| t.get(fd).is_some());
+    if front {
+        let _ = crate::passthrough::close(fd);
+        TABLE.with(|t| {
+            if t.reserve_held(fd as u32).is_ok()
+                && let Some(s) = t.get_mut(fd)
+            {
+                s.over_adopted = false;
+            }
+        });
+    } else {
+        let _ = release_other(fd, || crate::passthrough::close(fd));
+    }
 }
 
 /// `FD_CLOEXEC` of descriptor `fd` of ours.
@@ -110,12 +263,6 @@ pub fn set_cloexec(fd: i32, on: bool) -> Result<()> {
     TABLE
         .with(|t| t.get_mut(fd).map(|s| s.cloexec = on))
         .ok_or(Errno::EBADF)
-}
-
-/// Take descriptor `fd` of ours out of the table, giving its number back: the object it
-/// referred to (which other descriptors may still share), or `None` if `fd` was not ours.
-pub fn remove(fd: i32) -> Option<Desc> {
-    TABLE.with(|t| t.take(fd)).map(|s| s.desc)
 }
 
 /// Put a number the adapter holds (a file, stdio) back on its free list in order, with `close`

@@ -23,8 +23,11 @@ use alloc::vec::Vec;
 
 /// Where descriptor numbers come from.
 pub trait FdSource {
-    /// Reserve the lowest free descriptor number; `ours` says which numbers the table holds.
-    fn reserve(&mut self, ours: &dyn Fn(u32) -> bool) -> Result<u32>;
+    /// Reserve the lowest free descriptor number at or above `min`; `ours` says which numbers the
+    /// table holds.
+    fn reserve(&mut self, min: u32, ours: &dyn Fn(u32) -> bool) -> Result<u32>;
+    /// Reserve exactly `fd`, which must be free (neither the table's nor open elsewhere).
+    fn reserve_exact(&mut self, fd: u32, ours: &dyn Fn(u32) -> bool) -> Result<()>;
     /// Give a number back once the entry that held it is gone.
     fn release(&mut self, fd: u32);
 }
@@ -48,10 +51,12 @@ pub struct SharedNumbers<A> {
     /// Where the library's own numbers start: the adapter's table size, learnt the first time the
     /// table is full.
     own_base: Option<u32>,
-    /// Released numbers at or above `own_base`.
+    /// Released numbers in `own_base..own_next`.
     own_free: BTreeSet<u32>,
-    /// The lowest own number never handed out.
+    /// Every own number from here up is free, except those in `own_sparse`.
     own_next: u32,
+    /// Numbers at or above `own_next` held by exact reservations (`dup2` to a high number).
+    own_sparse: BTreeSet<u32>,
 }
 
 impl<A: Adapter> SharedNumbers<A> {
@@ -62,6 +67,7 @@ impl<A: Adapter> SharedNumbers<A> {
             own_base: None,
             own_free: BTreeSet::new(),
             own_next: 0,
+            own_sparse: BTreeSet::new(),
         }
     }
 
@@ -89,6 +95,22 @@ impl<A: Adapter> SharedNumbers<A> {
         r
     }
 
+    /// Reserve the highest free number of the adapter's table (for a file the library keeps open
+    /// out of the program's way: the lowest numbers stay free for the program). `None` when the
+    /// table is full.
+    pub fn reserve_highest_in_adapter(&mut self) -> Option<u32> {
+        let mut taken: Vec<u32> = Vec::new();
+        while let Ok(n) = self.adapter.open_badfd() {
+            taken.push(n);
+        }
+        taken.sort_unstable();
+        let highest = taken.pop()?;
+        for &n in taken.iter().rev() {
+            self.adapter.close_badfd(n);
+        }
+        Some(highest)
+    }
+
     /// The adapter's table size, once it is full: every number below it is open (a file or one
     /// of ours), so it is the lowest number that is neither.
     fn find_table_end(&mut self, ours: &dyn Fn(u32) -> bool) -> u32 {
@@ -96,14 +118,36 @@ impl<A: Adapter> SharedNumbers<A> {
             .find(|&n| !ours(n) && !self.adapter.is_open(n))
             .unwrap_or(u32::MAX)
     }
-}
 
-impl<A: Adapter> FdSource for SharedNumbers<A> {
-    fn reserve(&mut self, ours: &dyn Fn(u32) -> bool) -> Result<u32> {
-        if let Ok(n) = self.adapter.open_badfd() {
-            return Ok(n);
+    /// Take adapter numbers (lowest free first) until `want` says one is the number wanted;
+    /// give the others back in order. `None` when the adapter's table filled first (its size is
+    /// then known: `own_base`).
+    fn take_from_adapter(
+        &mut self,
+        ours: &dyn Fn(u32) -> bool,
+        want: impl Fn(u32) -> bool,
+    ) -> Option<u32> {
+        let mut passed: Vec<u32> = Vec::new();
+        let got = loop {
+            match self.adapter.open_badfd() {
+                Ok(n) if want(n) => break Some(n),
+                Ok(n) => passed.push(n),
+                Err(_) => break None,
+            }
+        };
+        if got.is_none() {
+            // The table is full, counting the numbers just taken.
+            self.learn_base(&|n| ours(n) || passed.contains(&n));
         }
-        let base = match self.own_base {
+        // Highest first, so the lowest ends on top of the adapter's free list.
+        for &n in passed.iter().rev() {
+            self.adapter.close_badfd(n);
+        }
+        got
+    }
+
+    fn learn_base(&mut self, ours: &dyn Fn(u32) -> bool) -> u32 {
+        match self.own_base {
             Some(b) => b,
             None => {
                 let b = self.find_table_end(ours);
@@ -111,17 +155,70 @@ impl<A: Adapter> FdSource for SharedNumbers<A> {
                 self.own_next = b;
                 b
             }
-        };
-        if let Some(n) = self.own_free.pop_first() {
+        }
+    }
+
+    /// The lowest own number at or above `min` (own numbers start at `own_base`).
+    fn own_reserve(&mut self, min: u32) -> Result<u32> {
+        if let Some(&n) = self.own_free.range(min..).next() {
+            self.own_free.remove(&n);
             return Ok(n);
         }
-        let n = self.own_next.max(base);
-        self.own_next = n.checked_add(1).ok_or(Errno::EMFILE)?;
+        let mut n = self.own_next.max(min);
+        while self.own_sparse.contains(&n) {
+            n = n.checked_add(1).ok_or(Errno::EMFILE)?;
+        }
+        self.own_exact(n);
         Ok(n)
+    }
+
+    /// Mark own number `n` (free) as held.
+    fn own_exact(&mut self, n: u32) {
+        if n < self.own_next {
+            self.own_free.remove(&n);
+        } else if n == self.own_next {
+            self.own_next += 1;
+            while self.own_sparse.remove(&self.own_next) {
+                self.own_next += 1;
+            }
+        } else {
+            self.own_sparse.insert(n);
+        }
+    }
+}
+
+impl<A: Adapter> FdSource for SharedNumbers<A> {
+    fn reserve(&mut self, min: u32, ours: &dyn Fn(u32) -> bool) -> Result<u32> {
+        if self.own_base.is_none_or(|b| min < b)
+            && let Some(n) = self.take_from_adapter(ours, |n| n >= min)
+        {
+            return Ok(n);
+        }
+        let base = self.learn_base(ours);
+        self.own_reserve(min.max(base))
+    }
+
+    fn reserve_exact(&mut self, fd: u32, ours: &dyn Fn(u32) -> bool) -> Result<()> {
+        if self.own_base.is_none_or(|b| fd < b)
+            && self.take_from_adapter(ours, |n| n == fd).is_some()
+        {
+            return Ok(());
+        }
+        let base = self.learn_base(ours);
+        if fd < base {
+            // Inside the adapter's table and not free there: held by a file.
+            return Err(Errno::EBADF);
+        }
+        self.own_exact(fd);
+        Ok(())
     }
 
     fn release(&mut self, fd: u32) {
         if self.own_base.is_some_and(|b| fd >= b) {
+            if fd >= self.own_next {
+                self.own_sparse.remove(&fd);
+                return;
+            }
             self.own_free.insert(fd);
             // Keep the set small: numbers at the top return to the never-used range.
             while self.own_next > 0 && self.own_free.remove(&(self.own_next - 1)) {
@@ -150,11 +247,59 @@ impl<T, S: FdSource> FdTable<T, S> {
         }
     }
 
-    /// Reserve a number and store `entry` under it.
+    /// Reserve the lowest free number and store `entry` under it.
     pub fn insert(&mut self, entry: T) -> Result<i32> {
+        self.insert_from(0, entry)
+    }
+
+    /// Reserve the lowest free number at or above `min` (`F_DUPFD`) and store `entry` under it.
+    pub fn insert_from(&mut self, min: u32, entry: T) -> Result<i32> {
         let slots = &self.slots;
         let ours = |fd: u32| matches!(slots.get(fd as usize), Some(Some(_)));
-        let fd = self.source.reserve(&ours)?;
+        let fd = self.source.reserve(min, &ours)?;
+        self.store(fd, entry)
+    }
+
+    /// Store `entry` under exactly `fd` (`dup2`), which must be free: neither the table's (the
+    /// caller closes it first) nor open in the adapter (ditto). `EBADF` if the adapter holds it.
+    pub fn insert_at(&mut self, fd: u32, entry: T) -> Result<i32> {
+        if self.contains(fd as i32) {
+            return Err(Errno::EBADF);
+        }
+        let slots = &self.slots;
+        let ours = |fd: u32| matches!(slots.get(fd as usize), Some(Some(_)));
+        self.source.reserve_exact(fd, &ours)?;
+        self.store(fd, entry)
+    }
+
+    /// Store `entry` under `fd` without reserving the number: `fd` is open in the adapter as a
+    /// file the library has adopted (see `crate::fd`), and the table's entry stands in front of
+    /// it. Such an entry is taken out with [`Self::take_unreserved`].
+    pub fn insert_unreserved(&mut self, fd: u32, entry: T) -> Result<i32> {
+        if self.contains(fd as i32) {
+            return Err(Errno::EBADF);
+        }
+        self.store(fd, entry)
+    }
+
+    /// Take out an entry stored with [`Self::insert_unreserved`] (its number is not released).
+    pub fn take_unreserved(&mut self, fd: i32) -> Option<T> {
+        let slot = usize::try_from(fd)
+            .ok()
+            .and_then(|i| self.slots.get_mut(i))?;
+        let entry = slot.take()?;
+        self.len -= 1;
+        Some(entry)
+    }
+
+    /// Reserve the number of an entry stored unreserved, now that the adapter let it go.
+    pub fn reserve_held(&mut self, fd: u32) -> Result<()> {
+        let ours = |n: u32| n != fd && matches!(self.slots.get(n as usize), Some(Some(_)));
+        self.source.reserve_exact(fd, &ours)
+    }
+
+    /// Put `entry` in the slot of `fd`, just reserved.
+    fn store(&mut self, fd: u32, entry: T) -> Result<i32> {
         let Ok(fd_i32) = i32::try_from(fd) else {
             self.source.release(fd);
             return Err(Errno::EMFILE);
@@ -518,5 +663,92 @@ mod tests {
         let fd = t.insert(Probe(a.clone(), 3)).unwrap();
         assert!(t.close(fd));
         assert_eq!(a.0.borrow().slots[3], Slot::Closed);
+    }
+
+    #[test]
+    fn insert_from_takes_the_lowest_free_at_or_above_min() {
+        let (mut t, a) = table::<u32>(16);
+        assert_eq!(t.insert_from(10, 0), Ok(10));
+        assert_eq!(
+            t.insert(0),
+            Ok(3),
+            "numbers below min stay free, lowest first"
+        );
+        assert_eq!(a.open_file(), Ok(4));
+        assert_eq!(t.insert_from(10, 0), Ok(11));
+        assert_eq!(t.insert_from(0, 0), Ok(5));
+        // Above the adapter's table (16): own numbers.
+        assert_eq!(t.insert_from(100, 0), Ok(100));
+        assert_eq!(t.insert_from(100, 0), Ok(101));
+        assert!(t.close(100));
+        assert_eq!(t.insert_from(50, 0), Ok(50));
+        assert_eq!(t.insert_from(50, 0), Ok(51));
+        assert_eq!(t.insert_from(99, 0), Ok(99));
+        assert_eq!(t.insert_from(99, 0), Ok(100));
+        assert_eq!(t.insert_from(99, 0), Ok(102));
+    }
+
+    #[test]
+    fn insert_at_takes_exactly_the_number() {
+        let (mut t, a) = table::<u32>(16);
+        assert_eq!(t.insert_at(7, 0), Ok(7));
+        assert_eq!(t.insert_at(7, 1), Err(Errno::EBADF), "held by the table");
+        assert_eq!(t.insert(0), Ok(3));
+        assert_eq!(a.open_file(), Ok(4));
+        assert_eq!(t.insert_at(4, 0), Err(Errno::EBADF), "held by a file");
+        assert_eq!(t.insert_at(1000, 0), Ok(1000));
+        assert_eq!(t.insert_at(20, 0), Ok(20));
+        // Lowest-free numbering goes on around the exact ones.
+        let got: Vec<i32> = (0..14).map(|_| t.insert(0).unwrap()).collect();
+        assert_eq!(got, [5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+        assert_eq!(t.insert(0), Ok(21), "20 is held");
+        assert!(t.close(1000));
+        assert_eq!(t.insert_at(1000, 0), Ok(1000), "free again");
+        assert!(t.close(20));
+        assert_eq!(t.insert(0), Ok(20));
+    }
+
+    #[test]
+    fn random_exact_and_min_reservations_never_collide() {
+        let (mut t, a) = table::<u32>(24);
+        let mut files: Vec<u32> = Vec::new();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for step in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let used = |t: &Table<u32>, files: &Vec<u32>, n: u32| {
+                files.contains(&n) || t.contains(n as i32) || n < 3
+            };
+            let n = (x >> 16) as u32 % 64;
+            match x % 6 {
+                0 => {
+                    let lowest = (n..).find(|&k| !used(&t, &files, k)).unwrap();
+                    assert_eq!(t.insert_from(n, step), Ok(lowest as i32), "step {step}");
+                }
+                1 if !used(&t, &files, n) => {
+                    assert_eq!(t.insert_at(n, step), Ok(n as i32), "step {step}");
+                }
+                1 => assert_eq!(t.insert_at(n, step), Err(Errno::EBADF), "step {step}"),
+                2 => {
+                    if let Ok(fd) = a.open_file() {
+                        assert!(!used(&t, &files, fd), "step {step}: file got a used number");
+                        files.push(fd);
+                    }
+                }
+                3 | 4 => {
+                    let held: Vec<i32> = t.iter().map(|(fd, _)| fd).collect();
+                    if !held.is_empty() {
+                        assert!(t.close(held[(x >> 8) as usize % held.len()]));
+                    }
+                }
+                _ => {
+                    if !files.is_empty() {
+                        let fd = files.swap_remove((x >> 8) as usize % files.len());
+                        close_file(&mut t, &a, fd);
+                    }
+                }
+            }
+        }
     }
 }

@@ -114,6 +114,13 @@ pub enum Fcntl {
     GetFl,
     /// `F_SETFL` with its argument.
     SetFl(Result<i32>),
+    /// `F_DUPFD` / `F_DUPFD_CLOEXEC` with its minimum.
+    DupFd {
+        /// The lowest number the copy may take.
+        min: i32,
+        /// `F_DUPFD_CLOEXEC`.
+        cloexec: bool,
+    },
     /// Anything else: `EINVAL` once the descriptor is known to be open.
     Unknown,
 }

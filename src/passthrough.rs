@@ -285,7 +285,8 @@ pub fn fcntl(fd: i32, cmd: Fcntl) -> Result<i32> {
             Ok(i32::from(st.flags) | mode)
         }
         Fcntl::SetFl(v) => set_fdflags_if_changed(fd, st.flags, (v? & 0xfff) as u16).map(|()| 0),
-        Fcntl::Unknown => Err(Errno::EINVAL),
+        // `dup` of an adapter descriptor is the library's (`fd::adopt`); never asked here.
+        Fcntl::Unknown | Fcntl::DupFd { .. } => Err(Errno::EINVAL),
     }
 }
 
@@ -472,6 +473,21 @@ pub fn close(fd: i32) -> Result<()> {
     // SAFETY: plain preview 1 call.
     match unsafe { p1::fd_close(fd) } {
         0 => Ok(()),
+        e => Err(Errno(i32::from(e))),
+    }
+}
+
+/// `lseek` on a non-socket, as wasi-libc's: preview 1 `fd_seek`, a descriptor that cannot seek
+/// (no right) is `ESPIPE`.
+pub fn seek(fd: i32, offset: i64, whence: i32) -> Result<u64> {
+    let Ok(whence) = u8::try_from(whence) else {
+        return Err(Errno::EINVAL);
+    };
+    let mut pos = 0u64;
+    // SAFETY: plain preview 1 call; `pos` is a valid out-pointer.
+    match unsafe { p1::fd_seek(fd, offset, whence, &mut pos) } {
+        0 => Ok(pos),
+        e if Errno(i32::from(e)) == Errno::ENOTCAPABLE => Err(Errno::ESPIPE),
         e => Err(Errno(i32::from(e))),
     }
 }

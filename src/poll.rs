@@ -78,9 +78,12 @@ fn classify(fd: i32) -> Watch {
     if fd < 0 {
         return Watch::Ignore;
     }
-    if let Target::Ours(d) = fd::lookup(fd) {
-        return Watch::Ours(d);
-    }
+    let fd = match fd::lookup(fd) {
+        // An adopted file is watched as the adapter's descriptor it forwards to.
+        Target::Ours(Desc::File(f)) => f.fd(),
+        Target::Ours(d) => return Watch::Ours(d),
+        Target::Other(fd) => fd,
+    };
     let Ok(st) = crate::passthrough::fdstat(fd) else {
         return Watch::Invalid;
     };
@@ -112,6 +115,8 @@ pub fn revents_of(d: &Desc, events: i16) -> i16 {
             Proto::Tcp(t) => revents(t.ready(events & POLLOUT != 0), events),
             Proto::Udp(u) => revents(u.ready(), events),
         },
+        // Not asked: `classify` watches an adopted file as the adapter's descriptor.
+        Desc::File(_) => 0,
     }
 }
 
@@ -120,6 +125,7 @@ pub fn revents_of(d: &Desc, events: i16) -> i16 {
 pub fn sockets_to_watch(d: &Desc, events: i16, out: &mut Vec<(Rc<RefCell<Socket>>, bool)>) {
     match d {
         Desc::Socket(s) => out.push((Rc::clone(s), events & POLLOUT != 0)),
+        Desc::File(_) => {}
     }
 }
 

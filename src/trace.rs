@@ -95,7 +95,7 @@ macro_rules! shown_as_display {
         }
     )*};
 }
-shown_as_display!(i32, isize, usize);
+shown_as_display!(i32, i64, isize, usize);
 
 impl<T: Shown> fmt::Display for Outcome<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

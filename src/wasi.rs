@@ -169,6 +169,8 @@ pub mod p1 {
         pub fn fd_filestat_get(fd: i32, buf: *mut u64) -> u16;
         /// `fd_tell`.
         pub fn fd_tell(fd: i32, offset: *mut u64) -> u16;
+        /// `fd_seek`.
+        pub fn fd_seek(fd: i32, offset: i64, whence: u8, newoffset: *mut u64) -> u16;
         /// `fd_renumber`.
         pub fn fd_renumber(fd: i32, to: i32) -> u16;
         /// `fd_fdstat_get`.

@@ -11,7 +11,10 @@ use crate::errno::{Errno, Result, c_ret};
 use crate::ops::{self, Fcntl, Ioctl};
 use libc::c_int;
 
-/// `F_GETFD`, `F_SETFD`, `F_GETFL`, `F_SETFL` in wasi-libc.
+/// `F_DUPFD` and `F_DUPFD_CLOEXEC` (Linux's values; `include/fcntl.h`), `F_GETFD`, `F_SETFD`,
+/// `F_GETFL`, `F_SETFL` in wasi-libc.
+const F_DUPFD: c_int = 0;
+const F_DUPFD_CLOEXEC: c_int = 1030;
 const F_GETFD: c_int = 1;
 const F_SETFD: c_int = 2;
 const F_GETFL: c_int = 3;
@@ -52,6 +55,14 @@ unsafe fn arg_ptr(va: *const i32) -> Result<*mut i32> {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fcntl(fd: c_int, cmd: c_int, va: *const i32) -> c_int {
     let cmd = match cmd {
+        F_DUPFD | F_DUPFD_CLOEXEC => Fcntl::DupFd {
+            // SAFETY: F_DUPFD passes an int.
+            min: match unsafe { arg_i32(va) } {
+                Ok(min) => min,
+                Err(e) => return c_ret(Err(e)),
+            },
+            cloexec: cmd == F_DUPFD_CLOEXEC,
+        },
         F_GETFD => Fcntl::GetFd,
         F_GETFL => Fcntl::GetFl,
         // SAFETY: F_SETFD passes an int.

@@ -311,6 +311,37 @@ pub extern "C" fn close(fd: c_int) -> c_int {
     ))
 }
 
+/// dup(2): the lowest free number for the same open object: a socket, or a file or stdio
+/// stream (which the library then shares on the adapter's behalf: preview 1 has no dup).
+#[unsafe(no_mangle)]
+pub extern "C" fn dup(fd: c_int) -> c_int {
+    c_ret(crate::trace::traced!("dup"("{fd}"), ops::dup(fd)))
+}
+
+/// dup2(2): `fd`'s open object under exactly `newfd`, closing what `newfd` held first (a
+/// socket onto 0, 1 or 2 makes stdio read and write the connection). `dup2(fd, fd)` returns
+/// `fd` if it is open; `newfd` outside `0..RLIMIT_NOFILE` is `EBADF`.
+#[unsafe(no_mangle)]
+pub extern "C" fn dup2(fd: c_int, newfd: c_int) -> c_int {
+    let r = ops::dup2(fd, newfd, false, false);
+    c_ret(crate::trace::traced!("dup2"("{fd}, {newfd}"), r))
+}
+
+/// dup3(2): `dup2` with flags (`O_CLOEXEC`, which wasi-libc defines as 0; any other bit is
+/// `EINVAL`), and equal numbers are `EINVAL`.
+#[unsafe(no_mangle)]
+pub extern "C" fn dup3(fd: c_int, newfd: c_int, flags: c_int) -> c_int {
+    let r = if flags != 0 {
+        Err(crate::errno::Errno::EINVAL)
+    } else {
+        ops::dup2(fd, newfd, false, true)
+    };
+    c_ret(crate::trace::traced!(
+        "dup3"("{fd}, {newfd}, {flags:#x}"),
+        r
+    ))
+}
+
 /// wasi-libc's internal `dup2` (used by `freopen`). Defined here because wasi-libc keeps its own
 /// copy in the same archive member as its `close`, which would clash with this library's.
 #[unsafe(no_mangle)]

@@ -104,3 +104,14 @@ fn zeroed() -> Stat {
         _reserved: [0; 3],
     }
 }
+
+/// lseek(2): a socket is `ESPIPE`, as Linux; a file (including a copy `dup` made, which the
+/// adapter does not know) as wasi-libc seeks it. Replaces wasi-libc's (weak) `lseek`.
+#[unsafe(no_mangle)]
+pub extern "C" fn lseek(fd: c_int, offset: i64, whence: c_int) -> i64 {
+    let r = ops::lseek(fd, offset, whence).map(|p| p as i64);
+    c_ret(crate::trace::traced!(
+        "lseek"("{fd}, {offset}, {whence}"),
+        r
+    ))
+}

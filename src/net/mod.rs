@@ -81,7 +81,7 @@ impl Socket {
     }
 
     fn duplicate(&self) -> io::Result<Socket> {
-        cvt(ops::dup(self.0, false)).map(Socket)
+        cvt(ops::dup(self.0)).map(Socket)
     }
 
     fn local_addr(&self) -> io::Result<SocketAddr> {

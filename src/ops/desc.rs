@@ -10,7 +10,6 @@ use crate::flags::{FD_CLOEXEC, Fcntl, Ioctl, MsgFlags, O_NONBLOCK, O_RDWR};
 use crate::passthrough;
 
 pub use crate::passthrough::{Dir, FileKind};
-use alloc::rc::Rc;
 
 /// `read(2)` / `readv(2)` into `bufs` (already checked by the caller). On a socket, `recv` with
 /// no flags, except that an empty request returns 0 at once, as Linux's `sock_read_iter` does
@@ -19,6 +18,7 @@ pub fn read(fd: i32, bufs: &mut [&mut [u8]]) -> Result<usize> {
     match fd::lookup(fd) {
         Target::Ours(Desc::Socket(_)) if bufs.iter().all(|b| b.is_empty()) => Ok(0),
         Target::Ours(Desc::Socket(_)) => recv(fd, bufs, MsgFlags::empty()),
+        Target::Ours(Desc::File(f)) => passthrough::read(f.fd(), bufs),
         Target::Other(fd) => passthrough::read(fd, bufs),
     }
 }
@@ -27,6 +27,7 @@ pub fn read(fd: i32, bufs: &mut [&mut [u8]]) -> Result<usize> {
 pub fn write(fd: i32, bufs: &[&[u8]]) -> Result<usize> {
     match fd::lookup(fd) {
         Target::Ours(Desc::Socket(_)) => send(fd, bufs, MsgFlags::empty()),
+        Target::Ours(Desc::File(f)) => passthrough::write(f.fd(), bufs),
         Target::Other(fd) => passthrough::write(fd, bufs),
     }
 }
@@ -44,11 +45,18 @@ pub fn bad_buffer(fd: i32, dir: Dir, span: Span) -> Result<usize> {
             Dir::Read => recv_fault(fd, MsgFlags::empty()),
             Dir::Write => Err(Errno::EFAULT),
         },
-        Target::Other(fd) if span == Span::Outside => {
+        Target::Ours(Desc::File(f)) => other_bad_buffer(f.fd(), dir, span),
+        Target::Other(fd) => other_bad_buffer(fd, dir, span),
+    }
+}
+
+fn other_bad_buffer(fd: i32, dir: Dir, span: Span) -> Result<usize> {
+    match span {
+        Span::Outside => {
             passthrough::check_open_for(fd, dir)?;
             Err(Errno::EFAULT)
         }
-        Target::Other(fd) => passthrough::bad_buffer(fd, dir),
+        _ => passthrough::bad_buffer(fd, dir),
     }
 }
 
@@ -70,9 +78,20 @@ pub fn recv_fault(fd: i32, flags: MsgFlags) -> Result<usize> {
 /// stored and reported); other commands `EINVAL`. Other descriptors: wasi-libc's behaviour
 /// ([`passthrough::fcntl`]).
 pub fn fcntl(fd: i32, cmd: Fcntl) -> Result<i32> {
-    let s = match fd::lookup(fd) {
-        Target::Ours(Desc::Socket(s)) => s,
-        Target::Other(fd) => return passthrough::fcntl(fd, cmd),
+    let s = match (fd::lookup(fd), cmd) {
+        (Target::Other(fd), Fcntl::DupFd { min, cloexec }) => {
+            return dup_from(fd, min, cloexec);
+        }
+        (Target::Other(fd), cmd) => return passthrough::fcntl(fd, cmd),
+        (Target::Ours(_), Fcntl::DupFd { min, cloexec }) => return dup_from(fd, min, cloexec),
+        (Target::Ours(_), Fcntl::GetFd) => {
+            return fd::cloexec(fd).map(|on| if on { FD_CLOEXEC } else { 0 });
+        }
+        (Target::Ours(_), Fcntl::SetFd(v)) => {
+            return fd::set_cloexec(fd, v? & FD_CLOEXEC != 0).map(|()| 0);
+        }
+        (Target::Ours(Desc::File(f)), cmd) => return passthrough::fcntl(f.fd(), cmd),
+        (Target::Ours(Desc::Socket(s)), _) => s,
     };
     match cmd {
         Fcntl::GetFl => Ok(O_RDWR
@@ -85,9 +104,8 @@ pub fn fcntl(fd: i32, cmd: Fcntl) -> Result<i32> {
             s.borrow_mut().attrs.nonblocking = v? & O_NONBLOCK != 0;
             Ok(0)
         }
-        Fcntl::GetFd => fd::cloexec(fd).map(|on| if on { FD_CLOEXEC } else { 0 }),
-        Fcntl::SetFd(v) => fd::set_cloexec(fd, v? & FD_CLOEXEC != 0).map(|()| 0),
         Fcntl::Unknown => Err(Errno::EINVAL),
+        Fcntl::GetFd | Fcntl::SetFd(_) | Fcntl::DupFd { .. } => unreachable!("answered above"),
     }
 }
 
@@ -98,6 +116,7 @@ pub fn fcntl(fd: i32, cmd: Fcntl) -> Result<i32> {
 pub fn ioctl(fd: i32, req: Ioctl) -> Result<Option<i32>> {
     match fd::lookup(fd) {
         Target::Ours(Desc::Socket(_)) => {}
+        Target::Ours(Desc::File(f)) => return passthrough::ioctl(f.fd(), req),
         Target::Other(fd) => return passthrough::ioctl(fd, req),
     }
     match req {
@@ -114,6 +133,16 @@ pub fn ioctl(fd: i32, req: Ioctl) -> Result<Option<i32>> {
     }
 }
 
+/// `lseek(2)`: a socket cannot seek (`ESPIPE`, as Linux); a file, adopted or not, as wasi-libc
+/// seeks it.
+pub fn lseek(fd: i32, offset: i64, whence: i32) -> Result<u64> {
+    match fd::lookup(fd) {
+        Target::Ours(Desc::Socket(_)) => Err(Errno::ESPIPE),
+        Target::Ours(Desc::File(f)) => passthrough::seek(f.fd(), offset, whence),
+        Target::Other(fd) => passthrough::seek(fd, offset, whence),
+    }
+}
+
 /// What `fstat` reports, before it is laid out as wasi-libc's `struct stat`.
 pub type FileStat = passthrough::FileStat;
 
@@ -122,6 +151,7 @@ pub type FileStat = passthrough::FileStat;
 pub fn fstat(fd: i32) -> Result<FileStat> {
     match fd::lookup(fd) {
         Target::Ours(Desc::Socket(_)) => Ok(FileStat::socket()),
+        Target::Ours(Desc::File(f)) => passthrough::fstat(f.fd()),
         Target::Other(fd) => passthrough::fstat(fd),
     }
 }
@@ -130,25 +160,49 @@ pub fn fstat(fd: i32) -> Result<FileStat> {
 /// descriptor (a socket releases its host resources after the host has taken every byte already
 /// written). Any other descriptor is closed as wasi-libc does.
 pub fn close(fd: i32) -> Result<()> {
-    match fd::remove(fd) {
-        Some(Desc::Socket(s)) => {
-            if let Ok(s) = Rc::try_unwrap(s) {
-                s.into_inner().close();
-            }
-            Ok(())
-        }
-        None => {
-            passthrough::before_close();
-            fd::release_other(fd, || passthrough::close(fd))
-        }
+    if fd::is_ours(fd) {
+        return fd::close(fd);
     }
+    passthrough::before_close();
+    fd::release_other(fd, || passthrough::close(fd))
 }
 
-/// `dup(2)` on a socket: a new descriptor, the lowest free number, for the same socket (which
-/// closes with its last descriptor). `cloexec`: the new descriptor's `FD_CLOEXEC`.
-pub fn dup(fd: i32, cloexec: bool) -> Result<i32> {
-    let s = fd::socket(fd)?;
-    fd::insert(Desc::Socket(s), cloexec)
+/// `dup(2)`: a new descriptor, the lowest free number, for the same open object (which closes
+/// with its last descriptor); `FD_CLOEXEC` clear. Any open descriptor: a file or stdio stream
+/// of the adapter's is adopted (see [`fd::adopt`]).
+pub fn dup(fd: i32) -> Result<i32> {
+    dup_from(fd, 0, false)
+}
+
+/// `fcntl(F_DUPFD)` / `F_DUPFD_CLOEXEC`: as `dup`, at or above `min` (`EINVAL` if `min` is
+/// negative or not below `RLIMIT_NOFILE`).
+pub fn dup_from(fd: i32, min: i32, cloexec: bool) -> Result<i32> {
+    let d = fd::adopt(fd)?;
+    if !(0..fd::OPEN_MAX).contains(&min) {
+        return Err(Errno::EINVAL);
+    }
+    fd::insert_from(min, d, cloexec)
+}
+
+/// `dup2(2)` and `dup3(2)` (`cloexec` set by `dup3`'s `O_CLOEXEC`): `fd`'s object under exactly
+/// `to`, closing what `to` held first. `dup2(fd, fd)` checks `fd` and returns it; `dup3` with
+/// equal numbers is `EINVAL`, as Linux.
+pub fn dup2(fd: i32, to: i32, cloexec: bool, dup3: bool) -> Result<i32> {
+    if fd == to {
+        if dup3 {
+            return Err(Errno::EINVAL);
+        }
+        return if is_open(fd) {
+            Ok(fd)
+        } else {
+            Err(Errno::EBADF)
+        };
+    }
+    if !(0..fd::OPEN_MAX).contains(&to) {
+        return Err(Errno::EBADF);
+    }
+    let d = fd::adopt(fd)?;
+    fd::insert_at(to, d, cloexec)
 }
 
 /// wasi-libc's internal `dup2` (used by `freopen`): renumber `fd` onto `to`. Renumbering onto a

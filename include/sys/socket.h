@@ -30,6 +30,36 @@ extern "C" {
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0x4000
 #endif
+/* The other flags Linux knows, with Linux's (musl's, wasm32-wasip2's) values; see docs/options.md
+ * for what each does here. MSG_OOB is the exception: Linux's value (1) is MSG_PEEK's on
+ * wasm32-wasip1, so it takes a bit the kernel never reads from a program. */
+#ifndef MSG_OOB
+#define MSG_OOB 0x80000
+#endif
+#ifndef MSG_DONTROUTE
+#define MSG_DONTROUTE 0x0004
+#endif
+#ifndef MSG_EOR
+#define MSG_EOR 0x0080
+#endif
+#ifndef MSG_CONFIRM
+#define MSG_CONFIRM 0x0800
+#endif
+#ifndef MSG_ERRQUEUE
+#define MSG_ERRQUEUE 0x2000
+#endif
+#ifndef MSG_MORE
+#define MSG_MORE 0x8000
+#endif
+#ifndef MSG_WAITFORONE
+#define MSG_WAITFORONE 0x10000
+#endif
+#ifndef MSG_FASTOPEN
+#define MSG_FASTOPEN 0x20000000
+#endif
+#ifndef MSG_CMSG_CLOEXEC
+#define MSG_CMSG_CLOEXEC 0x40000000
+#endif
 
 /* Option levels. SOL_SOCKET comes from the sysroot. */
 #ifndef SOL_IP

@@ -17,11 +17,11 @@ pub use crate::codec::msg::MsgHdr;
 
 /// The flags of a socket call, once `fd` is known to be a socket: Linux looks the descriptor up
 /// first, so a closed one is `EBADF` (a non-socket `ENOTSOCK`) whatever the flags.
-fn socket_flags(fd: c_int, flags: c_int, supported: MsgFlags) -> Result<MsgFlags> {
+fn socket_flags(fd: c_int, flags: c_int) -> Result<MsgFlags> {
     if !ops::is_socket(fd) {
         return Err(ops::not_a_socket(fd));
     }
-    MsgFlags::parse(flags, supported)
+    Ok(MsgFlags::from_c(flags))
 }
 
 /// `send`, `recv` and their `to`/`from` forms check the buffer's place in the address space
@@ -45,7 +45,7 @@ pub unsafe extern "C" fn send(fd: c_int, data: *const u8, len: usize, flags: c_i
     let r = (|| {
         let len = len.min(MAX_RW_COUNT);
         outside_first(data, len)?;
-        let flags = socket_flags(fd, flags, MsgFlags::SEND)?;
+        let flags = socket_flags(fd, flags)?;
         // SAFETY: forwarded contract.
         let b = unsafe { buf(data, len) }?;
         ops::send(fd, &[b], flags)
@@ -73,7 +73,7 @@ pub unsafe extern "C" fn sendto(
         let dest = unsafe { dest_bytes(addr, addrlen) }?;
         let len = len.min(MAX_RW_COUNT);
         outside_first(data, len)?;
-        let flags = socket_flags(fd, flags, MsgFlags::SEND)?;
+        let flags = socket_flags(fd, flags)?;
         // SAFETY: forwarded contract.
         let b = unsafe { buf(data, len) }?;
         let dest = Dest::decode(dest, ops::family(fd)?);
@@ -97,7 +97,7 @@ pub unsafe extern "C" fn recv(fd: c_int, data: *mut u8, len: usize, flags: c_int
     let r = (|| {
         let len = len.min(MAX_RW_COUNT);
         outside_first(data, len)?;
-        let flags = socket_flags(fd, flags, MsgFlags::RECV)?;
+        let flags = socket_flags(fd, flags)?;
         // SAFETY: forwarded contract.
         match unsafe { buf_mut(data, len) } {
             Ok(b) => ops::recv(fd, &mut [b], flags),
@@ -125,7 +125,7 @@ pub unsafe extern "C" fn recvfrom(
     let r = (|| {
         let len = len.min(MAX_RW_COUNT);
         outside_first(data, len)?;
-        let flags = socket_flags(fd, flags, MsgFlags::RECV)?;
+        let flags = socket_flags(fd, flags)?;
         // SAFETY: forwarded contract.
         let b = match unsafe { buf_mut(data, len) } {
             Ok(b) => b,
@@ -165,7 +165,7 @@ pub unsafe extern "C" fn sendmsg(fd: c_int, msg: *const MsgHdr, flags: c_int) ->
         }
         // SAFETY: forwarded contract.
         let (dest, bufs) = unsafe { msg::send_parts(msg) }?;
-        let flags = MsgFlags::parse(flags, MsgFlags::SEND)?;
+        let flags = MsgFlags::from_c(flags);
         let dest = Dest::decode(dest, ops::family(fd)?);
         ops::send_to(fd, &bufs, flags, dest)
     })();
@@ -188,7 +188,7 @@ pub unsafe extern "C" fn recvmsg(fd: c_int, msg: *mut MsgHdr, flags: c_int) -> i
         }
         // SAFETY: forwarded contract.
         let mut bufs = unsafe { msg::recv_bufs(msg) }?;
-        let flags = MsgFlags::parse(flags, MsgFlags::RECV)?;
+        let flags = MsgFlags::from_c(flags);
         let got = ops::recv_from(fd, &mut bufs, flags)?;
         // SAFETY: non-NULL (recv_bufs checked), valid and writable per the contract.
         unsafe { msg::finish_recv(msg, got.from, got.truncated) };

@@ -163,12 +163,33 @@ pub fn send(fd: i32, bufs: &[&[u8]], flags: MsgFlags) -> Result<usize> {
 }
 
 /// `sendto(2)` / `sendmsg(2)`. A stream socket ignores the destination, as Linux does.
+///
+/// Flags: `MSG_DONTWAIT`; `MSG_NOSIGNAL` (always in effect); `MSG_MORE` builds one datagram
+/// from several sends on UDP (on TCP the bytes go at once); `MSG_EOR`, `MSG_CONFIRM`,
+/// `MSG_DONTROUTE` accepted with no effect; `MSG_OOB`: a datagram socket refuses
+/// it as Linux does (`EOPNOTSUPP`), and so does TCP, which cannot send urgent data over WASI;
+/// `MSG_FASTOPEN` on TCP: `EISCONN` once connected, as Linux, else `EOPNOTSUPP` (WASI has no
+/// TCP Fast Open).
 pub fn send_to(fd: i32, bufs: &[&[u8]], flags: MsgFlags, dest: Dest) -> Result<usize> {
     with_proto(fd, |p, attrs| {
         let wait = attrs.send_wait(flags.contains(MsgFlags::DONTWAIT));
+        if flags.contains(MsgFlags::OOB) {
+            return Err(Errno::EOPNOTSUPP);
+        }
         match p {
+            Proto::Tcp(t) if flags.contains(MsgFlags::FASTOPEN) => Err(if t.peer_addr().is_ok() {
+                Errno::EISCONN
+            } else {
+                Errno::EOPNOTSUPP
+            }),
             Proto::Tcp(t) => t.send(bufs, wait),
-            Proto::Udp(u) => u.send(bufs, dest, wait, attrs.broadcast),
+            Proto::Udp(u) => u.send(
+                bufs,
+                dest,
+                wait,
+                attrs.broadcast,
+                flags.contains(MsgFlags::MORE),
+            ),
         }
     })
 }
@@ -183,8 +204,18 @@ pub fn recv(fd: i32, bufs: &mut [&mut [u8]], flags: MsgFlags) -> Result<usize> {
 }
 
 /// `recvfrom(2)` / `recvmsg(2)`.
+///
+/// Flags: `MSG_DONTWAIT`, `MSG_PEEK`, `MSG_WAITALL`, `MSG_TRUNC`; `MSG_ERRQUEUE` reads the
+/// error queue, always empty here (`EAGAIN`, as Linux answers an empty one); `MSG_OOB` on TCP
+/// is `EINVAL`, Linux's answer when no urgent data is waiting (WASI never delivers any).
 pub fn recv_from(fd: i32, bufs: &mut [&mut [u8]], flags: MsgFlags) -> Result<Received> {
     with_proto(fd, |p, attrs| {
+        if flags.contains(MsgFlags::ERRQUEUE) {
+            return Err(Errno::EAGAIN);
+        }
+        if flags.contains(MsgFlags::OOB) && matches!(p, Proto::Tcp(_)) {
+            return Err(Errno::EINVAL);
+        }
         let peek = flags.contains(MsgFlags::PEEK);
         let trunc = flags.contains(MsgFlags::TRUNC);
         let waitall = flags.contains(MsgFlags::WAITALL);

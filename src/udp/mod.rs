@@ -135,6 +135,9 @@ pub struct Udp {
     opts: Opts,
     /// Scratch space to gather a datagram sent from several buffers.
     scratch: Vec<u8>,
+    /// A datagram `MSG_MORE` is building (Linux's pending frame): its bytes so far and where it
+    /// goes. The next send without `MSG_MORE` appends its data and sends it whole.
+    corked: Option<(Vec<u8>, Option<SocketAddr>)>,
 }
 
 impl Udp {
@@ -151,6 +154,7 @@ impl Udp {
             wr_shut: false,
             opts: Opts::default(),
             scratch: Vec::new(),
+            corked: None,
         })
     }
 
@@ -255,14 +259,20 @@ impl Udp {
     }
 
     /// `send`/`sendto`/`sendmsg`: one datagram of all of `bufs`, to `dest` or the peer. Linux's
-    /// checks in Linux's order. `broadcast`: `SO_BROADCAST`.
+    /// checks in Linux's order. `broadcast`: `SO_BROADCAST`. `more` (`MSG_MORE`): the data
+    /// starts or extends a datagram that the next send without `more` completes and sends (a
+    /// destination given while one is pending is ignored, as Linux ignores it).
     pub fn send(
         &mut self,
         bufs: &[&[u8]],
         dest: Dest,
         wait: Wait,
         broadcast: bool,
+        more: bool,
     ) -> Result<usize> {
+        if self.corked.is_some() {
+            return self.send_corked(bufs, wait, more);
+        }
         self.autobind()?;
         let total = iov::total(bufs);
         if self.family == Family::V4 && total > MAX_UDP_LEN {
@@ -294,11 +304,41 @@ impl Udp {
         if self.wr_shut {
             return Err(Errno::EPIPE);
         }
+        let to = explicit.then_some(target);
+        if more {
+            let mut data = Vec::with_capacity(total);
+            bufs.iter().for_each(|b| data.extend_from_slice(b));
+            self.corked = Some((data, to));
+            return Ok(total);
+        }
         let mut scratch = core::mem::take(&mut self.scratch);
         let data = iov::contiguous(bufs, &mut scratch);
-        let r = self.transmit(data, explicit.then_some(target), wait);
+        let r = self.transmit(data, to, wait);
         self.scratch = scratch;
         r.map(|()| total)
+    }
+
+    /// A send while a `MSG_MORE` datagram is pending: append; send it all unless `more`. A
+    /// datagram grown past the largest payload is `EMSGSIZE` and dropped, as Linux flushes its
+    /// pending frame on an error.
+    fn send_corked(&mut self, bufs: &[&[u8]], wait: Wait, more: bool) -> Result<usize> {
+        let Some((mut data, to)) = self.corked.take() else {
+            return Ok(0);
+        };
+        let total = iov::total(bufs);
+        let max = match self.family {
+            Family::V4 => MAX_PAYLOAD_V4,
+            Family::V6 => MAX_PAYLOAD_V6,
+        };
+        if data.len() + total > max {
+            return Err(Errno::EMSGSIZE);
+        }
+        bufs.iter().for_each(|b| data.extend_from_slice(b));
+        if more {
+            self.corked = Some((data, to));
+            return Ok(total);
+        }
+        self.transmit(&data, to, wait).map(|()| total)
     }
 
     /// Hand one datagram to the host: wait (as `wait` allows) for a `check-send` permit, then

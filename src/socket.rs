@@ -43,6 +43,65 @@ pub struct Attrs {
     pub nodelay: bool,
     /// `SO_LINGER`: `Some(seconds)` when on (stored and reported; `close` never lingers or resets).
     pub linger: Option<i32>,
+    /// Options WASI has no control for, kept and reported as Linux reports them.
+    pub stored: Stored,
+}
+
+/// Options WASI cannot honour, stored with Linux's checks and reported back with Linux's
+/// normalisation (see `crate::sockopt` and `docs/options.md`).
+#[derive(Clone, Copy, Debug)]
+pub struct Stored {
+    /// `SO_DEBUG`.
+    pub debug: bool,
+    /// `SO_OOBINLINE`.
+    pub oobinline: bool,
+    /// `SO_DONTROUTE`.
+    pub dontroute: bool,
+    /// `SO_REUSEPORT`.
+    pub reuseport: bool,
+    /// `SO_PRIORITY`.
+    pub priority: i32,
+    /// `SO_RCVLOWAT` (Linux's minimum is 1).
+    pub rcvlowat: i32,
+    /// `TCP_MAXSEG` as the program set it (0: none).
+    pub maxseg: i32,
+    /// `TCP_USER_TIMEOUT` (milliseconds).
+    pub user_timeout: i32,
+    /// `TCP_CORK`.
+    pub cork: bool,
+    /// `TCP_QUICKACK` (on by default, as Linux reports it).
+    pub quickack: bool,
+    /// `TCP_CONGESTION`: the algorithm's name, NUL-padded (`TCP_CA_NAME_MAX`).
+    pub congestion: [u8; 16],
+    /// `IP_TOS`.
+    pub tos: i32,
+    /// `IPV6_TCLASS`.
+    pub tclass: i32,
+    /// `IP_MTU_DISCOVER` / `IPV6_MTU_DISCOVER` (Linux's default: `IP_PMTUDISC_WANT`).
+    pub mtu_discover: i32,
+}
+
+impl Default for Stored {
+    fn default() -> Stored {
+        let mut congestion = [0u8; 16];
+        congestion[..5].copy_from_slice(b"cubic");
+        Stored {
+            debug: false,
+            oobinline: false,
+            dontroute: false,
+            reuseport: false,
+            priority: 0,
+            rcvlowat: 1,
+            maxseg: 0,
+            user_timeout: 0,
+            cork: false,
+            quickack: true,
+            congestion,
+            tos: 0,
+            tclass: 0,
+            mtu_discover: 1,
+        }
+    }
 }
 
 impl Attrs {

@@ -70,6 +70,48 @@ pub const IP_TTL: i32 = 2;
 pub const IPV6_UNICAST_HOPS: i32 = 16;
 /// `IPV6_V6ONLY`.
 pub const IPV6_V6ONLY: i32 = 26;
+/// `SO_DEBUG`.
+pub const SO_DEBUG: i32 = 1;
+/// `SO_DONTROUTE`.
+pub const SO_DONTROUTE: i32 = 5;
+/// `SO_OOBINLINE`.
+pub const SO_OOBINLINE: i32 = 10;
+/// `SO_PRIORITY`.
+pub const SO_PRIORITY: i32 = 12;
+/// `SO_REUSEPORT`.
+pub const SO_REUSEPORT: i32 = 15;
+/// `SO_RCVLOWAT`.
+pub const SO_RCVLOWAT: i32 = 18;
+/// `SO_SNDLOWAT`.
+pub const SO_SNDLOWAT: i32 = 19;
+/// `TCP_MAXSEG`.
+pub const TCP_MAXSEG: i32 = 2;
+/// `TCP_CORK`.
+pub const TCP_CORK: i32 = 3;
+/// `TCP_QUICKACK`.
+pub const TCP_QUICKACK: i32 = 12;
+/// `TCP_CONGESTION`.
+pub const TCP_CONGESTION: i32 = 13;
+/// `TCP_USER_TIMEOUT`.
+pub const TCP_USER_TIMEOUT: i32 = 18;
+/// `IP_TOS`.
+pub const IP_TOS: i32 = 1;
+/// `IP_PKTINFO`.
+pub const IP_PKTINFO: i32 = 8;
+/// `IP_MTU_DISCOVER`.
+pub const IP_MTU_DISCOVER: i32 = 10;
+/// `IPV6_MTU_DISCOVER`.
+pub const IPV6_MTU_DISCOVER: i32 = 23;
+/// `IPV6_RECVPKTINFO`.
+pub const IPV6_RECVPKTINFO: i32 = 49;
+/// `IPV6_TCLASS`.
+pub const IPV6_TCLASS: i32 = 67;
+
+/// Linux's `TCP_MSS_DEFAULT` (an unconnected socket's `TCP_MAXSEG`), `TCP_MIN_MSS` and
+/// `MAX_TCP_WINDOW` (the range a set accepts).
+const TCP_MSS_DEFAULT: i32 = 536;
+const TCP_MIN_MSS: i32 = 88;
+const MAX_TCP_WINDOW: i32 = 32767;
 
 type Getter = fn(&mut Socket) -> Result<Value>;
 type Setter = fn(&mut Socket, Value) -> Result<()>;
@@ -123,14 +165,32 @@ macro_rules! host {
 }
 
 macro_rules! stored_flag {
-    ($level:expr, $name:expr, $field:ident) => {
+    ($level:expr, $name:expr, $($field:ident).+) => {
         Opt {
             level: $level,
             name: $name,
             codec: Codec::Int,
-            get: |e| Ok(Value::Int(i32::from(attrs(e).$field))),
+            get: |e| Ok(Value::Int(i32::from(attrs(e).$($field).+))),
             set: Some(|e, v| {
-                attrs(e).$field = flag(v);
+                attrs(e).$($field).+ = flag(v);
+                Ok(())
+            }),
+        }
+    };
+}
+
+/// An `int` option WASI cannot honour: `check` turns the program's value into what Linux
+/// stores (or its errno); the getter reports it back.
+macro_rules! stored_int {
+    ($level:expr, $name:expr, $field:ident, $check:expr) => {
+        Opt {
+            level: $level,
+            name: $name,
+            codec: Codec::Int,
+            get: |e| Ok(Value::Int(attrs(e).stored.$field)),
+            set: Some(|e, v| {
+                let check: fn(&Socket, i32) -> Result<i32> = $check;
+                attrs(e).stored.$field = check(e, v.int())?;
                 Ok(())
             }),
         }
@@ -220,6 +280,141 @@ static OPTIONS: &[Opt] = &[
     stored_flag!(SOL_SOCKET, SO_REUSEADDR, reuseaddr),
     stored_flag!(SOL_SOCKET, SO_BROADCAST, broadcast),
     stored_flag!(IPPROTO_TCP, TCP_NODELAY, nodelay),
+    stored_flag!(SOL_SOCKET, SO_DEBUG, stored.debug),
+    stored_flag!(SOL_SOCKET, SO_DONTROUTE, stored.dontroute),
+    stored_flag!(SOL_SOCKET, SO_OOBINLINE, stored.oobinline),
+    stored_flag!(SOL_SOCKET, SO_REUSEPORT, stored.reuseport),
+    stored_flag!(IPPROTO_TCP, TCP_CORK, stored.cork),
+    stored_flag!(IPPROTO_TCP, TCP_QUICKACK, stored.quickack),
+    stored_int!(SOL_SOCKET, SO_PRIORITY, priority, |_, v| Ok(v)),
+    // Linux stores 1 for 0 (a receive always waits for one byte) and caps the rest.
+    stored_int!(SOL_SOCKET, SO_RCVLOWAT, rcvlowat, |_, v| Ok(match v {
+        0 => 1,
+        v if v < 0 => i32::MAX,
+        v => v,
+    })),
+    stored_int!(
+        IPPROTO_TCP,
+        TCP_USER_TIMEOUT,
+        user_timeout,
+        |_, v| if v < 0 { Err(Errno::EINVAL) } else { Ok(v) }
+    ),
+    // IP_TOS keeps the low byte; on TCP the ECN bits stay what they were (`do_ip_setsockopt`).
+    stored_int!(IPPROTO_IP, IP_TOS, tos, |e, v| {
+        let v = v & 0xff;
+        Ok(if e.is_datagram() {
+            v
+        } else {
+            (v & !0x3) | (e.attrs.stored.tos & 0x3)
+        })
+    }),
+    stored_int!(IPPROTO_IPV6, IPV6_TCLASS, tclass, |e, v| {
+        v6_only(e)?;
+        match v {
+            -1 => Ok(0),
+            0..=255 => Ok(v),
+            _ => Err(Errno::EINVAL),
+        }
+    }),
+    stored_int!(IPPROTO_IP, IP_MTU_DISCOVER, mtu_discover, |_, v| match v {
+        0..=5 => Ok(v),
+        _ => Err(Errno::EINVAL),
+    }),
+    stored_int!(IPPROTO_IPV6, IPV6_MTU_DISCOVER, mtu_discover, |e, v| {
+        v6_only(e)?;
+        match v {
+            0..=5 => Ok(v),
+            _ => Err(Errno::EINVAL),
+        }
+    }),
+    // SO_SNDLOWAT: Linux reports 1 and refuses a change.
+    Opt {
+        level: SOL_SOCKET,
+        name: SO_SNDLOWAT,
+        codec: Codec::Int,
+        get: |_| Ok(Value::Int(1)),
+        set: None,
+    },
+    // TCP_MAXSEG: the program's value (88..=32767; 0 clears it) before a connection, the
+    // segment size in use after (Linux's `mss_cache`: WASI does not say, so loopback's as
+    // Linux computes it over the 64 KiB loopback MTU, else Ethernet's).
+    Opt {
+        level: IPPROTO_TCP,
+        name: TCP_MAXSEG,
+        codec: Codec::Int,
+        get: |e| {
+            let user = attrs(e).stored.maxseg;
+            let peer = match &e.proto {
+                Proto::Tcp(t) => t.peer_addr().ok(),
+                Proto::Udp(_) => None,
+            };
+            Ok(Value::Int(match peer {
+                None if user != 0 => user,
+                None => TCP_MSS_DEFAULT,
+                Some(p) => {
+                    let path = if p.ip().is_loopback() { 65483 } else { 1448 };
+                    if user != 0 { user.min(path) } else { path }
+                }
+            }))
+        },
+        set: Some(|e, v| {
+            let v = v.int();
+            if v != 0 && !(TCP_MIN_MSS..=MAX_TCP_WINDOW).contains(&v) {
+                return Err(Errno::EINVAL);
+            }
+            attrs(e).stored.maxseg = v;
+            Ok(())
+        }),
+    },
+    // TCP_CONGESTION: the host chooses; the name is kept. Linux knows "cubic" and "reno"
+    // whatever else it has loaded; anything else is ENOENT here.
+    Opt {
+        level: IPPROTO_TCP,
+        name: TCP_CONGESTION,
+        codec: Codec::Name,
+        get: |e| Ok(Value::Name(attrs(e).stored.congestion)),
+        set: Some(|e, v| {
+            let Value::Name(name) = v else {
+                return Err(Errno::EINVAL);
+            };
+            let len = name.iter().position(|&c| c == 0).unwrap_or(name.len());
+            if !matches!(&name[..len], b"cubic" | b"reno") {
+                return Err(Errno::ENOENT);
+            }
+            attrs(e).stored.congestion = name;
+            Ok(())
+        }),
+    },
+    // IP_PKTINFO, IPV6_RECVPKTINFO: WASI does not say which local address a datagram came in
+    // on, so the control message cannot be produced; asking for it is refused (documented)
+    // rather than silently never delivered. Off is what it is.
+    Opt {
+        level: IPPROTO_IP,
+        name: IP_PKTINFO,
+        codec: Codec::Int,
+        get: |_| Ok(Value::Int(0)),
+        set: Some(|_, v| {
+            if flag(v) {
+                Err(Errno::ENOPROTOOPT)
+            } else {
+                Ok(())
+            }
+        }),
+    },
+    Opt {
+        level: IPPROTO_IPV6,
+        name: IPV6_RECVPKTINFO,
+        codec: Codec::Int,
+        get: |e| v6_only(e).map(|()| Value::Int(0)),
+        set: Some(|e, v| {
+            v6_only(e)?;
+            if flag(v) {
+                Err(Errno::ENOPROTOOPT)
+            } else {
+                Ok(())
+            }
+        }),
+    },
     Opt {
         level: SOL_SOCKET,
         name: SO_LINGER,
@@ -249,7 +444,7 @@ static OPTIONS: &[Opt] = &[
     },
 ];
 
-fn v6_only(e: &mut Socket) -> Result<()> {
+fn v6_only(e: &Socket) -> Result<()> {
     match identity(e).0 {
         Family::V6 => Ok(()),
         Family::V4 => Err(Errno::EOPNOTSUPP),

@@ -116,6 +116,29 @@ extern "C" {
 #ifndef SO_SNDTIMEO
 #define SO_SNDTIMEO 67
 #endif
+/* Options Linux has and WASI cannot honour: stored and reported as Linux reports them
+ * (docs/options.md). */
+#ifndef SO_DEBUG
+#define SO_DEBUG 1
+#endif
+#ifndef SO_DONTROUTE
+#define SO_DONTROUTE 5
+#endif
+#ifndef SO_OOBINLINE
+#define SO_OOBINLINE 10
+#endif
+#ifndef SO_PRIORITY
+#define SO_PRIORITY 12
+#endif
+#ifndef SO_REUSEPORT
+#define SO_REUSEPORT 15
+#endif
+#ifndef SO_RCVLOWAT
+#define SO_RCVLOWAT 18
+#endif
+#ifndef SO_SNDLOWAT
+#define SO_SNDLOWAT 19
+#endif
 
 /* Ancillary-data declarations the wasm32-wasip1 sysroot hides (musl's, for this ABI). The library
  * produces no ancillary data (recvmsg sets msg_controllen to 0) and accepts none, but programs

@@ -25,6 +25,8 @@ pub enum Value {
         /// `l_linger` (seconds).
         secs: i32,
     },
+    /// A name (`TCP_CONGESTION`): up to 15 bytes, NUL-padded to 16 (`TCP_CA_NAME_MAX`).
+    Name([u8; 16]),
 }
 
 impl Value {
@@ -45,6 +47,10 @@ impl Value {
                 b[..4].copy_from_slice(&onoff.to_ne_bytes());
                 b[4..8].copy_from_slice(&secs.to_ne_bytes());
                 8
+            }
+            Value::Name(name) => {
+                b = name;
+                16
             }
         };
         (b, n)
@@ -68,6 +74,8 @@ pub enum Codec {
     Timeval,
     /// A `struct linger` (8 bytes).
     Linger,
+    /// A name: at least one byte; Linux reads at most 15 and stops at a NUL.
+    Name,
 }
 
 fn ne<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
@@ -83,6 +91,7 @@ impl Codec {
             Codec::Int => 4,
             Codec::Timeval => 16,
             Codec::Linger => 8,
+            Codec::Name => 1,
         }
     }
 
@@ -101,6 +110,13 @@ impl Codec {
                 onoff: i32::from_ne_bytes(ne(b, 0)),
                 secs: i32::from_ne_bytes(ne(b, 4)),
             },
+            Codec::Name => {
+                let mut name = [0u8; 16];
+                let b = &b[..b.len().min(15)];
+                let n = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+                name[..n].copy_from_slice(&b[..n]);
+                Value::Name(name)
+            }
         })
     }
 }
@@ -299,6 +315,7 @@ mod tests {
                 let i64_at = |o: usize| i64::from_ne_bytes(b[o..o + 8].try_into().unwrap());
                 let v = v.unwrap_or_else(|e| panic!("{at}: {codec:?} refused with {e:?}"));
                 match codec {
+                    Codec::Name => {}
                     Codec::Int => {
                         assert_eq!(v, Value::Int(i32_at(0)), "{at}");
                         assert_eq!(flag(v), i32_at(0) != 0, "{at}");
@@ -359,6 +376,7 @@ mod tests {
                 out.extend_from_slice(&onoff.to_ne_bytes());
                 out.extend_from_slice(&secs.to_ne_bytes());
             }
+            Value::Name(name) => out.extend_from_slice(&name),
         }
         out
     }
@@ -461,7 +479,7 @@ mod tests {
                 let codec = match set {
                     Value::Int(_) => Codec::Int,
                     Value::Timeval { .. } => Codec::Timeval,
-                    Value::Linger { .. } => Codec::Linger,
+                    Value::Linger { .. } | Value::Name(_) => Codec::Linger,
                 };
                 // The caller's bytes: the value, then anything (a long optlen is fine).
                 let mut b = oracle_bytes(set);
@@ -474,7 +492,7 @@ mod tests {
                 let got = match codec {
                     Codec::Int => Value::Int(v.int()),
                     Codec::Timeval => timeval(timeout_ns(v).unwrap()),
-                    Codec::Linger => linger_value(linger(v)),
+                    Codec::Linger | Codec::Name => linger_value(linger(v)),
                 };
                 assert_eq!(got, want, "{at}: set {set:?}");
                 let mut out = [0u8; 16];
@@ -491,5 +509,23 @@ mod tests {
                 );
             },
         );
+    }
+
+    #[test]
+    fn names_are_read_as_linux_reads_them() {
+        let name = |s: &[u8]| {
+            let mut n = [0u8; 16];
+            n[..s.len()].copy_from_slice(s);
+            Value::Name(n)
+        };
+        assert_eq!(Codec::Name.decode(b""), Err(Errno::EINVAL));
+        assert_eq!(Codec::Name.decode(b"reno"), Ok(name(b"reno")));
+        assert_eq!(Codec::Name.decode(b"re\0no"), Ok(name(b"re")));
+        assert_eq!(
+            Codec::Name.decode(b"0123456789abcdefgh"),
+            Ok(name(b"0123456789abcde")),
+            "at most 15 bytes"
+        );
+        assert_eq!(name(b"cubic").encode().1, 16);
     }
 }

@@ -123,10 +123,13 @@ pub fn accept(fd: i32, flags: SockFlags) -> Result<(i32, SocketAddr)> {
         }
         Proto::Udp(_) => Err(Errno::EOPNOTSUPP),
     })?;
-    let attrs = Attrs {
+    let mut attrs = Attrs {
         nonblocking: flags.contains(SockFlags::NONBLOCK),
         ..inherited
     };
+    // Linux's accepted socket takes its priority from the connection's packets, not from the
+    // listener.
+    attrs.stored.priority = 0;
     Ok((insert(Proto::Tcp(tcp), attrs, flags)?, peer))
 }
 

@@ -17,6 +17,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 ROOT := $(abspath .)
 LIB := build/lib/libwasi_posix_sockets.a
+# Wrappers of wasi-libc functions the library extends rather than replaces (linked with
+# -Wl,--wrap=<name> by bin/wasi-sockets-cc and the pkg-config file).
+WRAP_OBJ := build/lib/wasi_posix_sockets_wrap.o
 PC := build/lib/pkgconfig/wasi-posix-sockets.pc
 WASM_TARGET_DIR := target/wasm
 CARGO_FEATURES := --features c-runtime
@@ -29,7 +32,12 @@ all: lib
 setup:
 	scripts/setup.sh
 
-lib: $(LIB) $(PC)
+lib: $(LIB) $(WRAP_OBJ) $(PC)
+
+$(WRAP_OBJ): csrc/wrap_sysconf.c scripts/env.sh
+	mkdir -p $(dir $@)
+	. scripts/env.sh && "$$WSP_CC" --target=wasm32-wasip1 "--sysroot=$$WSP_SYSROOT" -O2 -Wall -Werror \
+		-c csrc/wrap_sysconf.c -o $@
 
 $(LIB): $(shell find src -name '*.rs') $(wildcard wit/*.wit wit/deps/*.wit) Cargo.toml build.rs
 	$(WASM_BUILD) $(CARGO_FEATURES)

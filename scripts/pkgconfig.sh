@@ -13,5 +13,5 @@ Name: wasi-posix-sockets
 Description: BSD sockets for wasm32-wasip1 guests on wasi:sockets 0.2 (compile with --target=wasm32-wasip1 --sysroot=$WSP_SYSROOT)
 Version: 0.1.0
 Cflags: -isystem \${includedir}
-Libs: \${libdir}/libwasi_posix_sockets.a -fuse-ld=$WSP_COMPONENT_LD -Wl,--export=cabi_realloc
+Libs: \${libdir}/libwasi_posix_sockets.a \${libdir}/wasi_posix_sockets_wrap.o -Wl,--wrap=sysconf -fuse-ld=$WSP_COMPONENT_LD -Wl,--export=cabi_realloc
 PC

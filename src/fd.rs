@@ -129,13 +129,20 @@ pub fn insert_from(min: i32, desc: Desc, cloexec: bool) -> Result<i32> {
         cloexec,
         over_adopted: false,
     };
-    TABLE.with(|t| t.insert_from(min as u32, slot))
+    let fd = TABLE.with(|t| t.insert_from(min as u32, slot))?;
+    if fd >= open_max() {
+        // Over the program's own limit: Linux finds no free number below it.
+        let _ = close(fd);
+        return Err(Errno::EMFILE);
+    }
+    Ok(fd)
 }
 
-/// Linux's `RLIMIT_NOFILE` here: the library's table has no cap of its own, so this is Linux's
-/// ceiling for it (`fs.nr_open`); `dup2` to a number at or above it is `EBADF`, and
-/// `sysconf(_SC_OPEN_MAX)` reports it.
-pub const OPEN_MAX: i32 = 1 << 20;
+/// Linux's `RLIMIT_NOFILE` soft limit here (see [`crate::hostinfo::nofile`]): a new descriptor
+/// number at or above it is `EMFILE`, `dup2` to one `EBADF`.
+pub fn open_max() -> i32 {
+    i32::try_from(crate::hostinfo::nofile().0).unwrap_or(i32::MAX)
+}
 
 /// The descriptor `fd` refers to, adopting it if it is the adapter's (a file, stdio): `EBADF`
 /// if nothing is open under it.
@@ -163,7 +170,7 @@ pub fn adopt(fd: i32) -> Result<Desc> {
 
 /// Put `desc` under exactly `fd` (`dup2`), closing what `fd` held first (silently, as Linux).
 pub fn insert_at(fd: i32, desc: Desc, cloexec: bool) -> Result<i32> {
-    if !(0..OPEN_MAX).contains(&fd) {
+    if !(0..open_max()).contains(&fd) {
         return Err(Errno::EBADF);
     }
     if is_ours(fd) {

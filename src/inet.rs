@@ -15,6 +15,9 @@ pub struct Ready {
     pub hup: bool,
     /// An error is pending (`SO_ERROR`).
     pub err: bool,
+    /// Shut down for reading (Linux's `RCV_SHUTDOWN`: the peer's FIN, `shutdown(SHUT_RD)`, or
+    /// a connection gone): `POLLRDHUP`, `EPOLLRDHUP`.
+    pub rdhup: bool,
 }
 
 /// The options `getsockopt`/`setsockopt` pass to the host (see [`crate::sockopt`]).

@@ -53,6 +53,7 @@ cfg_if::cfg_if! {
         #[allow(missing_docs)]
         pub mod bindings;
         mod global;
+        pub mod hostinfo;
         pub mod inet;
         mod landing;
         pub mod fd;

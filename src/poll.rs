@@ -30,6 +30,8 @@ pub const POLLERR: i16 = 0x1000;
 pub const POLLHUP: i16 = 0x2000;
 /// `POLLNVAL`.
 pub const POLLNVAL: i16 = 0x4000;
+/// `POLLRDHUP` (`include/poll.h`: Linux's value is `POLLHUP`'s in wasi-libc's numbering).
+pub const POLLRDHUP: i16 = 0x0040;
 
 /// One descriptor a `poll` watches (the C ABI's `struct pollfd`, decoded).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -146,6 +148,9 @@ fn revents(r: Ready, events: i16) -> i16 {
     }
     if r.output {
         v |= POLLOUT;
+    }
+    if r.rdhup {
+        v |= POLLRDHUP;
     }
     (v & events) | if r.err { POLLERR } else { 0 } | if r.hup { POLLHUP } else { 0 }
 }

@@ -8,6 +8,7 @@
 //! trust the caller's stated lengths, as libc does.
 
 pub mod fcntl;
+pub mod host;
 pub mod io;
 pub mod netdb;
 pub mod poll;

@@ -178,7 +178,7 @@ pub fn dup(fd: i32) -> Result<i32> {
 /// negative or not below `RLIMIT_NOFILE`).
 pub fn dup_from(fd: i32, min: i32, cloexec: bool) -> Result<i32> {
     let d = fd::adopt(fd)?;
-    if !(0..fd::OPEN_MAX).contains(&min) {
+    if !(0..fd::open_max()).contains(&min) {
         return Err(Errno::EINVAL);
     }
     fd::insert_from(min, d, cloexec)
@@ -198,7 +198,7 @@ pub fn dup2(fd: i32, to: i32, cloexec: bool, dup3: bool) -> Result<i32> {
             Err(Errno::EBADF)
         };
     }
-    if !(0..fd::OPEN_MAX).contains(&to) {
+    if !(0..fd::open_max()).contains(&to) {
         return Err(Errno::EBADF);
     }
     let d = fd::adopt(fd)?;

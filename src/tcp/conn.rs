@@ -461,6 +461,7 @@ impl Conn {
             output,
             hup: self.reset || (self.rd_shut && self.wr_shut),
             err: so_error.is_some(),
+            rdhup: self.rd_shut || self.reset,
         }
     }
 

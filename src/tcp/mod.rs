@@ -396,19 +396,25 @@ impl Tcp {
                 err,
                 ..Ready::default()
             },
-            // Never connected: TCP_CLOSE with nothing shut down -> writable and hung up.
-            State::Fresh | State::Bound => Ready {
+            // Never connected, or a failed connect that `connect` reported (its
+            // `tcp_disconnect` clears the shutdown flags): TCP_CLOSE with nothing shut down ->
+            // writable and hung up.
+            State::Fresh | State::Bound | State::Failed { acknowledged: true } => Ready {
                 output: true,
                 hup: true,
                 err,
                 ..Ready::default()
             },
-            // A failed connect shut everything down (tcp_done): readable, writable, hung up.
-            State::Failed { .. } => Ready {
+            // A failed connect not yet reported shut everything down (tcp_done): readable,
+            // writable, hung up, shut for reading.
+            State::Failed {
+                acknowledged: false,
+            } => Ready {
                 input: true,
                 output: true,
                 hup: true,
                 err,
+                rdhup: true,
             },
         }
     }

@@ -478,6 +478,7 @@ impl Udp {
             output,
             hup: self.rd_shut && self.wr_shut,
             err: self.so_error.is_some(),
+            rdhup: self.rd_shut,
         }
     }
 

@@ -492,6 +492,20 @@ pub fn seek(fd: i32, offset: i64, whence: i32) -> Result<u64> {
     }
 }
 
+/// `pread` on a non-socket at `pos` (preview 1 `fd_pread`): the file position does not move.
+pub fn pread(fd: i32, buf: &mut [u8], pos: u64) -> Result<usize> {
+    let iov = p1::Iovec {
+        buf: buf.as_mut_ptr(),
+        len: buf.len(),
+    };
+    let mut n = 0usize;
+    // SAFETY: one iovec describing `buf`; `n` is a valid out-pointer.
+    match unsafe { p1::fd_pread(fd, &iov, 1, pos, &mut n) } {
+        0 => Ok(n),
+        e => Err(transfer_errno(Dir::Read, fd, Errno(i32::from(e)))),
+    }
+}
+
 /// Renumber a non-socket descriptor (preview 1 `fd_renumber`).
 pub fn renumber(fd: i32, to: i32) -> Result<()> {
     // SAFETY: plain preview 1 call.

@@ -169,6 +169,14 @@ pub mod p1 {
         pub fn fd_filestat_get(fd: i32, buf: *mut u64) -> u16;
         /// `fd_tell`.
         pub fn fd_tell(fd: i32, offset: *mut u64) -> u16;
+        /// `fd_pread`.
+        pub fn fd_pread(
+            fd: i32,
+            iovs: *const Iovec,
+            iovs_len: usize,
+            offset: u64,
+            nread: *mut usize,
+        ) -> u16;
         /// `fd_seek`.
         pub fn fd_seek(fd: i32, offset: i64, whence: u8, newoffset: *mut u64) -> u16;
         /// `fd_renumber`.

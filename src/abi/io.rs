@@ -311,6 +311,40 @@ pub extern "C" fn close(fd: c_int) -> c_int {
     ))
 }
 
+/// sendfile(2): up to `count` bytes of the file `in_fd` (from `*offset`, which is advanced, or
+/// from its file position, which moves) to `out_fd`; see [`ops::sendfile`].
+///
+/// # Safety
+/// `offset` NULL or a valid `off_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sendfile(
+    out_fd: c_int,
+    in_fd: c_int,
+    offset: *mut i64,
+    count: usize,
+) -> isize {
+    let r = (|| {
+        let off = if offset.is_null() {
+            None
+        } else if !crate::codec::whole_in_memory(offset.cast(), 8) {
+            return Err(crate::errno::Errno::EFAULT);
+        } else {
+            // SAFETY: non-NULL, in memory, a valid off_t per the contract.
+            Some(unsafe { offset.read_unaligned() })
+        };
+        let (n, at) = ops::sendfile(out_fd, in_fd, off, count)?;
+        if off.is_some() {
+            // SAFETY: as above.
+            unsafe { offset.write_unaligned(at as i64) };
+        }
+        Ok(n as isize)
+    })();
+    c_ret(crate::trace::traced!(
+        "sendfile"("{out_fd}, {in_fd}, {offset:p}, {count}"),
+        r
+    ))
+}
+
 /// dup(2): the lowest free number for the same open object: a socket, or a file or stdio
 /// stream (which the library then shares on the adapter's behalf: preview 1 has no dup).
 #[unsafe(no_mangle)]

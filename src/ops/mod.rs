@@ -12,6 +12,7 @@
 //! write, fcntl, ioctl, fstat, close).
 
 pub mod desc;
+pub mod sendfile;
 
 use crate::addr::{Dest, Family};
 use crate::errno::{Errno, Result};
@@ -27,6 +28,7 @@ use core::net::SocketAddr;
 
 pub use crate::flags::{Fcntl, Ioctl};
 pub use desc::*;
+pub use sendfile::sendfile;
 
 /// `SOCK_DGRAM` in wasi-libc.
 pub const SOCK_DGRAM: i32 = 5;

@@ -3,11 +3,14 @@
  * sockets, so only send/recv are used). scripts/bench.py runs the builds side by side against
  * native servers (this program's `serve` modes) on loopback.
  *
- *   bench serve <sink|source|echo|churn|idle|udp> <4|6>   prints "PORT <n>", serves until killed
+ *   bench serve <sink|source|echo|churn|idle|udp|reply> <4|6>  prints "PORT <n>", serves until killed
  *   bench run <test> <port> [args]                        prints "RESULT <key> <value>" lines
  *
  * Tests: bulk_send <MiB>, bulk_recv <MiB>, pingpong <round trips>, churn <cycles>,
- * udp <datagrams>, calls <n> (non-blocking recv on an empty socket, then poll with timeout 0). */
+ * udp <datagrams>, calls <n> (non-blocking recv on an empty socket, then poll with timeout 0),
+ * reqresp1 <requests> and reqresp50 <requests> (keep-alive request/response on 1 or 50
+ * connections, each request written in two pieces, a header and a body, with TCP_NODELAY: the
+ * pattern Nagle stalls when it cannot be turned off). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -97,7 +100,53 @@ static void recv_all(int s, void *buf, size_t n) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Native servers (one connection at a time). */
+/* Request/response sizes of the reqresp tests: a request is a header then a body, written
+ * separately; the reply is one write. */
+#define REQ_HEAD 128
+#define REQ_BODY 256
+#define REPLY 512
+
+/* The `reply` server: many connections at once (poll), a REPLY-byte answer to each request. */
+static void serve_reply(int l) {
+    enum { MAXC = 256 };
+    struct pollfd p[MAXC + 1];
+    int have[MAXC + 1];
+    int n = 1;
+    p[0] = (struct pollfd){l, POLLIN, 0};
+    static char buf[REQ_HEAD + REQ_BODY], reply[REPLY];
+    memset(reply, 'r', sizeof reply);
+    int one = 1;
+    for (;;) {
+        if (poll(p, (nfds_t)n, -1) < 0) DIE("poll");
+        if ((p[0].revents & POLLIN) && n <= MAXC) {
+            int s = accept(l, NULL, NULL);
+            if (s >= 0) {
+                setsockopt(s, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof one);
+                p[n] = (struct pollfd){s, POLLIN, 0};
+                have[n++] = 0;
+            }
+        }
+        for (int i = 1; i < n; i++) {
+            if (!p[i].revents) continue;
+            ssize_t r = recv(p[i].fd, buf + have[i], sizeof buf - (size_t)have[i], 0);
+            if (r <= 0) {
+                close(p[i].fd);
+                p[i] = p[n - 1];
+                have[i] = have[n - 1];
+                n--;
+                i--;
+                continue;
+            }
+            have[i] += (int)r;
+            if (have[i] == (int)sizeof buf) {
+                send_all(p[i].fd, reply, sizeof reply);
+                have[i] = 0;
+            }
+        }
+    }
+}
+
+/* Native servers (one connection at a time, but for `reply`). */
 
 static void serve(const char *mode) {
     int udp = strcmp(mode, "udp") == 0;
@@ -113,6 +162,7 @@ static void serve(const char *mode) {
     printf("PORT %d\n", fam_v6 ? ntohs(a.in6.sin6_port) : ntohs(a.in.sin_port));
     fflush(stdout);
     static char buf[1 << 20];
+    if (strcmp(mode, "reply") == 0) serve_reply(l);
     if (udp) {
         setsockopt(l, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
         uint64_t count = 0;
@@ -300,6 +350,55 @@ static void calls(int port, int n) {
     printf("RESULT poll_ns %.0f\n", (double)(t2 - t1) / n);
 }
 
+/* `clients` keep-alive connections, `requests` request/response exchanges in all: each request
+ * is a header and a body in two sends with TCP_NODELAY (a server writing a header and a body, or
+ * a client a request line and a payload, is the common case), the reply read in full. */
+static void reqresp(int port, int requests, int clients) {
+    enum { MAXC = 64 };
+    int s[MAXC], got[MAXC], left = requests, inflight = 0, one = 1;
+    struct pollfd p[MAXC];
+    static char head[REQ_HEAD], body[REQ_BODY], reply[REPLY];
+    memset(head, 'h', sizeof head);
+    memset(body, 'b', sizeof body);
+    for (int i = 0; i < clients; i++) {
+        s[i] = tcp_connect(port);
+        setsockopt(s[i], IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof one);
+        got[i] = -1;
+    }
+    double t0 = now_s();
+    for (int i = 0; i < clients && left > 0; i++, left--, inflight++) {
+        send_all(s[i], head, sizeof head);
+        send_all(s[i], body, sizeof body);
+        got[i] = 0;
+    }
+    while (inflight > 0) {
+        for (int i = 0; i < clients; i++) p[i] = (struct pollfd){s[i], got[i] >= 0 ? POLLIN : 0, 0};
+        if (poll(p, (nfds_t)clients, -1) < 0) DIE("poll");
+        for (int i = 0; i < clients; i++) {
+            if (!(p[i].revents & POLLIN)) continue;
+            ssize_t r = recv(s[i], reply, sizeof reply - (size_t)got[i], MSG_DONTWAIT);
+            if (r <= 0) {
+                if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+                DIE("reqresp recv");
+            }
+            got[i] += (int)r;
+            if (got[i] < REPLY) continue;
+            inflight--;
+            got[i] = -1;
+            if (left > 0) {
+                left--;
+                inflight++;
+                send_all(s[i], head, sizeof head);
+                send_all(s[i], body, sizeof body);
+                got[i] = 0;
+            }
+        }
+    }
+    double dt = now_s() - t0;
+    for (int i = 0; i < clients; i++) close(s[i]);
+    printf("RESULT reqresp%d_rps %.0f\n", clients, requests / dt);
+}
+
 int main(int argc, char **argv) {
 #ifndef __wasi__
     signal(SIGPIPE, SIG_IGN);
@@ -324,6 +423,8 @@ int main(int argc, char **argv) {
     else if (strcmp(test, "churn") == 0) churn(port, (int)n);
     else if (strcmp(test, "udp") == 0) udp(port, (int)n);
     else if (strcmp(test, "calls") == 0) calls(port, (int)n);
+    else if (strcmp(test, "reqresp1") == 0) reqresp(port, (int)n, 1);
+    else if (strcmp(test, "reqresp50") == 0) reqresp(port, (int)n, 50);
     else {
         fprintf(stderr, "unknown test %s\n", test);
         return 64;

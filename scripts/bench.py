@@ -75,6 +75,8 @@ TESTS = [
     ("churn", "churn", 5000, 500),
     ("udp", "udp", 100000, 10000),
     ("calls", "idle", 1000000, 100000),
+    ("reqresp1", "reply", 2000, 200),
+    ("reqresp50", "reply", 20000, 2000),
 ]
 
 # key -> (label, unit, higher is better)
@@ -88,6 +90,9 @@ FIGURES = {
     "udp_loss_pct": ("UDP loss at that rate", "%", False),
     "recv_ns": ("non-blocking recv on an empty socket", "ns/call", False),
     "poll_ns": ("poll, timeout 0, nothing ready", "ns/call", False),
+    "reqresp1_rps": ("keep-alive request/response, request in two writes, TCP_NODELAY, 1 connection",
+                     "requests/s", True),
+    "reqresp50_rps": ("the same, 50 connections", "requests/s", True),
 }
 
 

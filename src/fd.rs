@@ -95,21 +95,44 @@ type Table = FdTable<Slot, SharedNumbers<AdapterFds>>;
 static TABLE: Global<Table> =
     Global::new("fd::TABLE", FdTable::new(SharedNumbers::new(AdapterFds)));
 
-/// What `fd` refers to.
+/// What `fd` refers to. Every call of the library comes through here, so this is where bytes
+/// `send` held for the host leave (see `crate::wait::unflushed`): no byte waits longer than the
+/// program's next call into the library.
 pub fn lookup(fd: i32) -> Target {
+    crate::wait::unflushed::flush(None);
+    peek(fd)
+}
+
+/// What `fd` refers to, without flushing held bytes.
+fn peek(fd: i32) -> Target {
     match TABLE.with(|t| t.get(fd).map(|s| s.desc.clone())) {
         Some(d) => Target::Ours(d),
         None => Target::Other(fd),
     }
 }
 
-/// The socket behind `fd`; `EBADF` or `ENOTSOCK` (as Linux) when `fd` is not one.
-pub fn socket(fd: i32) -> Result<Rc<RefCell<Socket>>> {
-    match lookup(fd) {
+/// The socket behind `fd` without flushing held bytes (for the checks a call makes before
+/// it reaches its operation, which flushes).
+pub fn socket_peek(fd: i32) -> Result<Rc<RefCell<Socket>>> {
+    match peek(fd) {
         Target::Ours(Desc::Socket(s)) => Ok(s),
         Target::Ours(Desc::File(_)) => Err(Errno::ENOTSOCK),
         Target::Other(fd) => Err(not_ours(fd)),
     }
+}
+
+/// The socket behind `fd`, for a send: held bytes of the other connections leave, this one's
+/// stay to be joined by the send's.
+pub fn socket_for_send(fd: i32) -> Result<Rc<RefCell<Socket>>> {
+    let s = socket_peek(fd)?;
+    crate::wait::unflushed::flush(Some(Rc::as_ptr(&s).cast()));
+    Ok(s)
+}
+
+/// The socket behind `fd`; `EBADF` or `ENOTSOCK` (as Linux) when `fd` is not one.
+pub fn socket(fd: i32) -> Result<Rc<RefCell<Socket>>> {
+    crate::wait::unflushed::flush(None);
+    socket_peek(fd)
 }
 
 /// Whether `fd` is one of the library's descriptors.

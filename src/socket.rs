@@ -116,6 +116,26 @@ impl Attrs {
     }
 }
 
+/// A socket whose connection holds bytes for the host (see `crate::tcp`'s coalescing).
+impl crate::wait::unflushed::Unflushed for Socket {
+    fn flush(&mut self, wait: Wait) -> bool {
+        match &mut self.proto {
+            Proto::Tcp(t) => {
+                t.flush(wait);
+                t.has_pending()
+            }
+            Proto::Udp(_) => false,
+        }
+    }
+
+    fn out_pollable(&self) -> Option<&crate::bindings::wasi::io::poll::Pollable> {
+        match &self.proto {
+            Proto::Tcp(t) => t.out_pollable(),
+            Proto::Udp(_) => None,
+        }
+    }
+}
+
 impl Socket {
     /// A socket with the given protocol and attributes.
     pub fn new(proto: Proto, attrs: Attrs) -> Socket {

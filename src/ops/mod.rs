@@ -81,7 +81,7 @@ pub fn socket(family: Family, ty: SockType, flags: SockFlags) -> Result<i32> {
 /// Whether `fd` is a socket of the library's (any other number is `ENOTSOCK` or `EBADF` to a
 /// socket call: [`not_a_socket`]).
 pub fn is_socket(fd: i32) -> bool {
-    fd::socket(fd).is_ok()
+    fd::socket_peek(fd).is_ok()
 }
 
 /// The errno a socket call gives for `fd` when it is not a socket.
@@ -91,7 +91,7 @@ pub fn not_a_socket(fd: i32) -> Errno {
 
 /// The address family of socket `fd` (to decode a caller's address against it).
 pub fn family(fd: i32) -> Result<Family> {
-    with_socket(fd, |s| Ok(s.family()))
+    Ok(fd::socket_peek(fd)?.borrow().family())
 }
 
 /// Whether socket `fd` is a datagram socket.
@@ -176,27 +176,39 @@ pub fn send(fd: i32, bufs: &[&[u8]], flags: MsgFlags) -> Result<usize> {
 /// `MSG_FASTOPEN` on TCP: `EISCONN` once connected, as Linux, else `EOPNOTSUPP` (WASI has no
 /// TCP Fast Open).
 pub fn send_to(fd: i32, bufs: &[&[u8]], flags: MsgFlags, dest: Dest) -> Result<usize> {
-    with_proto(fd, |p, attrs| {
-        let wait = attrs.send_wait(flags.contains(MsgFlags::DONTWAIT));
-        if flags.contains(MsgFlags::OOB) {
-            return Err(Errno::EOPNOTSUPP);
+    let s = fd::socket_for_send(fd)?;
+    let mut guard = s.borrow_mut();
+    let Socket { proto, attrs } = &mut *guard;
+    let wait = attrs.send_wait(flags.contains(MsgFlags::DONTWAIT));
+    if flags.contains(MsgFlags::OOB) {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let r = match proto {
+        Proto::Tcp(t) if flags.contains(MsgFlags::FASTOPEN) => Err(if t.peer_addr().is_ok() {
+            Errno::EISCONN
+        } else {
+            Errno::EOPNOTSUPP
+        }),
+        Proto::Tcp(t) => {
+            // A program that asked for low latency gets its small sends coalesced (see
+            // `tcp::coalesce`).
+            let hold = attrs.nodelay || attrs.stored.cork || flags.contains(MsgFlags::MORE);
+            t.send(bufs, wait, hold)
         }
-        match p {
-            Proto::Tcp(t) if flags.contains(MsgFlags::FASTOPEN) => Err(if t.peer_addr().is_ok() {
-                Errno::EISCONN
-            } else {
-                Errno::EOPNOTSUPP
-            }),
-            Proto::Tcp(t) => t.send(bufs, wait),
-            Proto::Udp(u) => u.send(
-                bufs,
-                dest,
-                wait,
-                attrs.broadcast,
-                flags.contains(MsgFlags::MORE),
-            ),
-        }
-    })
+        Proto::Udp(u) => u.send(
+            bufs,
+            dest,
+            wait,
+            attrs.broadcast,
+            flags.contains(MsgFlags::MORE),
+        ),
+    };
+    let held = matches!(proto, Proto::Tcp(t) if t.has_pending());
+    drop(guard);
+    if held {
+        crate::wait::unflushed::register(s);
+    }
+    r
 }
 
 /// What a receive delivered: the call's return value, the sender (datagram sockets) and whether

@@ -11,6 +11,7 @@
 //! guest traps. Struct fields drop in declaration order, so every struct here lists children
 //! before parents.
 
+mod coalesce;
 mod conn;
 mod connect;
 mod options;
@@ -90,6 +91,8 @@ pub struct Tcp {
     bound: Option<SocketAddr>,
     /// Scratch space to coalesce small `writev` pieces into one host write.
     scratch: Vec<u8>,
+    /// Bytes `send` accepted and holds for the next host write (see `coalesce`).
+    pending: Vec<u8>,
     /// `IP_TTL` on an IPv6 socket: Linux keeps it for IPv4-mapped traffic, which a WASI IPv6
     /// socket never carries; stored and reported, no effect.
     v4_ttl_on_v6: i32,
@@ -114,6 +117,7 @@ impl Tcp {
             so_error: None,
             bound: None,
             scratch: Vec::new(),
+            pending: Vec::new(),
             v4_ttl_on_v6: DEFAULT_TTL,
             host_opts: Vec::new(),
             host_replaced: false,
@@ -239,7 +243,8 @@ impl Tcp {
 
     /// `send(2)` / `writev(2)`: with a blocking `wait`, everything (or up to the deadline);
     /// otherwise what the host takes now. Never more per write than `check-write` grants.
-    pub fn send(&mut self, bufs: &[&[u8]], wait: Wait) -> Result<usize> {
+    /// `hold`: a small send may wait in the guest for the next ones (see `coalesce`).
+    pub fn send(&mut self, bufs: &[&[u8]], wait: Wait, hold: bool) -> Result<usize> {
         self.settle_connect(wait)?;
         // Linux reports a pending error first (and clears it), then EPIPE if not connected.
         if let Some(e) = self.so_error.take() {
@@ -256,6 +261,20 @@ impl Tcp {
                 Ok(0)
             };
         }
+        if hold && let Some(n) = self.try_hold(bufs, total) {
+            return Ok(n);
+        }
+        if self.has_pending() {
+            return self.send_after_held(bufs, total, wait);
+        }
+        self.send_held(bufs, total, wait)
+    }
+
+    /// Write `bufs` (`total` bytes) to the host as `wait` allows.
+    fn send_held(&mut self, bufs: &[&[u8]], total: usize, wait: Wait) -> Result<usize> {
+        let State::Connected { conn, .. } = &mut self.state else {
+            return Err(Errno::EPIPE);
+        };
         let mut scratch = core::mem::take(&mut self.scratch);
         let r = conn.send(bufs, total, wait, &mut scratch);
         scratch.clear();
@@ -267,6 +286,8 @@ impl Tcp {
     /// stream.
     pub fn recv(&mut self, bufs: &mut [&mut [u8]], wait: Wait) -> Result<usize> {
         self.settle_connect(wait)?;
+        // What this connection holds for the host goes first: the answer may depend on it.
+        self.flush(wait);
         match &mut self.state {
             State::Connected { conn, .. } => conn.recv(bufs, wait, &mut self.so_error),
             // Linux: a socket whose connect failed reads its error once, then end of stream
@@ -285,6 +306,7 @@ impl Tcp {
         waitall: bool,
     ) -> Result<usize> {
         self.settle_connect(wait)?;
+        self.flush(wait);
         match &mut self.state {
             State::Connected { conn, .. } => {
                 conn.recv_flags(bufs, wait, &mut self.so_error, peek, waitall)
@@ -305,6 +327,8 @@ impl Tcp {
 
     /// `shutdown(2)`.
     pub fn shutdown(&mut self, how: Shutdown) -> Result<()> {
+        // Held bytes go before the FIN, as the kernel's queue would send them.
+        self.flush(Wait::Forever);
         match &mut self.state {
             State::Connected { conn, .. } => {
                 let kind = match how {
@@ -375,6 +399,10 @@ impl Tcp {
     /// `patient`: a first "no permit" is asked again after a yield to the host (as at `close`,
     /// which decides whether the socket must linger); reaping asks once.
     pub fn write_in_flight(&mut self, patient: bool) -> bool {
+        self.flush(Wait::Never);
+        if self.has_pending() {
+            return true;
+        }
         match &mut self.state {
             State::Connected { conn, .. } => conn.write_in_flight(patient),
             _ => false,
@@ -429,13 +457,20 @@ impl Tcp {
     }
 }
 
-/// A closed connection whose write is still in flight (see [`crate::wait::linger`]).
-impl wait::linger::Lingering for Tcp {
-    fn pollable(&self) -> Option<&Pollable> {
+impl Tcp {
+    /// The output stream's pollable of a connection: ready when the host may take more.
+    pub fn out_pollable(&self) -> Option<&Pollable> {
         match &self.state {
             State::Connected { conn, .. } => Some(conn.out_pollable()),
             _ => None,
         }
+    }
+}
+
+/// A closed connection whose write is still in flight (see [`crate::wait::linger`]).
+impl wait::linger::Lingering for Tcp {
+    fn pollable(&self) -> Option<&Pollable> {
+        self.out_pollable()
     }
 
     fn write_in_flight(&mut self) -> bool {

@@ -56,16 +56,25 @@ pub fn reap() {
 /// that finish. Returns the indexes of `ps` that are ready: none when only a closed socket
 /// progressed.
 pub(super) fn poll_reaping(ps: &[&Pollable]) -> Vec<u32> {
-    let ready = LINGERING.with(|l| {
-        if l.is_empty() {
-            return super::poll_host(ps);
-        }
-        let mut all = ps.to_vec();
-        all.extend(l.iter().filter_map(|s| s.pollable()));
-        let mut r = super::poll_host(&all);
-        r.retain(|&i| (i as usize) < ps.len());
-        r
-    });
+    let mut held = Vec::new();
+    let ready = {
+        // Connections holding bytes for the host: their output pollables too (the wait may be
+        // for an answer to those very bytes).
+        let unflushed = super::unflushed::guards(&mut held);
+        LINGERING.with(|l| {
+            if l.is_empty() && unflushed.is_empty() {
+                return super::poll_host(ps);
+            }
+            let mut all = ps.to_vec();
+            all.extend(l.iter().filter_map(|s| s.pollable()));
+            all.extend(unflushed.iter().filter_map(|s| s.out_pollable()));
+            let mut r = super::poll_host(&all);
+            r.retain(|&i| (i as usize) < ps.len());
+            r
+        })
+    };
+    drop(held);
+    super::unflushed::flush(None);
     reap();
     if ready.is_empty() {
         // Only a closed socket's pollable fired. If the host's budget made its `check-write`

@@ -9,6 +9,7 @@
 
 pub mod host;
 pub mod linger;
+pub mod unflushed;
 
 use crate::bindings::wasi::clocks::monotonic_clock;
 use crate::bindings::wasi::io::poll::{self, Pollable};
@@ -126,6 +127,7 @@ fn timer(deadline: Option<u64>) -> Pollable {
 /// reaping lingering sockets meanwhile. Returns the indexes of `ps` that are ready (empty when
 /// the deadline passed first). The host's budget counts as spent: the next operation yields.
 pub fn any(ps: &[&Pollable], deadline: Option<u64>) -> Vec<u32> {
+    unflushed::flush(None);
     let t0 = trace::enabled().then(now);
     let t = deadline.map(monotonic_clock::subscribe_instant);
     let mut list: Vec<&Pollable> = ps.to_vec();
@@ -146,8 +148,9 @@ pub fn any(ps: &[&Pollable], deadline: Option<u64>) -> Vec<u32> {
 
 /// Block until `p` is ready (as `p.block()`), dropping lingering sockets as their writes end.
 fn block_on(p: &Pollable) {
+    unflushed::flush(None);
     let t0 = trace::enabled().then(now);
-    if linger::is_empty() {
+    if linger::is_empty() && unflushed::is_empty() {
         #[allow(clippy::disallowed_methods)] // this is the waiting layer
         p.block();
     } else {

@@ -40,5 +40,7 @@ wsp_find_component_ld() {  # the first that exists, asking each rustc only when 
 : "${WSP_COMPONENT_LD:=$(wsp_find_component_ld)}"
 : "${WSP_COMPONENT_LD:=wasm-component-ld}"
 : "${WSP_LIB:=$WSP_ROOT/build/lib/libwasi_posix_sockets.a}"
+# The wrappers of wasi-libc functions the library extends (csrc/), linked with --wrap.
+: "${WSP_WRAP_OBJ:=$WSP_ROOT/build/lib/wasi_posix_sockets_wrap.o}"
 : "${WSP_WASMTIME:=$(command -v wasmtime 2>/dev/null || echo "$HOME/.cargo/bin/wasmtime")}"
-export WSP_CC WSP_SYSROOT WSP_COMPONENT_LD WSP_LIB WSP_WASMTIME
+export WSP_CC WSP_SYSROOT WSP_COMPONENT_LD WSP_LIB WSP_WRAP_OBJ WSP_WASMTIME

@@ -16,7 +16,7 @@ def e2e_bench_smoke():
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     rows = [l for l in r.stdout.splitlines() if l.startswith("| ") and "figure" not in l]
-    assert len(rows) == 9, r.stdout
+    assert len(rows) == 11, r.stdout
     return f"{len(rows)} figures for 3 builds"
 
 

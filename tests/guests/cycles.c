@@ -3,7 +3,9 @@
  *   cycles <n>
  *
  * Each cycle alternates IPv4 and IPv6 and which end closes first: the client connects to the
- * program's own listener, the listener accepts, a byte goes each way, both ends close. Checked:
+ * program's own listener, the listener accepts, a byte goes each way, both ends close; every
+ * third cycle also dup()s the client socket and every fifth dup2()s it onto a high number,
+ * closing the copies before the original (the socket closes with its last descriptor). Checked:
  *   - every call succeeds and the bytes arrive;
  *   - descriptor numbers are reused: each cycle gets the same two numbers as the first (the
  *     lowest free ones), so nothing holds a descriptor after close;
@@ -36,7 +38,7 @@ int main(int argc, char **argv) {
     addr_t a[2];
     socklen_t alen[2];
     int l[2] = {listener(AF_INET, &a[0], &alen[0]), listener(AF_INET6, &a[1], &alen[1])};
-    int first_c = -1, first_s = -1;
+    int first_c = -1, first_s = -1, first_d = -1;
     unsigned long before = pages(), after_warmup = 0;
     long cycle;
     for (cycle = 0; cycle < n; cycle++) {
@@ -55,7 +57,15 @@ int main(int argc, char **argv) {
         } else if (c != first_c || s != first_s) {
             FAIL("descriptors not reused: got %d/%d, first cycle had %d/%d", c, s, first_c, first_s);
         }
+        int d = cycle % 3 == 0 ? dup(c) : -1;
+        if (cycle == 0) first_d = d;
+        else if (d >= 0 && d != first_d) FAIL("dup gave %d, the first cycle's gave %d", d, first_d);
+        if (cycle % 5 == 0 && dup2(c, 500) != 500) FAIL("dup2");
         char ch = (char)cycle, got = 0;
+        if (d >= 0 && send(d, &ch, 1, 0) != 1) FAIL("send through the dup");
+        if (d >= 0 && (recv(s, &got, 1, 0) != 1 || got != ch)) FAIL("recv what the dup sent");
+        if (d >= 0 && close(d) < 0) FAIL("close the dup");
+        if (cycle % 5 == 0 && close(500) < 0) FAIL("close the dup2 copy");
         if (send(c, &ch, 1, 0) != 1) FAIL("send c->s");
         if (recv(s, &got, 1, 0) != 1 || got != ch) FAIL("recv on s");
         if (send(s, &ch, 1, 0) != 1) FAIL("send s->c");

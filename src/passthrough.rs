@@ -480,6 +480,24 @@ pub fn close(fd: i32) -> Result<()> {
 /// `lseek` on a non-socket, as wasi-libc's: preview 1 `fd_seek`, a descriptor that cannot seek
 /// (no right) is `ESPIPE`.
 pub fn seek(fd: i32, offset: i64, whence: i32) -> Result<u64> {
+    const SEEK_SET: i32 = 0;
+    const SEEK_DATA: i32 = 3;
+    const SEEK_HOLE: i32 = 4;
+    if whence == SEEK_DATA || whence == SEEK_HOLE {
+        // A file here has no holes: the data is everything before the end. A stream cannot
+        // seek at all.
+        let st = fstat(fd)?;
+        if st.kind != FileKind::Regular {
+            return Err(Errno::ESPIPE);
+        }
+        let size = st.size;
+        let at = u64::try_from(offset).map_err(|_| Errno::ENXIO)?;
+        if at >= size {
+            return Err(Errno::ENXIO);
+        }
+        let to = if whence == SEEK_DATA { at } else { size };
+        return seek(fd, to as i64, SEEK_SET);
+    }
     let Ok(whence) = u8::try_from(whence) else {
         return Err(Errno::EINVAL);
     };

@@ -284,11 +284,11 @@ pub unsafe extern "C" fn getrlimit(resource: c_int, out: *mut Rlimit) -> c_int {
             0..=RLIMIT_MAX => (RLIM_INFINITY, RLIM_INFINITY),
             _ => return Err(Errno::EINVAL),
         };
-        if out.is_null() {
-            return Err(Errno::EFAULT);
+        // glibc's getrlimit is prlimit64 with no new limit: a NULL out-pointer asks nothing.
+        if !out.is_null() {
+            // SAFETY: writable per the contract.
+            unsafe { out.write_unaligned(Rlimit { cur, max }) };
         }
-        // SAFETY: writable per the contract.
-        unsafe { out.write_unaligned(Rlimit { cur, max }) };
         Ok(0)
     })();
     c_ret(r)
@@ -306,8 +306,9 @@ pub unsafe extern "C" fn setrlimit(resource: c_int, new: *const Rlimit) -> c_int
         if !(0..=RLIMIT_MAX).contains(&resource) {
             return Err(Errno::EINVAL);
         }
+        // glibc's setrlimit is prlimit64: NULL sets nothing.
         if new.is_null() {
-            return Err(Errno::EFAULT);
+            return Ok(0);
         }
         // SAFETY: readable per the contract.
         let Rlimit { cur, max } = unsafe { new.read_unaligned() };

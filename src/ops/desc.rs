@@ -133,15 +133,27 @@ pub fn ioctl(fd: i32, req: Ioctl) -> Result<Option<i32>> {
     }
 }
 
-/// `lseek(2)`: a socket cannot seek (`ESPIPE`, as Linux); a file, adopted or not, as wasi-libc
-/// seeks it.
+/// `lseek(2)`, in Linux's order: the descriptor (`EBADF`), `whence` (`EINVAL` beyond
+/// `SEEK_HOLE`), then the file: a socket cannot seek (`ESPIPE`); a file, adopted or not, seeks
+/// as wasi-libc seeks it, with `SEEK_DATA` and `SEEK_HOLE` answered as for a file without holes.
 pub fn lseek(fd: i32, offset: i64, whence: i32) -> Result<u64> {
-    match fd::lookup(fd) {
-        Target::Ours(Desc::Socket(_)) => Err(Errno::ESPIPE),
-        Target::Ours(Desc::File(f)) => passthrough::seek(f.fd(), offset, whence),
-        Target::Other(fd) => passthrough::seek(fd, offset, whence),
+    let target = match fd::lookup(fd) {
+        Target::Ours(Desc::Socket(_)) => None,
+        Target::Ours(Desc::File(f)) => Some(f.fd()),
+        Target::Other(fd) if passthrough::is_open(fd) => Some(fd),
+        Target::Other(_) => return Err(Errno::EBADF),
+    };
+    if !(0..=SEEK_HOLE).contains(&whence) {
+        return Err(Errno::EINVAL);
     }
+    let Some(fd) = target else {
+        return Err(Errno::ESPIPE);
+    };
+    passthrough::seek(fd, offset, whence)
 }
+
+/// `SEEK_HOLE`, the last `whence` Linux knows (`SEEK_SET` 0 .. `SEEK_HOLE` 4).
+const SEEK_HOLE: i32 = 4;
 
 /// What `fstat` reports, before it is laid out as wasi-libc's `struct stat`.
 pub type FileStat = passthrough::FileStat;

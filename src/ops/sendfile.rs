@@ -16,21 +16,25 @@ const CHUNK: usize = 64 * 1024;
 /// what it can (`EAGAIN` if nothing). Returns the bytes sent and the offset after them.
 pub fn sendfile(out: i32, input: i32, offset: Option<i64>, count: usize) -> Result<(usize, u64)> {
     let in_fd = match fd::lookup(input) {
-        Target::Ours(Desc::File(f)) => Some(f.fd()),
         Target::Ours(Desc::Socket(_)) => None,
-        Target::Other(fd) => {
-            passthrough::check_open_for(fd, Dir::Read)?;
-            Some(fd)
-        }
+        Target::Ours(Desc::File(f)) => Some(f.fd()),
+        Target::Other(fd) => Some(fd),
     };
+    if let Some(fd) = in_fd {
+        passthrough::check_open_for(fd, Dir::Read)?;
+    }
     let pos = match (offset, in_fd) {
         // A socket has no position to read at (Linux: no FMODE_PREAD).
         (Some(_), None) => return Err(Errno::ESPIPE),
         (Some(o), Some(_)) => u64::try_from(o).map_err(|_| Errno::EINVAL)?,
-        (None, Some(_)) => lseek(input, 0, 1)?,
+        // The file position (a stream, stdin say, has none to move: 0, as Linux's f_pos).
+        (None, Some(_)) => lseek(input, 0, 1).unwrap_or(0),
         (None, None) => 0,
     };
     check_open_for(out, Dir::Write)?;
+    if count == 0 {
+        return Ok((0, pos));
+    }
     // Linux cannot splice from a socket.
     let in_fd = in_fd.ok_or(Errno::EINVAL)?;
     let count = count.min(MAX_RW_COUNT);
@@ -55,7 +59,7 @@ pub fn sendfile(out: i32, input: i32, offset: Option<i64>, count: usize) -> Resu
             break;
         }
     }
-    if offset.is_none() {
+    if offset.is_none() && sent > 0 {
         lseek(input, at as i64, 0)?;
     }
     Ok((sent, at))

@@ -5,6 +5,8 @@ loopback, one table with the ratios.
     native      gcc -O2
     this        wasm32-wasip1 + wasi-posix-sockets (bin/wasi-sockets-cc -O2), under wasmtime
     wasi-libc   wasm32-wasip2 + wasi-libc's own socket layer (the peer), under wasmtime
+    floor       bench/floor: the same tests done directly on wasi:sockets 0.2, no POSIX (Rust),
+                under wasmtime: what any guest-side library can at best reach on this host
 
 Each figure is the median of BENCH_RUNS runs (default 5). The machine is noisy: the ratios are
 what counts. Writes the table to build/bench/results.md as well.
@@ -49,8 +51,14 @@ def build() -> dict[str, list[str]]:
     ]
     for c in cmds:
         subprocess.run(c, check=True)
+    floor_dir = ROOT / "target" / "floor"
+    subprocess.run([str(ROOT / "scripts" / "rust-wasm.sh"), "build", "--release", "--quiet",
+                    "--manifest-path", str(ROOT / "bench" / "floor" / "Cargo.toml")],
+                   check=True, env={**os.environ, "CARGO_TARGET_DIR": str(floor_dir)})
+    floor = floor_dir / "wasm32-wasip1" / "release" / "floor.wasm"
     run = [WASMTIME, "run", "-S", "inherit-network"]
-    return {"native": [str(native)], "this": [*run, str(p1)], "wasi-libc": [*run, str(p2)]}
+    return {"native": [str(native)], "this": [*run, str(p1)], "wasi-libc": [*run, str(p2)],
+            "floor": [*run, str(floor)]}
 
 
 class Server:
@@ -146,16 +154,18 @@ def main() -> int:
 
     med = {v: {k: statistics.median(xs) for k, xs in r.items()} for v, r in results.items()}
     lines = [
-        f"| figure | unit | native | this library | wasi-libc (wasip2) | this / native | this / wasi-libc |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| figure | unit | native | this library | wasi-libc (wasip2) | floor | this / native "
+        "| this / wasi-libc | this / floor |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for key, (label, unit, higher) in FIGURES.items():
         if key not in med["native"]:
             continue
         n, t, p = med["native"][key], med["this"][key], med["wasi-libc"].get(key, 0.0)
+        f = med["floor"].get(key, 0.0)
         better = "higher is better" if higher else "lower is better"
-        lines.append(f"| {label} | {unit} ({better}) | {fmt(n)} | {fmt(t)} | {fmt(p)} | "
-                     f"{ratio(t, n)} | {ratio(t, p)} |")
+        lines.append(f"| {label} | {unit} ({better}) | {fmt(n)} | {fmt(t)} | {fmt(p)} | {fmt(f)} | "
+                     f"{ratio(t, n)} | {ratio(t, p)} | {ratio(t, f)} |")
     table = "\n".join(lines)
     print(table)
     note = (f"\nMedian of {args.runs} runs{' (quick sizes)' if args.quick else ''}; "

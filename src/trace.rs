@@ -131,6 +131,7 @@ pub fn wait(pollables: usize, ns: u64, ready: bool) {
 }
 
 /// Trace a C call: `name(args) = result`, when trace mode is on. Returns the result unchanged.
+#[cfg_attr(not(feature = "libc"), allow(unused_macros))]
 macro_rules! traced {
     ($name:literal ( $($fmt:tt)* ), $r:expr) => {{
         let r = $r;
@@ -145,4 +146,5 @@ macro_rules! traced {
         r
     }};
 }
+#[cfg_attr(not(feature = "libc"), allow(unused_imports))]
 pub(crate) use traced;

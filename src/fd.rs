@@ -9,6 +9,7 @@
 //! An open object is shared by every descriptor `dup` made of it (it closes with the last of
 //! them, as Linux's open file description); `FD_CLOEXEC` belongs to the descriptor.
 
+use crate::channel::pipe::PipeEnd;
 use crate::errno::{Errno, Result};
 use crate::fd_table::{Adapter, FdTable, SharedNumbers};
 use crate::global::Global;
@@ -20,12 +21,14 @@ use core::cell::{Cell, RefCell};
 /// An open object of the library's, as one descriptor number refers to it.
 #[derive(Clone)]
 pub enum Desc {
-    /// A TCP or UDP socket.
+    /// A socket: TCP, UDP or AF_UNIX.
     Socket(Rc<RefCell<Socket>>),
     /// A file, directory or stdio stream the adapter holds, adopted by `dup`: every descriptor
     /// referring to it forwards to the adapter's number ([`Adopted::fd`]), which closes with the
     /// last of them.
     File(Rc<Adopted>),
+    /// One end of a pipe.
+    Pipe(Rc<PipeEnd>),
 }
 
 /// A descriptor of the adapter's (a file, stdio) that `dup` has shared: the adapter has no
@@ -41,6 +44,28 @@ impl Adopted {
     /// The adapter's number for the file.
     pub fn fd(&self) -> i32 {
         self.fd.get()
+    }
+}
+
+impl Desc {
+    /// Give up this reference to the open object (one a message in flight held, or any other
+    /// that is not a descriptor's); the last one closes it: a socket releases its host
+    /// resources once the host has taken what was written, a pipe end or AF_UNIX socket tells
+    /// its peer, an adopted file closes in the adapter.
+    pub fn release(self) {
+        match self {
+            Desc::Socket(s) => {
+                if let Ok(s) = Rc::try_unwrap(s) {
+                    s.into_inner().close();
+                }
+            }
+            Desc::Pipe(p) => drop(p),
+            Desc::File(f) => {
+                if let Ok(f) = Rc::try_unwrap(f) {
+                    close_adopted(f.fd());
+                }
+            }
+        }
     }
 }
 
@@ -116,7 +141,7 @@ fn peek(fd: i32) -> Target {
 pub fn socket_peek(fd: i32) -> Result<Rc<RefCell<Socket>>> {
     match peek(fd) {
         Target::Ours(Desc::Socket(s)) => Ok(s),
-        Target::Ours(Desc::File(_)) => Err(Errno::ENOTSOCK),
+        Target::Ours(Desc::File(_) | Desc::Pipe(_)) => Err(Errno::ENOTSOCK),
         Target::Other(fd) => Err(not_ours(fd)),
     }
 }
@@ -244,6 +269,7 @@ pub fn close(fd: i32) -> Result<()> {
             Err(f) if slot.over_adopted => hide(&f),
             Err(_) => {}
         },
+        Desc::Pipe(p) => drop(p),
     }
     Ok(())
 }
@@ -302,9 +328,10 @@ pub fn release_other<R>(fd: i32, close: impl FnOnce() -> R) -> R {
 }
 
 /// The errno for a socket call on a number that is not a socket of ours: `EBADF` if nothing is
-/// open under it, `ENOTSOCK` if it is some other open descriptor (stdio, a file, a directory).
+/// open under it, `ENOTSOCK` if it is some other open descriptor (stdio, a file, a directory, a
+/// pipe).
 pub fn not_ours(fd: i32) -> Errno {
-    if crate::passthrough::is_open(fd) {
+    if is_ours(fd) || crate::passthrough::is_open(fd) {
         Errno::ENOTSOCK
     } else {
         Errno::EBADF

@@ -38,7 +38,8 @@ bitflags::bitflags! {
         const OOB = 0x0008_0000;
         /// `MSG_FASTOPEN`.
         const FASTOPEN = 0x2000_0000;
-        /// `MSG_CMSG_CLOEXEC`: accepted.
+        /// `MSG_CMSG_CLOEXEC`: descriptors received with `SCM_RIGHTS` get `FD_CLOEXEC`
+        /// (accepted, with nothing to do, on other sockets).
         const CMSG_CLOEXEC = 0x4000_0000;
     }
 }
@@ -135,8 +136,12 @@ pub enum Fcntl {
 pub const FD_CLOEXEC: i32 = 1;
 /// `O_NONBLOCK` (= `__WASI_FDFLAGS_NONBLOCK`).
 pub const O_NONBLOCK: i32 = 4;
+/// wasi-libc's `O_RDONLY`.
+pub const O_RDONLY: i32 = 0x0400_0000;
+/// wasi-libc's `O_WRONLY`.
+pub const O_WRONLY: i32 = 0x1000_0000;
 /// wasi-libc's `O_RDWR` (`O_RDONLY | O_WRONLY`).
-pub const O_RDWR: i32 = 0x0400_0000 | 0x1000_0000;
+pub const O_RDWR: i32 = O_RDONLY | O_WRONLY;
 
 /// `ioctl(2)` requests, decoded. An argument Linux reads only at its turn travels as the
 /// result of reading it.

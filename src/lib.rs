@@ -41,6 +41,7 @@ compile_error!(
 );
 
 pub mod addr;
+pub mod channel;
 pub mod codec;
 pub mod errno;
 pub mod fd_table;

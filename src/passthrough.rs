@@ -389,6 +389,8 @@ pub enum FileKind {
     Socket,
     /// A symbolic link.
     Symlink,
+    /// A pipe (`S_IFIFO`).
+    Fifo,
 }
 
 /// What `fstat` reports, before it is laid out as wasi-libc's `struct stat`.
@@ -413,6 +415,16 @@ pub struct FileStat {
 }
 
 impl FileStat {
+    /// A pipe's `fstat`: `S_IFIFO | 0600` (as Linux's pipefs), one link, a 4096-byte block
+    /// size, zeros elsewhere.
+    pub fn fifo() -> FileStat {
+        FileStat {
+            kind: FileKind::Fifo,
+            perm: 0o600,
+            ..FileStat::socket()
+        }
+    }
+
     /// A socket's `fstat`: `S_IFSOCK | 0777` (Linux gives sockets every permission bit), one
     /// link, a 4096-byte block size, zeros elsewhere.
     pub fn socket() -> FileStat {

@@ -110,24 +110,49 @@ fn classify(fd: i32) -> Watch {
 }
 
 /// Linux's `revents` for `events` on one of the library's objects, now (a connection reads
-/// ahead first: WASI reveals end of stream and resets only to a read).
+/// ahead first: WASI reveals end of stream and resets only to a read). A channel's readiness
+/// is known in the guest: no host call.
 pub fn revents_of(d: &Desc, events: i16) -> i16 {
     match d {
         Desc::Socket(s) => match &mut s.borrow_mut().proto {
             Proto::Tcp(t) => revents(t.ready(events & POLLOUT != 0), events),
             Proto::Udp(u) => revents(u.ready(), events),
+            Proto::Unix(u) => mask(u.poll(), events),
         },
         // Not asked: `classify` watches an adopted file as the adapter's descriptor.
         Desc::File(_) => 0,
+        Desc::Pipe(p) => mask(p.poll(), events),
     }
 }
 
+/// The requested events of a full mask, plus the ones always reported.
+fn mask(m: i16, events: i16) -> i16 {
+    m & (events | POLLERR | POLLHUP)
+}
+
 /// The sockets whose host pollables a wait for `events` on `d` must watch, each with whether
-/// output was asked for (none for an object whose readiness only the guest itself changes).
+/// output was asked for (none for an object whose readiness only the guest itself changes:
+/// a pipe, an AF_UNIX socket).
 pub fn sockets_to_watch(d: &Desc, events: i16, out: &mut Vec<(Rc<RefCell<Socket>>, bool)>) {
     match d {
         Desc::Socket(s) => out.push((Rc::clone(s), events & POLLOUT != 0)),
-        Desc::File(_) => {}
+        Desc::File(_) | Desc::Pipe(_) => {}
+    }
+}
+
+/// How many times something happened to `d` that could change its readiness (data arrived or
+/// was consumed, a peer shut down or closed, a connection was queued): for an edge-triggered
+/// waiter, which reports an object again only once this has moved. `None` for a host socket,
+/// whose events only its host pollables tell.
+pub fn wakeups(d: &Desc) -> Option<u64> {
+    match d {
+        Desc::Socket(s) => match &s.borrow().proto {
+            Proto::Unix(u) => Some(u.wakeups()),
+            Proto::Tcp(_) | Proto::Udp(_) => None,
+        },
+        Desc::Pipe(p) => Some(p.wakeups()),
+        // Watched as the adapter's descriptor it forwards to (see `classify`).
+        Desc::File(_) => None,
     }
 }
 
@@ -136,6 +161,7 @@ fn socket_pollables<'a>(s: &'a Socket, want_out: bool, out: &mut Vec<&'a Pollabl
     match &s.proto {
         Proto::Tcp(t) => t.pollables(want_out, out),
         Proto::Udp(u) => u.pollables(want_out, out),
+        Proto::Unix(_) => {}
     }
 }
 

@@ -3,6 +3,9 @@
 //! options the library keeps itself).
 
 use crate::addr::Family;
+use crate::channel::Kind;
+use crate::channel::unix::Unix;
+use crate::errno::{Errno, Result};
 use crate::tcp::Tcp;
 use crate::udp::Udp;
 use crate::wait::{Wait, linger};
@@ -14,6 +17,17 @@ pub enum Proto {
     Tcp(Tcp),
     /// `SOCK_DGRAM`.
     Udp(Udp),
+    /// An AF_UNIX socket, inside the guest (any type).
+    Unix(Unix),
+}
+
+/// A socket's address family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Domain {
+    /// `AF_INET` or `AF_INET6`.
+    Inet(Family),
+    /// `AF_UNIX`.
+    Unix,
 }
 
 /// An open socket.
@@ -124,14 +138,14 @@ impl crate::wait::unflushed::Unflushed for Socket {
                 t.flush(wait);
                 t.has_pending()
             }
-            Proto::Udp(_) => false,
+            Proto::Udp(_) | Proto::Unix(_) => false,
         }
     }
 
     fn out_pollable(&self) -> Option<&crate::bindings::wasi::io::poll::Pollable> {
         match &self.proto {
             Proto::Tcp(t) => t.out_pollable(),
-            Proto::Udp(_) => None,
+            Proto::Udp(_) | Proto::Unix(_) => None,
         }
     }
 }
@@ -143,16 +157,29 @@ impl Socket {
     }
 
     /// The address family.
-    pub fn family(&self) -> Family {
+    pub fn domain(&self) -> Domain {
         match &self.proto {
-            Proto::Tcp(t) => t.family(),
-            Proto::Udp(u) => u.family(),
+            Proto::Tcp(t) => Domain::Inet(t.family()),
+            Proto::Udp(u) => Domain::Inet(u.family()),
+            Proto::Unix(_) => Domain::Unix,
         }
     }
 
-    /// Whether this is a datagram socket.
+    /// The IP family; `EAFNOSUPPORT` for an AF_UNIX socket, whose addresses are not IP ones.
+    pub fn family(&self) -> Result<Family> {
+        match self.domain() {
+            Domain::Inet(f) => Ok(f),
+            Domain::Unix => Err(Errno::EAFNOSUPPORT),
+        }
+    }
+
+    /// Whether this is a datagram socket (UDP, or AF_UNIX datagrams or records).
     pub fn is_datagram(&self) -> bool {
-        matches!(self.proto, Proto::Udp(_))
+        match &self.proto {
+            Proto::Tcp(_) => false,
+            Proto::Udp(_) => true,
+            Proto::Unix(u) => u.kind() != Kind::Stream,
+        }
     }
 
     /// Close the socket (its last descriptor is gone). Linux's `close` returns at once and the
@@ -167,6 +194,8 @@ impl Socket {
             }
             // A UDP socket's host streams hand their last datagram to the kernel as they drop.
             Proto::Udp(udp) => drop(udp),
+            // Its peer learns of it as the socket drops (`channel::unix`).
+            Proto::Unix(unix) => drop(unix),
         }
         linger::reap();
     }

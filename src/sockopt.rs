@@ -15,11 +15,13 @@
 //! Read-only options answer `ENOPROTOOPT` to a set, as Linux does.
 
 use crate::addr::Family;
+use crate::channel::Kind;
 use crate::codec::optval::{flag, linger, linger_value, timeout_ns, timeval};
 use crate::errno::{Errno, Result};
 use crate::inet::HostOpt;
+use crate::ops::unix::SOCK_SEQPACKET;
 use crate::ops::{IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM};
-use crate::socket::{Attrs, Proto, Socket};
+use crate::socket::{Attrs, Domain, Proto, Socket};
 
 pub use crate::codec::optval::{Codec, Value};
 
@@ -129,11 +131,18 @@ fn attrs(e: &mut Socket) -> &mut Attrs {
     &mut e.attrs
 }
 
-/// A host-backed option on the socket.
+/// A host-backed option on the socket. An AF_UNIX socket keeps `SO_SNDBUF` (which bounds what
+/// it may have queued), `SO_RCVBUF` and `SO_KEEPALIVE` itself, as Linux's sock layer does.
 fn host_get(e: &mut Socket, o: HostOpt) -> Result<Value> {
     match &mut e.proto {
         Proto::Tcp(t) => t.host_opt(o).map(Value::Int),
         Proto::Udp(u) => u.host_opt(o).map(Value::Int),
+        Proto::Unix(u) => Ok(Value::Int(match o {
+            HostOpt::SndBuf => u.sndbuf() as i32,
+            HostOpt::RcvBuf => u.rcvbuf() as i32,
+            HostOpt::KeepAlive => i32::from(u.keepalive()),
+            _ => return Err(Errno::EOPNOTSUPP),
+        })),
     }
 }
 
@@ -141,14 +150,24 @@ fn host_set(e: &mut Socket, o: HostOpt, v: Value) -> Result<()> {
     match &mut e.proto {
         Proto::Tcp(t) => t.set_host_opt(o, v.int()),
         Proto::Udp(u) => u.set_host_opt(o, v.int()),
+        Proto::Unix(u) => {
+            match o {
+                HostOpt::SndBuf => u.set_sndbuf(v.int()),
+                HostOpt::RcvBuf => u.set_rcvbuf(v.int()),
+                HostOpt::KeepAlive => u.set_keepalive(flag(v)),
+                _ => return Err(Errno::EOPNOTSUPP),
+            }
+            Ok(())
+        }
     }
 }
 
-/// The socket's family and protocol level.
-fn identity(e: &Socket) -> (Family, i32) {
+/// The socket's family and protocol level (0 for AF_UNIX, as `SO_PROTOCOL` says).
+fn identity(e: &Socket) -> (Domain, i32) {
     match &e.proto {
-        Proto::Tcp(t) => (t.family(), IPPROTO_TCP),
-        Proto::Udp(u) => (u.family(), IPPROTO_UDP),
+        Proto::Tcp(t) => (Domain::Inet(t.family()), IPPROTO_TCP),
+        Proto::Udp(u) => (Domain::Inet(u.family()), IPPROTO_UDP),
+        Proto::Unix(_) => (Domain::Unix, 0),
     }
 }
 
@@ -207,6 +226,7 @@ static OPTIONS: &[Opt] = &[
             let err = match &mut e.proto {
                 Proto::Tcp(t) => t.take_error(),
                 Proto::Udp(u) => u.take_error(),
+                Proto::Unix(u) => u.take_error(),
             };
             Ok(Value::Int(err.map_or(0, |e| e.0)))
         },
@@ -219,6 +239,11 @@ static OPTIONS: &[Opt] = &[
         get: |e| match &e.proto {
             Proto::Tcp(_) => Ok(Value::Int(SOCK_STREAM)),
             Proto::Udp(_) => Ok(Value::Int(SOCK_DGRAM)),
+            Proto::Unix(u) => Ok(Value::Int(match u.kind() {
+                Kind::Stream => SOCK_STREAM,
+                Kind::Dgram => SOCK_DGRAM,
+                Kind::Seqpacket => SOCK_SEQPACKET,
+            })),
         },
         set: None,
     },
@@ -233,7 +258,12 @@ static OPTIONS: &[Opt] = &[
         level: SOL_SOCKET,
         name: SO_DOMAIN,
         codec: Codec::Int,
-        get: |e| Ok(Value::Int(i32::from(identity(e).0.af()))),
+        get: |e| {
+            Ok(Value::Int(i32::from(match identity(e).0 {
+                Domain::Inet(f) => f.af(),
+                Domain::Unix => crate::addr::AF_UNIX,
+            })))
+        },
         set: None,
     },
     Opt {
@@ -243,6 +273,7 @@ static OPTIONS: &[Opt] = &[
         get: |e| match &e.proto {
             Proto::Tcp(t) => Ok(Value::Int(i32::from(t.is_listening()))),
             Proto::Udp(_) => Ok(Value::Int(0)),
+            Proto::Unix(u) => Ok(Value::Int(i32::from(u.is_listening()))),
         },
         set: None,
     },
@@ -346,7 +377,7 @@ static OPTIONS: &[Opt] = &[
             let user = attrs(e).stored.maxseg;
             let peer = match &e.proto {
                 Proto::Tcp(t) => t.peer_addr().ok(),
-                Proto::Udp(_) => None,
+                Proto::Udp(_) | Proto::Unix(_) => None,
             };
             Ok(Value::Int(match peer {
                 None if user != 0 => user,
@@ -446,8 +477,8 @@ static OPTIONS: &[Opt] = &[
 
 fn v6_only(e: &Socket) -> Result<()> {
     match identity(e).0 {
-        Family::V6 => Ok(()),
-        Family::V4 => Err(Errno::EOPNOTSUPP),
+        Domain::Inet(Family::V6) => Ok(()),
+        _ => Err(Errno::EOPNOTSUPP),
     }
 }
 
@@ -457,14 +488,22 @@ fn v6_only(e: &Socket) -> Result<()> {
 /// an IPv4 socket's IP layer says `EOPNOTSUPP` to a `getsockopt` (`do_ip_getsockopt`) and
 /// `ENOPROTOOPT` to a `setsockopt`; an IPv6 socket's says `ENOPROTOOPT` to both. A known level
 /// with an unknown name is `ENOPROTOOPT`. (So `TCP_NODELAY` on a UDP socket is an unknown level.)
+/// An AF_UNIX socket has only `SOL_SOCKET`: any other level is `EOPNOTSUPP` (it has no
+/// protocol-level option calls).
 fn find(entry: &Socket, level: i32, name: i32, get: bool) -> Result<&'static Opt> {
-    let (family, proto) = identity(entry);
-    let known = level == SOL_SOCKET
-        || level == proto
-        || level == IPPROTO_IP
-        || (family == Family::V6 && level == IPPROTO_IPV6);
+    let (domain, proto) = identity(entry);
+    let known = match domain {
+        Domain::Unix if level != SOL_SOCKET => return Err(Errno::EOPNOTSUPP),
+        Domain::Unix => true,
+        Domain::Inet(family) => {
+            level == SOL_SOCKET
+                || level == proto
+                || level == IPPROTO_IP
+                || (family == Family::V6 && level == IPPROTO_IPV6)
+        }
+    };
     if !known {
-        return Err(if get && family == Family::V4 {
+        return Err(if get && domain == Domain::Inet(Family::V4) {
             Errno::EOPNOTSUPP
         } else {
             Errno::ENOPROTOOPT

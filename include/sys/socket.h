@@ -79,6 +79,25 @@ extern "C" {
 #define SOMAXCONN 128
 #endif
 
+/* AF_UNIX sockets (inside the program). wasi-libc defines AF_UNIX (3) but no SOCK_SEQPACKET
+ * (musl's 5 is wasi-libc's SOCK_DGRAM): 9 is the value of the WASIX wasi-libc
+ * (__WASI_FILETYPE_SOCKET_SEQPACKET). PF_UNIX is the protocol socket() accepts besides 0. */
+#ifndef SOCK_SEQPACKET
+#define SOCK_SEQPACKET 9
+#endif
+#ifndef AF_LOCAL
+#define AF_LOCAL AF_UNIX
+#endif
+#ifndef PF_UNIX
+#define PF_UNIX AF_UNIX
+#endif
+#ifndef PF_LOCAL
+#define PF_LOCAL AF_UNIX
+#endif
+#ifndef SCM_RIGHTS
+#define SCM_RIGHTS 0x01
+#endif
+
 /* Socket options (SOL_SOCKET). SO_TYPE comes from the sysroot. */
 #ifndef SO_REUSEADDR
 #define SO_REUSEADDR 2
@@ -140,9 +159,9 @@ extern "C" {
 #define SO_SNDLOWAT 19
 #endif
 
-/* Ancillary-data declarations the wasm32-wasip1 sysroot hides (musl's, for this ABI). The library
- * produces no ancillary data (recvmsg sets msg_controllen to 0) and accepts none, but programs
- * that walk control messages compile unchanged. */
+/* Ancillary-data declarations the wasm32-wasip1 sysroot hides (musl's, for this ABI). SCM_RIGHTS
+ * passes descriptors between the program's own AF_UNIX sockets; IP sockets take no ancillary
+ * data (EINVAL) and produce none (recvmsg sets msg_controllen to 0). */
 #ifndef CMSG_FIRSTHDR
 struct cmsghdr {
     socklen_t cmsg_len;
@@ -171,6 +190,7 @@ struct cmsghdr {
 /* Prototypes the wasm32-wasip1 sysroot hides. accept, accept4, shutdown, send, recv and
  * getsockopt it declares itself. */
 int socket(int, int, int);
+int socketpair(int, int, int, int[2]);
 int connect(int, const struct sockaddr *, socklen_t);
 int bind(int, const struct sockaddr *, socklen_t);
 int listen(int, int);

@@ -69,6 +69,12 @@ pub unsafe extern "C" fn sendto(
     addrlen: SockLen,
 ) -> isize {
     let r = (|| {
+        if ops::unix::is_unix(fd) {
+            let len = len.min(MAX_RW_COUNT);
+            outside_first(data, len)?;
+            // SAFETY: forwarded contract.
+            return unsafe { super::unix::sendto(fd, data, len, flags, addr, addrlen) };
+        }
         // SAFETY: forwarded contract.
         let dest = unsafe { dest_bytes(addr, addrlen) }?;
         let len = len.min(MAX_RW_COUNT);
@@ -131,6 +137,10 @@ pub unsafe extern "C" fn recvfrom(
             Ok(b) => b,
             Err(_) => return ops::recv_fault(fd, flags),
         };
+        if ops::unix::is_unix(fd) {
+            // SAFETY: forwarded contract.
+            return unsafe { super::unix::recvfrom(fd, b, flags, addr, addrlen) };
+        }
         let got = ops::recv_from(fd, &mut [b], flags)?;
         if !addr.is_null() {
             match got.from {
@@ -163,6 +173,10 @@ pub unsafe extern "C" fn sendmsg(fd: c_int, msg: *const MsgHdr, flags: c_int) ->
         if !ops::is_socket(fd) {
             return Err(ops::not_a_socket(fd));
         }
+        if ops::unix::is_unix(fd) {
+            // SAFETY: forwarded contract.
+            return unsafe { super::unix::sendmsg(fd, msg, flags) };
+        }
         // SAFETY: forwarded contract.
         let (dest, bufs) = unsafe { msg::send_parts(msg) }?;
         let flags = MsgFlags::from_c(flags);
@@ -185,6 +199,10 @@ pub unsafe extern "C" fn recvmsg(fd: c_int, msg: *mut MsgHdr, flags: c_int) -> i
     let r = (|| {
         if !ops::is_socket(fd) {
             return Err(ops::not_a_socket(fd));
+        }
+        if ops::unix::is_unix(fd) {
+            // SAFETY: forwarded contract.
+            return unsafe { super::unix::recvmsg(fd, msg, flags) };
         }
         // SAFETY: forwarded contract.
         let mut bufs = unsafe { msg::recv_bufs(msg) }?;

@@ -15,6 +15,7 @@ pub mod poll;
 pub mod socket;
 pub mod sockopt;
 pub mod stat;
+pub mod unix;
 
 use crate::addr::{self, Family};
 use crate::errno::Result;
@@ -65,6 +66,7 @@ impl core::fmt::Display for ShowType {
         match self.0 & 0xf {
             crate::ops::SOCK_STREAM => f.write_str("SOCK_STREAM")?,
             crate::ops::SOCK_DGRAM => f.write_str("SOCK_DGRAM")?,
+            crate::ops::unix::SOCK_SEQPACKET => f.write_str("SOCK_SEQPACKET")?,
             t => write!(f, "{t}")?,
         }
         let flags = self.0 & !0xf;

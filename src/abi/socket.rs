@@ -11,13 +11,19 @@ use crate::ops::{self, SockType};
 use core::net::SocketAddr;
 use libc::c_int;
 
-/// socket(2). `AF_INET`/`AF_INET6` with `SOCK_STREAM` (flags `SOCK_NONBLOCK`, `SOCK_CLOEXEC`).
-/// Other families: `EAFNOSUPPORT` (WASI has only IP). Unknown type bits: `EINVAL`; a type or
+/// socket(2). `AF_INET`/`AF_INET6` with `SOCK_STREAM` or `SOCK_DGRAM`, and `AF_UNIX` with
+/// `SOCK_STREAM`, `SOCK_DGRAM` or `SOCK_SEQPACKET` (inside the program, see [`super::unix`]);
+/// flags `SOCK_NONBLOCK`, `SOCK_CLOEXEC`. Other families: `EAFNOSUPPORT`. Unknown type bits:
+/// `EINVAL`; a type or
 /// protocol the family lacks: `EPROTONOSUPPORT` (Linux's `ESOCKTNOSUPPORT` does not exist in
 /// wasi-libc). No network capability granted to the guest: `EACCES`.
 #[unsafe(no_mangle)]
 pub extern "C" fn socket(domain: c_int, ty: c_int, protocol: c_int) -> c_int {
-    let r = socket_args(domain, ty, protocol).and_then(|(f, t, fl)| ops::socket(f, t, fl));
+    let r = if domain == c_int::from(addr::AF_UNIX) {
+        super::unix::socket(ty, protocol)
+    } else {
+        socket_args(domain, ty, protocol).and_then(|(f, t, fl)| ops::socket(f, t, fl))
+    };
     c_ret(crate::trace::traced!(
         "socket"(
             "{}, {}, {protocol}",
@@ -33,7 +39,11 @@ const SOCK_TYPE_MASK: c_int = 0xf;
 
 /// `socket`'s arguments, with Linux's checks in Linux's order (flags, family, protocol range,
 /// type and protocol).
-fn socket_args(domain: c_int, ty: c_int, protocol: c_int) -> Result<(Family, SockType, SockFlags)> {
+pub(super) fn socket_args(
+    domain: c_int,
+    ty: c_int,
+    protocol: c_int,
+) -> Result<(Family, SockType, SockFlags)> {
     let flags = SockFlags::parse(ty & !SOCK_TYPE_MASK)?;
     let family = Family::from_domain(domain)?;
     // inet_create/inet6_create: a protocol outside 0..IPPROTO_MAX (263) is EINVAL.
@@ -57,6 +67,12 @@ fn socket_args(domain: c_int, ty: c_int, protocol: c_int) -> Result<(Family, Soc
 /// `addr` must point to `len` readable bytes (or be NULL).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bind(fd: c_int, addr: *const u8, len: SockLen) -> c_int {
+    if ops::unix::is_unix(fd) {
+        // SAFETY: forwarded contract.
+        let r = unsafe { super::unix::bind(fd, addr, len) };
+        let r = crate::trace::traced!("bind"("{fd}, {addr:p}, {len}"), r);
+        return c_ret(r.map(|()| 0));
+    }
     // SAFETY: forwarded contract.
     let a = unsafe { sockaddr_for(fd, addr, len, addr::decode_for_bind) };
     let r = match a {
@@ -97,9 +113,12 @@ pub unsafe extern "C" fn accept4(
     len: *mut SockLen,
     flags: c_int,
 ) -> c_int {
-    let r = accept_flags(fd, flags)
-        .and_then(|f| ops::accept(fd, f))
-        .and_then(|(new_fd, peer)| {
+    let r = accept_flags(fd, flags).and_then(|f| {
+        if ops::unix::is_unix(fd) {
+            // SAFETY: forwarded contract.
+            return unsafe { super::unix::accept(fd, addr, len, f) };
+        }
+        ops::accept(fd, f).and_then(|(new_fd, peer)| {
             // SAFETY: forwarded contract.
             match unsafe { put_addr_out(addr, len, &peer) } {
                 Ok(()) => Ok(new_fd),
@@ -108,7 +127,8 @@ pub unsafe extern "C" fn accept4(
                     Err(e)
                 }
             }
-        });
+        })
+    });
     c_ret(crate::trace::traced!(
         "accept4"("{fd}, {addr:p}, {len:p}, {flags:#x}"),
         r
@@ -134,6 +154,10 @@ fn accept_flags(fd: c_int, flags: c_int) -> Result<SockFlags> {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn connect(fd: c_int, addr: *const u8, len: SockLen) -> c_int {
     let r = (|| {
+        if ops::unix::is_unix(fd) {
+            // SAFETY: forwarded contract.
+            return unsafe { super::unix::connect(fd, addr, len) };
+        }
         // SAFETY: forwarded contract.
         let bytes = unsafe { super::addr_bytes(addr, len) };
         if let Ok(b) = bytes
@@ -162,7 +186,7 @@ pub unsafe extern "C" fn connect(fd: c_int, addr: *const u8, len: SockLen) -> c_
 /// `ENOTCONN`.
 #[unsafe(no_mangle)]
 pub extern "C" fn shutdown(fd: c_int, how: c_int) -> c_int {
-    let r = ops::family(fd)
+    let r = ops::domain(fd)
         .and_then(|_| Shutdown::from_how(how))
         .and_then(|how| ops::shutdown(fd, how));
     c_ret(crate::trace::traced!("shutdown"("{fd}, {how}"), r).map(|()| 0))
@@ -174,8 +198,13 @@ pub extern "C" fn shutdown(fd: c_int, how: c_int) -> c_int {
 /// `len` must be readable and writable; `addr` writable for `*len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn getsockname(fd: c_int, addr: *mut u8, len: *mut SockLen) -> c_int {
-    // SAFETY: forwarded contract.
-    let r = unsafe { name_out(fd, addr, len, ops::local_addr) };
+    let r = if ops::unix::is_unix(fd) {
+        // SAFETY: forwarded contract.
+        unsafe { super::unix::name_out(fd, addr, len, false) }
+    } else {
+        // SAFETY: forwarded contract.
+        unsafe { name_out(fd, addr, len, ops::local_addr) }
+    };
     c_ret(crate::trace::traced!(
         "getsockname"("{fd}, {addr:p}, {len:p}"),
         r
@@ -188,8 +217,13 @@ pub unsafe extern "C" fn getsockname(fd: c_int, addr: *mut u8, len: *mut SockLen
 /// As `getsockname`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn getpeername(fd: c_int, addr: *mut u8, len: *mut SockLen) -> c_int {
-    // SAFETY: forwarded contract.
-    let r = unsafe { name_out(fd, addr, len, ops::peer_addr) };
+    let r = if ops::unix::is_unix(fd) {
+        // SAFETY: forwarded contract.
+        unsafe { super::unix::name_out(fd, addr, len, true) }
+    } else {
+        // SAFETY: forwarded contract.
+        unsafe { name_out(fd, addr, len, ops::peer_addr) }
+    };
     c_ret(crate::trace::traced!(
         "getpeername"("{fd}, {addr:p}, {len:p}"),
         r

@@ -21,7 +21,7 @@ pub unsafe extern "C" fn getsockopt(
     len: *mut SockLen,
 ) -> c_int {
     let r = (|| {
-        ops::family(fd)?;
+        ops::domain(fd)?;
         // SAFETY: forwarded contract.
         let cap = match unsafe { super::read_addrlen(len) } {
             // do_ipv6_getsockopt takes min(sizeof(int), len) as unsigned: no EINVAL there.
@@ -58,7 +58,7 @@ pub unsafe extern "C" fn setsockopt(
     len: SockLen,
 ) -> c_int {
     let r = (|| {
-        ops::family(fd)?;
+        ops::domain(fd)?;
         // SAFETY: forwarded contract.
         let bytes = unsafe { optval::set_bytes(val, len) }?;
         let decode = |codec: Codec, ip: bool| {

@@ -12,6 +12,7 @@ const S_IFREG: u32 = 0o100000;
 const S_IFBLK: u32 = 0o060000;
 const S_IFDIR: u32 = 0o040000;
 const S_IFCHR: u32 = 0o020000;
+const S_IFIFO: u32 = 0o010000;
 
 /// wasi-libc's `struct stat` (144 bytes), the fields this fills.
 #[repr(C)]
@@ -65,6 +66,7 @@ unsafe fn put_stat(buf: *mut Stat, st: ops::FileStat) -> crate::errno::Result<c_
         FileKind::Regular => S_IFREG,
         FileKind::Socket => S_IFSOCK,
         FileKind::Symlink => S_IFLNK,
+        FileKind::Fifo => S_IFIFO,
         FileKind::Unknown => 0,
     };
     let [atim, mtim, ctim] = st.times_ns.map(timespec);

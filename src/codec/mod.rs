@@ -8,6 +8,7 @@
 //! including seeded property tests (`cargo test`; `WSP_SEED=<n>` replays another seed). The
 //! exported C functions in `crate::abi` decode their arguments with it.
 
+pub mod cmsg;
 pub mod fdset;
 pub mod msg;
 pub mod optval;

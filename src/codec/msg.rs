@@ -2,7 +2,7 @@
 //! on them, their buffers as slices for [`crate::iov`]'s scatter/gather, and what `recvmsg`
 //! writes back.
 
-use super::sockaddr::{dest_bytes, write_addr};
+use super::sockaddr::{dest_bytes, write_addr, write_addr_bytes};
 use super::{SockLen, Span, buf, buf_mut};
 use crate::errno::{Errno, Result};
 use alloc::vec::Vec;
@@ -23,6 +23,8 @@ pub const IOV_MAX: i32 = 1024;
 
 /// `MSG_TRUNC` in `msg_flags`: the value `include/sys/socket.h` gives it (wasi-libc's wasip2 one).
 pub const MSG_TRUNC: i32 = 0x20;
+/// `MSG_CTRUNC` in `msg_flags`: control messages did not all fit.
+pub const MSG_CTRUNC: i32 = 0x08;
 
 /// A caller's iovec array, with `readv`/`writev`'s checks: count negative or above `IOV_MAX`
 /// -> `EINVAL`; NULL with a non-zero count -> `EFAULT`; a length negative as `ssize_t` ->
@@ -140,14 +142,62 @@ unsafe fn msg_iovecs<'a>(m: &MsgHdr) -> Result<&'a [IoVec]> {
 /// What `sendmsg` sends: the destination's bytes (`None`: no `msg_name`) and the data's pieces.
 pub type SendParts<'a> = (Option<&'a [u8]>, Vec<&'a [u8]>);
 
+/// [`SendParts`] and the control buffer's bytes.
+pub type SendPartsWithControl<'a> = (Option<&'a [u8]>, Vec<&'a [u8]>, &'a [u8]);
+
+/// What every `sendmsg` check before the control buffer's own found: the destination's bytes,
+/// the iovecs, the header.
+type Checked<'a> = (Option<&'a [u8]>, &'a [IoVec], &'a MsgHdr);
+
 /// `sendmsg`'s message, checked in Linux's order: NULL `msg` -> `EFAULT`; `msg_name` as a
 /// destination (see [`dest_bytes`]; `msg_namelen` cut to 128, 0 meaning none); the iovecs; a
-/// non-empty `msg_control` -> `EINVAL` (ancillary data is not supported; `ENOBUFS` above
-/// `INT_MAX`, `EFAULT` when NULL). Returns the destination's bytes and the data's pieces.
+/// non-empty `msg_control` -> `EINVAL` (ancillary data is not supported on IP sockets;
+/// `ENOBUFS` above `INT_MAX`, `EFAULT` when NULL). Returns the destination's bytes and the
+/// data's pieces.
 ///
 /// # Safety
 /// `msg` NULL or a valid `struct msghdr` whose name and iovecs are readable.
 pub unsafe fn send_parts<'a>(msg: *const MsgHdr) -> Result<SendParts<'a>> {
+    // SAFETY: forwarded contract.
+    let (dest, v, m) = unsafe { send_checks(msg) }?;
+    if m.controllen > 0 {
+        return Err(if m.control.is_null() {
+            Errno::EFAULT
+        } else {
+            Errno::EINVAL
+        });
+    }
+    // SAFETY: forwarded contract.
+    Ok((dest, unsafe { slices(v) }))
+}
+
+/// [`send_parts`], with the control buffer's bytes (for an AF_UNIX socket's `SCM_RIGHTS`)
+/// returned instead of refused: NULL, or not all in memory, with a length -> `EFAULT`.
+///
+/// # Safety
+/// As [`send_parts`]; the control buffer readable for `msg_controllen` bytes.
+pub unsafe fn send_parts_with_control<'a>(msg: *const MsgHdr) -> Result<SendPartsWithControl<'a>> {
+    // SAFETY: forwarded contract.
+    let (dest, v, m) = unsafe { send_checks(msg) }?;
+    let len = m.controllen as usize;
+    let control = if len == 0 {
+        &[][..]
+    } else if !super::whole_in_memory(m.control, len) {
+        return Err(Errno::EFAULT);
+    } else {
+        // SAFETY: non-NULL and in memory (checked); readable per the contract.
+        unsafe { core::slice::from_raw_parts(m.control, len) }
+    };
+    // SAFETY: forwarded contract.
+    Ok((dest, unsafe { slices(v) }, control))
+}
+
+/// `sendmsg`'s checks before the control buffer's own: the name, the iovecs, and a control
+/// length above `INT_MAX` (`ENOBUFS`).
+///
+/// # Safety
+/// As [`send_parts`].
+unsafe fn send_checks<'a>(msg: *const MsgHdr) -> Result<Checked<'a>> {
     if msg.is_null() {
         return Err(Errno::EFAULT);
     }
@@ -169,15 +219,7 @@ pub unsafe fn send_parts<'a>(msg: *const MsgHdr) -> Result<SendParts<'a>> {
     if m.controllen > i32::MAX as SockLen {
         return Err(Errno::ENOBUFS);
     }
-    if m.controllen > 0 {
-        return Err(if m.control.is_null() {
-            Errno::EFAULT
-        } else {
-            Errno::EINVAL
-        });
-    }
-    // SAFETY: forwarded contract.
-    Ok((dest, unsafe { slices(v) }))
+    Ok((dest, v, m))
 }
 
 /// `msg_namelen` as Linux reads it: 0 when `msg_name` is NULL, `EINVAL` when negative as an
@@ -208,6 +250,45 @@ pub unsafe fn recv_bufs<'a>(msg: *const MsgHdr) -> Result<Vec<&'a mut [u8]>> {
     let v = unsafe { msg_iovecs(m) }?;
     // SAFETY: forwarded contract.
     Ok(unsafe { slices_mut(v) })
+}
+
+/// A `recvmsg`'s control buffer, for descriptors received (`SCM_RIGHTS`): empty when NULL or
+/// not all in memory (descriptors that do not fit are closed, as Linux closes those it cannot
+/// deliver).
+///
+/// # Safety
+/// `msg` a valid `struct msghdr` (checked non-NULL by [`recv_bufs`]) whose control buffer, if
+/// any, is writable for `msg_controllen` bytes and not otherwise accessed while the slice lives.
+pub unsafe fn recv_control<'a>(msg: *const MsgHdr) -> &'a mut [u8] {
+    // SAFETY: valid per the contract.
+    let m = unsafe { &*msg };
+    let len = m.controllen as usize;
+    if len == 0 || !super::whole_in_memory(m.control, len) {
+        return &mut [];
+    }
+    // SAFETY: non-NULL and in memory (checked); writable per the contract.
+    unsafe { core::slice::from_raw_parts_mut(m.control, len) }
+}
+
+/// What `recvmsg` writes back after a receive on an AF_UNIX socket: the sender's name (`None`:
+/// unnamed, `msg_namelen` 0), `msg_controllen` (the control bytes used, see
+/// [`super::cmsg::put_rights`]) and `msg_flags`.
+///
+/// # Safety
+/// As [`finish_recv`].
+pub unsafe fn finish_recv_unix(msg: *mut MsgHdr, from: Option<&[u8]>, used: usize, flags: i32) {
+    // SAFETY: valid and writable per the contract.
+    let m = unsafe { &mut *msg };
+    match from {
+        Some(from) if !m.name.is_null() => {
+            let cap = m.namelen as usize;
+            // SAFETY: `msg_name` is writable for `msg_namelen` bytes per the contract.
+            unsafe { write_addr_bytes(m.name, cap, &mut m.namelen, from) };
+        }
+        _ => m.namelen = 0,
+    }
+    m.controllen = used as SockLen;
+    m.flags = flags;
 }
 
 /// What `recvmsg` writes back after a receive: the sender to `msg_name` (truncated to

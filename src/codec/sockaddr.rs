@@ -66,7 +66,15 @@ pub unsafe fn put_addr_out(addr: *mut u8, len: *mut SockLen, a: &SocketAddr) -> 
 /// `addr` must be valid for writes of `cap` bytes (when `cap > 0`) and `len` for a write.
 pub unsafe fn write_addr(addr: *mut u8, cap: usize, len: *mut SockLen, a: &SocketAddr) {
     let enc: Encoded = addr::encode(a);
-    let bytes = enc.as_bytes();
+    // SAFETY: forwarded contract.
+    unsafe { write_addr_bytes(addr, cap, len, enc.as_bytes()) };
+}
+
+/// [`write_addr`] for an address already encoded (an AF_UNIX name).
+///
+/// # Safety
+/// As [`write_addr`].
+pub unsafe fn write_addr_bytes(addr: *mut u8, cap: usize, len: *mut SockLen, bytes: &[u8]) {
     let n = bytes.len().min(cap);
     if n > 0 {
         // SAFETY: `addr` is writable for `cap >= n` bytes per the contract; no overlap with a

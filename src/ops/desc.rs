@@ -6,9 +6,10 @@ use super::{recv, send};
 use crate::codec::Span;
 use crate::errno::{Errno, Result};
 use crate::fd::{self, Desc, Target};
-use crate::flags::{FD_CLOEXEC, Fcntl, Ioctl, MsgFlags, O_NONBLOCK, O_RDWR};
+use crate::flags::{FD_CLOEXEC, Fcntl, Ioctl, MsgFlags, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
 use crate::passthrough;
 
+use crate::channel::pipe::PipeEnd;
 pub use crate::passthrough::{Dir, FileKind};
 
 /// `read(2)` / `readv(2)` into `bufs` (already checked by the caller). On a socket, `recv` with
@@ -19,6 +20,7 @@ pub fn read(fd: i32, bufs: &mut [&mut [u8]]) -> Result<usize> {
         Target::Ours(Desc::Socket(_)) if bufs.iter().all(|b| b.is_empty()) => Ok(0),
         Target::Ours(Desc::Socket(_)) => recv(fd, bufs, MsgFlags::empty()),
         Target::Ours(Desc::File(f)) => passthrough::read(f.fd(), bufs),
+        Target::Ours(Desc::Pipe(p)) => p.read(bufs),
         Target::Other(fd) => passthrough::read(fd, bufs),
     }
 }
@@ -28,6 +30,7 @@ pub fn write(fd: i32, bufs: &[&[u8]]) -> Result<usize> {
     match fd::lookup(fd) {
         Target::Ours(Desc::Socket(_)) => send(fd, bufs, MsgFlags::empty()),
         Target::Ours(Desc::File(f)) => passthrough::write(f.fd(), bufs),
+        Target::Ours(Desc::Pipe(p)) => p.write(bufs),
         Target::Other(fd) => passthrough::write(fd, bufs),
     }
 }
@@ -46,6 +49,15 @@ pub fn bad_buffer(fd: i32, dir: Dir, span: Span) -> Result<usize> {
             Dir::Write => Err(Errno::EFAULT),
         },
         Target::Ours(Desc::File(f)) => other_bad_buffer(f.fd(), dir, span),
+        // A pipe checks its end first; a read waits for data (or its end) before the copy
+        // faults, a write for a reader.
+        Target::Ours(Desc::Pipe(p)) => {
+            p.check_dir(dir == Dir::Write)?;
+            if span == Span::Outside {
+                return Err(Errno::EFAULT);
+            }
+            p.fault(dir == Dir::Write)
+        }
         Target::Other(fd) => other_bad_buffer(fd, dir, span),
     }
 }
@@ -91,6 +103,7 @@ pub fn fcntl(fd: i32, cmd: Fcntl) -> Result<i32> {
             return fd::set_cloexec(fd, v? & FD_CLOEXEC != 0).map(|()| 0);
         }
         (Target::Ours(Desc::File(f)), cmd) => return passthrough::fcntl(f.fd(), cmd),
+        (Target::Ours(Desc::Pipe(p)), cmd) => return pipe_fcntl(&p, cmd),
         (Target::Ours(Desc::Socket(s)), _) => s,
     };
     match cmd {
@@ -109,14 +122,45 @@ pub fn fcntl(fd: i32, cmd: Fcntl) -> Result<i32> {
     }
 }
 
+/// `fcntl(2)` on a pipe end: `F_GETFL` is `O_RDONLY` or `O_WRONLY` (plus `O_NONBLOCK`),
+/// `F_SETFL` changes only `O_NONBLOCK`; other commands `EINVAL` (the descriptor's own, and
+/// `F_DUPFD`, are answered for every descriptor by [`fcntl`]).
+fn pipe_fcntl(p: &PipeEnd, cmd: Fcntl) -> Result<i32> {
+    match cmd {
+        Fcntl::GetFl => {
+            let mode = if p.is_write_end() { O_WRONLY } else { O_RDONLY };
+            Ok(mode | if p.nonblocking() { O_NONBLOCK } else { 0 })
+        }
+        Fcntl::SetFl(v) => {
+            p.set_nonblocking(v? & O_NONBLOCK != 0);
+            Ok(0)
+        }
+        Fcntl::Unknown => Err(Errno::EINVAL),
+        Fcntl::GetFd | Fcntl::SetFd(_) | Fcntl::DupFd { .. } => unreachable!("answered above"),
+    }
+}
+
 /// `ioctl(2)`: `Some(n)` for a request that answers a number (`FIONREAD`). On a socket:
 /// `FIONBIO`, `FIONREAD` (bytes readable without waiting; `EINVAL` on a listener, as Linux);
-/// other requests `ENOTTY`, as Linux answers an unknown socket ioctl. Other descriptors: see
+/// other requests `ENOTTY`, as Linux answers an unknown socket ioctl. On a pipe end the same
+/// three (`FIONREAD` counts the pipe's bytes from either end). Other descriptors: see
 /// [`passthrough::ioctl`].
 pub fn ioctl(fd: i32, req: Ioctl) -> Result<Option<i32>> {
     match fd::lookup(fd) {
         Target::Ours(Desc::Socket(_)) => {}
         Target::Ours(Desc::File(f)) => return passthrough::ioctl(f.fd(), req),
+        Target::Ours(Desc::Pipe(p)) => {
+            return match req {
+                Ioctl::SetNonblocking(on) => on.map(|on| {
+                    p.set_nonblocking(on);
+                    None
+                }),
+                Ioctl::BytesReadable(out) => {
+                    out.map(|()| Some(i32::try_from(p.readable_now()).unwrap_or(i32::MAX)))
+                }
+                Ioctl::Unknown => Err(Errno::ENOTTY),
+            };
+        }
         Target::Other(fd) => return passthrough::ioctl(fd, req),
     }
     match req {
@@ -134,11 +178,11 @@ pub fn ioctl(fd: i32, req: Ioctl) -> Result<Option<i32>> {
 }
 
 /// `lseek(2)`, in Linux's order: the descriptor (`EBADF`), `whence` (`EINVAL` beyond
-/// `SEEK_HOLE`), then the file: a socket cannot seek (`ESPIPE`); a file, adopted or not, seeks
+/// `SEEK_HOLE`), then the file: a socket or a pipe cannot seek (`ESPIPE`); a file, adopted or not, seeks
 /// as wasi-libc seeks it, with `SEEK_DATA` and `SEEK_HOLE` answered as for a file without holes.
 pub fn lseek(fd: i32, offset: i64, whence: i32) -> Result<u64> {
     let target = match fd::lookup(fd) {
-        Target::Ours(Desc::Socket(_)) => None,
+        Target::Ours(Desc::Socket(_) | Desc::Pipe(_)) => None,
         Target::Ours(Desc::File(f)) => Some(f.fd()),
         Target::Other(fd) if passthrough::is_open(fd) => Some(fd),
         Target::Other(_) => return Err(Errno::EBADF),
@@ -164,6 +208,7 @@ pub fn fstat(fd: i32) -> Result<FileStat> {
     match fd::lookup(fd) {
         Target::Ours(Desc::Socket(_)) => Ok(FileStat::socket()),
         Target::Ours(Desc::File(f)) => passthrough::fstat(f.fd()),
+        Target::Ours(Desc::Pipe(_)) => Ok(FileStat::fifo()),
         Target::Other(fd) => passthrough::fstat(fd),
     }
 }
@@ -234,6 +279,7 @@ pub fn renumber(fd: i32, to: i32) -> Result<()> {
 /// Linux's first checks of a transfer: the descriptor is open, and open for `dir`.
 pub fn check_open_for(fd: i32, dir: Dir) -> Result<()> {
     match fd::lookup(fd) {
+        Target::Ours(Desc::Pipe(p)) => p.check_dir(dir == Dir::Write),
         Target::Ours(_) => Ok(()),
         Target::Other(fd) => passthrough::check_open_for(fd, dir).map(|_| ()),
     }

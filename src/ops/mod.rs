@@ -13,8 +13,10 @@
 
 pub mod desc;
 pub mod sendfile;
+pub mod unix;
 
 use crate::addr::{Dest, Family};
+use crate::channel::unix::RecvFlags;
 use crate::errno::{Errno, Result};
 use crate::fd::{self, Desc};
 use crate::flags::{MsgFlags, Shutdown, SockFlags};
@@ -27,6 +29,7 @@ use core::cell::RefCell;
 use core::net::SocketAddr;
 
 pub use crate::flags::{Fcntl, Ioctl};
+pub use crate::socket::Domain;
 pub use desc::*;
 pub use sendfile::sendfile;
 
@@ -89,9 +92,15 @@ pub fn not_a_socket(fd: i32) -> Errno {
     fd::not_ours(fd)
 }
 
-/// The address family of socket `fd` (to decode a caller's address against it).
+/// The IP family of socket `fd` (to decode a caller's address against it); `EAFNOSUPPORT`
+/// for an AF_UNIX socket (whose calls with addresses are [`unix`]'s).
 pub fn family(fd: i32) -> Result<Family> {
-    Ok(fd::socket_peek(fd)?.borrow().family())
+    fd::socket_peek(fd)?.borrow().family()
+}
+
+/// The address family of socket `fd`.
+pub fn domain(fd: i32) -> Result<Domain> {
+    Ok(fd::socket_peek(fd)?.borrow().domain())
 }
 
 /// Whether socket `fd` is a datagram socket.
@@ -99,11 +108,12 @@ pub fn is_datagram(fd: i32) -> bool {
     with_socket(fd, |s| Ok(s.is_datagram())).unwrap_or(false)
 }
 
-/// `bind(2)`.
+/// `bind(2)`. An IP address for an AF_UNIX socket is another family: `EINVAL`, as Linux.
 pub fn bind(fd: i32, addr: SocketAddr) -> Result<()> {
     with_proto(fd, |p, _| match p {
         Proto::Tcp(t) => t.bind(addr),
         Proto::Udp(u) => u.bind(addr),
+        Proto::Unix(_) => Err(Errno::EINVAL),
     })
 }
 
@@ -112,6 +122,7 @@ pub fn listen(fd: i32, backlog: i32) -> Result<()> {
     with_proto(fd, |p, _| match p {
         Proto::Tcp(t) => t.listen(backlog),
         Proto::Udp(_) => Err(Errno::EOPNOTSUPP),
+        Proto::Unix(u) => u.listen(backlog),
     })
 }
 
@@ -124,6 +135,8 @@ pub fn accept(fd: i32, flags: SockFlags) -> Result<(i32, SocketAddr)> {
             Ok((tcp, peer, *attrs))
         }
         Proto::Udp(_) => Err(Errno::EOPNOTSUPP),
+        // Its peer's address is not an IP one: `unix::accept`.
+        Proto::Unix(_) => Err(Errno::EOPNOTSUPP),
     })?;
     let mut attrs = Attrs {
         nonblocking: flags.contains(SockFlags::NONBLOCK),
@@ -139,7 +152,7 @@ pub fn accept(fd: i32, flags: SockFlags) -> Result<(i32, SocketAddr)> {
 /// (Linux's `inet_dgram_connect` autobinds first, so even a failing connect leaves it bound).
 pub fn prepare_connect(fd: i32) -> Result<()> {
     with_proto(fd, |p, _| match p {
-        Proto::Tcp(_) => Ok(()),
+        Proto::Tcp(_) | Proto::Unix(_) => Ok(()),
         Proto::Udp(u) => u.autobind(),
     })
 }
@@ -149,6 +162,7 @@ pub fn connect(fd: i32, addr: SocketAddr) -> Result<()> {
     with_proto(fd, |p, attrs| match p {
         Proto::Tcp(t) => t.connect(addr, attrs.send_wait(false)),
         Proto::Udp(u) => u.connect(addr, attrs.broadcast),
+        Proto::Unix(_) => Err(Errno::EINVAL),
     })
 }
 
@@ -159,6 +173,7 @@ pub fn disconnect(fd: i32) -> Result<()> {
     with_proto(fd, |p, _| match p {
         Proto::Tcp(t) => t.disconnect(),
         Proto::Udp(u) => u.disconnect(),
+        Proto::Unix(u) => u.disconnect(),
     })
 }
 
@@ -202,6 +217,11 @@ pub fn send_to(fd: i32, bufs: &[&[u8]], flags: MsgFlags, dest: Dest) -> Result<u
             attrs.broadcast,
             flags.contains(MsgFlags::MORE),
         ),
+        Proto::Unix(u) => match dest {
+            Dest::Peer => u.send(bufs, None, None, wait),
+            Dest::To(_) => Err(Errno::EINVAL),
+            Dest::Invalid(e) => Err(e),
+        },
     };
     let held = matches!(proto, Proto::Tcp(t) if t.has_pending());
     drop(guard);
@@ -239,6 +259,19 @@ pub fn recv_from(fd: i32, bufs: &mut [&mut [u8]], flags: MsgFlags) -> Result<Rec
         let wait = attrs.recv_wait(flags.contains(MsgFlags::DONTWAIT));
         match p {
             Proto::Udp(u) => u.recv(bufs, wait, peek, trunc),
+            Proto::Unix(u) => {
+                let f = RecvFlags {
+                    peek,
+                    waitall,
+                    trunc,
+                };
+                let r = u.recv(bufs, f, wait)?;
+                Ok(Received {
+                    n: r.n,
+                    from: None,
+                    truncated: r.truncated,
+                })
+            }
             Proto::Tcp(t) => {
                 let n = if trunc {
                     // Linux's TCP MSG_TRUNC: the bytes are consumed (or peeked) and discarded.
@@ -269,6 +302,7 @@ pub fn readable_now(fd: i32) -> Result<usize> {
     with_proto(fd, |p, _| match p {
         Proto::Tcp(t) => t.readable_now(),
         Proto::Udp(u) => Ok(u.readable_now()),
+        Proto::Unix(u) => u.readable_now(),
     })
 }
 
@@ -277,16 +311,19 @@ pub fn shutdown(fd: i32, how: Shutdown) -> Result<()> {
     with_proto(fd, |p, _| match p {
         Proto::Tcp(t) => t.shutdown(how),
         Proto::Udp(u) => u.shutdown(how),
+        Proto::Unix(u) => u.shutdown(how),
     })
 }
 
 /// `getsockname(2)`.
 pub fn local_addr(fd: i32) -> Result<SocketAddr> {
     with_proto(fd, |p, _| {
-        Ok(match p {
-            Proto::Tcp(t) => t.local_addr(),
-            Proto::Udp(u) => u.local_addr(),
-        })
+        match p {
+            Proto::Tcp(t) => Ok(t.local_addr()),
+            Proto::Udp(u) => Ok(u.local_addr()),
+            // Not an IP address: `unix::local_name`.
+            Proto::Unix(_) => Err(Errno::EOPNOTSUPP),
+        }
     })
 }
 
@@ -295,6 +332,7 @@ pub fn peer_addr(fd: i32) -> Result<SocketAddr> {
     with_proto(fd, |p, _| match p {
         Proto::Tcp(t) => t.peer_addr(),
         Proto::Udp(u) => u.peer_addr(),
+        Proto::Unix(_) => Err(Errno::EOPNOTSUPP),
     })
 }
 

@@ -17,6 +17,11 @@ const CHUNK: usize = 64 * 1024;
 pub fn sendfile(out: i32, input: i32, offset: Option<i64>, count: usize) -> Result<(usize, u64)> {
     let in_fd = match fd::lookup(input) {
         Target::Ours(Desc::Socket(_)) => None,
+        // A pipe has no position either (and its write end is not open for reading).
+        Target::Ours(Desc::Pipe(p)) => {
+            p.check_dir(false)?;
+            None
+        }
         Target::Ours(Desc::File(f)) => Some(f.fd()),
         Target::Other(fd) => Some(fd),
     };

@@ -129,7 +129,9 @@ fn timer(deadline: Option<u64>) -> Pollable {
 pub fn any(ps: &[&Pollable], deadline: Option<u64>) -> Vec<u32> {
     unflushed::flush(None);
     let t0 = trace::enabled().then(now);
-    let t = deadline.map(monotonic_clock::subscribe_instant);
+    // Nothing to watch and no deadline (a `poll` of channels alone, which only the program
+    // itself could change): sleep for good, on a timer, since the host refuses an empty poll.
+    let t = (deadline.is_some() || ps.is_empty()).then(|| timer(deadline));
     let mut list: Vec<&Pollable> = ps.to_vec();
     list.extend(t.as_ref());
     loop {

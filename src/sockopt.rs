@@ -48,6 +48,11 @@ pub const SO_RCVBUF: i32 = 8;
 pub const SO_KEEPALIVE: i32 = 9;
 /// `SO_LINGER`.
 pub const SO_LINGER: i32 = 13;
+/// `SO_PEERCRED`.
+pub const SO_PEERCRED: i32 = 17;
+/// The process id `SO_PEERCRED` reports for the program itself: wasi-libc's emulated `getpid`
+/// answers 42, so `cred.pid == getpid()` holds as on Linux.
+const PID: i32 = 42;
 /// `SO_ACCEPTCONN`.
 pub const SO_ACCEPTCONN: i32 = 30;
 /// `SO_PROTOCOL`.
@@ -263,6 +268,29 @@ static OPTIONS: &[Opt] = &[
                 Domain::Inet(f) => f.af(),
                 Domain::Unix => crate::addr::AF_UNIX,
             })))
+        },
+        set: None,
+    },
+    // The peer's credentials: an AF_UNIX socket's peer is the program itself (pid 42, uid and
+    // gid 0: WASI has no users). Linux gives none (pid 0, uid and gid -1) to a socket without a
+    // connected peer: an IP socket, an unconnected or datagram-connected AF_UNIX one.
+    Opt {
+        level: SOL_SOCKET,
+        name: SO_PEERCRED,
+        codec: Codec::Ucred,
+        get: |e| {
+            Ok(match &e.proto {
+                Proto::Unix(u) if u.has_peercred() => Value::Ucred {
+                    pid: PID,
+                    uid: 0,
+                    gid: 0,
+                },
+                _ => Value::Ucred {
+                    pid: 0,
+                    uid: u32::MAX,
+                    gid: u32::MAX,
+                },
+            })
         },
         set: None,
     },

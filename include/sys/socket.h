@@ -120,6 +120,9 @@ extern "C" {
 #ifndef SO_LINGER
 #define SO_LINGER 13
 #endif
+#ifndef SO_PEERCRED
+#define SO_PEERCRED 17
+#endif
 #ifndef SO_ACCEPTCONN
 #define SO_ACCEPTCONN 30
 #endif

@@ -27,6 +27,15 @@ pub enum Value {
     },
     /// A name (`TCP_CONGESTION`): up to 15 bytes, NUL-padded to 16 (`TCP_CA_NAME_MAX`).
     Name([u8; 16]),
+    /// A `struct ucred` (`SO_PEERCRED`).
+    Ucred {
+        /// `pid`.
+        pid: i32,
+        /// `uid`.
+        uid: u32,
+        /// `gid`.
+        gid: u32,
+    },
 }
 
 impl Value {
@@ -52,6 +61,12 @@ impl Value {
                 b = name;
                 16
             }
+            Value::Ucred { pid, uid, gid } => {
+                b[..4].copy_from_slice(&pid.to_ne_bytes());
+                b[4..8].copy_from_slice(&uid.to_ne_bytes());
+                b[8..12].copy_from_slice(&gid.to_ne_bytes());
+                12
+            }
         };
         (b, n)
     }
@@ -76,6 +91,8 @@ pub enum Codec {
     Linger,
     /// A name: at least one byte; Linux reads at most 15 and stops at a NUL.
     Name,
+    /// A `struct ucred` (12 bytes).
+    Ucred,
 }
 
 fn ne<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
@@ -92,6 +109,7 @@ impl Codec {
             Codec::Timeval => 16,
             Codec::Linger => 8,
             Codec::Name => 1,
+            Codec::Ucred => 12,
         }
     }
 
@@ -117,6 +135,11 @@ impl Codec {
                 name[..n].copy_from_slice(&b[..n]);
                 Value::Name(name)
             }
+            Codec::Ucred => Value::Ucred {
+                pid: i32::from_ne_bytes(ne(b, 0)),
+                uid: u32::from_ne_bytes(ne(b, 4)),
+                gid: u32::from_ne_bytes(ne(b, 8)),
+            },
         })
     }
 }
@@ -221,7 +244,7 @@ mod tests {
     use crate::codec::prop::{Rng, check};
     use crate::codec::read_len;
 
-    const CODECS: [Codec; 3] = [Codec::Int, Codec::Timeval, Codec::Linger];
+    const CODECS: [Codec; 4] = [Codec::Int, Codec::Timeval, Codec::Linger, Codec::Ucred];
 
     /// Seconds with the edges mixed in.
     fn any_sec(rng: &mut Rng) -> i64 {
@@ -292,7 +315,7 @@ mod tests {
                 assert_eq!(got.map(|s| s.len()), want_bytes, "{at}: len {len}");
                 let Ok(bytes) = got else { return };
                 let v = codec.decode(bytes);
-                let need = [4, 16, 8][CODECS.iter().position(|&c| c == codec).unwrap()];
+                let need = [4, 16, 8, 12][CODECS.iter().position(|&c| c == codec).unwrap()];
                 assert_eq!(codec.size(), need, "{at}");
                 // At the IP level an int may also come as one byte (1 to 3 bytes: the first,
                 // unsigned); everything else reads as at the other levels.
@@ -339,6 +362,12 @@ mod tests {
                         assert_eq!(linger(v), want, "{at}");
                         assert_eq!(timeout_ns(v), Err(Errno::EINVAL), "{at}");
                     }
+                    Codec::Ucred => {
+                        let (pid, uid, gid) = (i32_at(0), i32_at(4) as u32, i32_at(8) as u32);
+                        assert_eq!(v, Value::Ucred { pid, uid, gid }, "{at}");
+                        assert_eq!(linger(v), None, "{at}");
+                        assert_eq!(timeout_ns(v), Err(Errno::EINVAL), "{at}");
+                    }
                 }
             },
         );
@@ -350,7 +379,12 @@ mod tests {
     }
 
     fn any_value(rng: &mut Rng) -> Value {
-        match rng.below(3) {
+        match rng.below(4) {
+            3 => Value::Ucred {
+                pid: rng.u32() as i32,
+                uid: rng.u32(),
+                gid: rng.u32(),
+            },
             0 => Value::Int(rng.u32() as i32),
             1 => Value::Timeval {
                 sec: any_sec(rng),
@@ -377,6 +411,11 @@ mod tests {
                 out.extend_from_slice(&secs.to_ne_bytes());
             }
             Value::Name(name) => out.extend_from_slice(&name),
+            Value::Ucred { pid, uid, gid } => {
+                out.extend_from_slice(&pid.to_ne_bytes());
+                out.extend_from_slice(&uid.to_ne_bytes());
+                out.extend_from_slice(&gid.to_ne_bytes());
+            }
         }
         out
     }
@@ -480,6 +519,7 @@ mod tests {
                     Value::Int(_) => Codec::Int,
                     Value::Timeval { .. } => Codec::Timeval,
                     Value::Linger { .. } | Value::Name(_) => Codec::Linger,
+                    Value::Ucred { .. } => Codec::Ucred,
                 };
                 // The caller's bytes: the value, then anything (a long optlen is fine).
                 let mut b = oracle_bytes(set);
@@ -493,6 +533,7 @@ mod tests {
                     Codec::Int => Value::Int(v.int()),
                     Codec::Timeval => timeval(timeout_ns(v).unwrap()),
                     Codec::Linger | Codec::Name => linger_value(linger(v)),
+                    Codec::Ucred => v,
                 };
                 assert_eq!(got, want, "{at}: set {set:?}");
                 let mut out = [0u8; 16];

@@ -6,6 +6,8 @@
 #include "t.h"
 #include <stddef.h>
 #include <poll.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #define EQ(a, b) _Static_assert((a) == (b), #a " != " #b)
 
@@ -41,6 +43,14 @@ EQ(sizeof(struct iovec), 8); EQ(offsetof(struct iovec, iov_len), 4);
 EQ(SOL_SOCKET, 0x7fffffff); EQ(SO_TYPE, 3); EQ(SO_REUSEADDR, 2); EQ(SO_ERROR, 4);
 EQ(SO_SNDBUF, 7); EQ(SO_RCVBUF, 8); EQ(SO_KEEPALIVE, 9); EQ(SO_ACCEPTCONN, 30);
 EQ(SO_PROTOCOL, 38); EQ(SO_DOMAIN, 39); EQ(SO_RCVTIMEO, 66); EQ(SO_SNDTIMEO, 67);
+/* include/sys/un.h, include/sys/socket.h: in-guest channels (src/channel/addr.rs,
+ * src/ops/unix.rs, src/codec/cmsg.rs, src/flags.rs, src/abi/stat.rs) */
+EQ(sizeof(struct sockaddr_un), 110); EQ(offsetof(struct sockaddr_un, sun_path), 2);
+EQ(sizeof(((struct sockaddr_un *)0)->sun_path), 108);
+EQ(SOCK_SEQPACKET, 9); EQ(PF_UNIX, AF_UNIX); EQ(AF_LOCAL, AF_UNIX);
+EQ(SCM_RIGHTS, 1); EQ(MSG_CMSG_CLOEXEC, 0x40000000); EQ(MSG_CTRUNC, 8); EQ(MSG_TRUNC, 0x20);
+EQ(sizeof(struct cmsghdr), 12); EQ(CMSG_LEN(4), 16); EQ(CMSG_SPACE(4), 16); EQ(CMSG_SPACE(5), 20);
+EQ(S_IFIFO, 0010000); EQ(S_IFSOCK, 0140000); EQ(SO_PEERCRED, 17); EQ(sizeof(struct ucred), 12);
 /* poll.h, for the poll issue */
 EQ(POLLIN, 1); EQ(POLLOUT, 2); EQ(POLLERR, 0x1000); EQ(POLLHUP, 0x2000); EQ(POLLNVAL, 0x4000);
 

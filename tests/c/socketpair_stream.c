@@ -120,6 +120,14 @@ static void identity(void) {
     SHOW(setsockopt(sv[0], SOL_SOCKET, SO_KEEPALIVE, &v, sizeof v));
     printf("SO_KEEPALIVE %d\n", opt(sv[0], SO_KEEPALIVE));
     SHOW(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &v, 2));
+    struct ucred cr;
+    socklen_t cl = sizeof cr;
+    SHOW(getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &cr, &cl));
+    printf("SO_PEERCRED: len %s, a pid %d\n", cl == sizeof cr ? "== sizeof(struct ucred)" : "other", cr.pid > 0);
+    cl = 4;
+    SHOW(getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &cr, &cl));
+    printf("SO_PEERCRED in 4 bytes: len %d\n", (int)cl);
+    SHOW(setsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &cr, sizeof cr));
     l = sizeof v;
     SHOW(getsockopt(sv[0], IPPROTO_TCP, TCP_NODELAY, &v, &l));
     SHOW(setsockopt(sv[0], IPPROTO_TCP, TCP_NODELAY, &v, sizeof v));

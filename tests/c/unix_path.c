@@ -54,6 +54,19 @@ static void name(const char *what, int fd, int peer) {
         show(what, &a, l);
 }
 
+static void peercred(const char *what, int fd) {
+    struct ucred cr;
+    socklen_t cl = sizeof cr;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) < 0) {
+        printf("SO_PEERCRED %s: -1 %s\n", what, errname(errno));
+        return;
+    }
+    if (cr.pid == 0)
+        printf("SO_PEERCRED %s: none (pid 0, uid %d, gid %d)\n", what, (int)cr.uid, (int)cr.gid);
+    else
+        printf("SO_PEERCRED %s: a pid\n", what);
+}
+
 static void pl(const char *what, int fd) {
     struct pollfd p = {fd, POLLIN | POLLOUT, 0};
     int n = poll(&p, 1, 0);
@@ -81,6 +94,8 @@ static void sockets(void) {
     SHOW(socket(AF_UNIX, SOCK_STREAM | 0x100000, 0));
     name("fresh stream, getsockname", s, 0);
     name("fresh stream, getpeername", s, 1);
+    peercred("fresh stream", s);
+    peercred("fresh dgram", d);
     pl("fresh stream", s);
     pl("fresh dgram", d);
     pl("fresh seqpacket", q);
@@ -191,6 +206,7 @@ static void connections(void) {
     socklen_t vl = sizeof v;
     SHOW(getsockopt(lsn, SOL_SOCKET, SO_ACCEPTCONN, &v, &vl));
     printf("SO_ACCEPTCONN %d\n", v);
+    peercred("listener", lsn);
     pl("listener, empty", lsn);
     SHOW(ioctl(lsn, FIONREAD, &n));
     un(&a, P2);
@@ -206,6 +222,7 @@ static void connections(void) {
     SHOW(connect(c, (struct sockaddr *)&a, l));
     name("client, getpeername", c, 1);
     name("client, getsockname", c, 0);
+    peercred("connected client", c);
     pl("listener, one pending", lsn);
     SHOW(send(c, "before accept", 13, 0));
     fl = sizeof from;
@@ -214,6 +231,7 @@ static void connections(void) {
     show("accepted, peer", &from, fl);
     name("accepted, getsockname", s, 0);
     name("accepted, getpeername", s, 1);
+    peercred("accepted", s);
     SHOW(fcntl(s, F_GETFL) == O_RDWR);
     memset(buf, 0, sizeof buf);
     SHOW(recv(s, buf, sizeof buf, 0));
@@ -329,6 +347,7 @@ static void datagrams(void) {
     while (sendto(s, "q", 1, 0, (struct sockaddr *)&a, l) == 1) k++;
     printf("datagrams queued before %s: %d\n", errname(errno), k);
     SHOW(connect(s, (struct sockaddr *)&a, l));
+    peercred("datagram socket connected by path", s);
     pl("connected sender, receiver full", s);
     SHOW(send(s, "q", 1, 0));
     SHOW(recv(r, buf, sizeof buf, 0));

@@ -57,6 +57,7 @@ impl Unix {
         }
         c.max_backlog = (backlog as u32 as usize).min(SOMAXCONN);
         c.state = State::Listen;
+        c.peercred = true;
         Ok(())
     }
 
@@ -93,6 +94,7 @@ impl Unix {
         {
             let mut e = embryo.borrow_mut();
             e.state = State::Established;
+            e.peercred = true;
             e.peer = Some(Rc::clone(&self.core));
             e.name = listener.borrow().name.clone();
         }
@@ -100,6 +102,7 @@ impl Unix {
             let mut c = self.core.borrow_mut();
             c.peer = Some(Rc::clone(&embryo));
             c.state = State::Established;
+            c.peercred = true;
         }
         let mut l = listener.borrow_mut();
         l.embryos.push_back(embryo);

@@ -71,6 +71,9 @@ struct Core {
     sndbuf: usize,
     rcvbuf: usize,
     keepalive: bool,
+    /// Whether it knows its peer's credentials (`SO_PEERCRED`): a pair's ends, a listener and
+    /// both ends of a connection it queued, as Linux records them.
+    peercred: bool,
 }
 
 impl Core {
@@ -91,6 +94,7 @@ impl Core {
             sndbuf: capacity::BUF_DEFAULT,
             rcvbuf: capacity::BUF_DEFAULT,
             keepalive: false,
+            peercred: false,
         }))
     }
 
@@ -120,6 +124,7 @@ impl Unix {
             let mut x = x.borrow_mut();
             x.peer = Some(Rc::clone(y));
             x.state = State::Established;
+            x.peercred = true;
         }
         (Unix { core: a }, Unix { core: b })
     }
@@ -181,6 +186,11 @@ impl Unix {
     /// `setsockopt(SO_KEEPALIVE)`.
     pub fn set_keepalive(&mut self, on: bool) {
         self.core.borrow_mut().keepalive = on;
+    }
+
+    /// Whether `SO_PEERCRED` has credentials to report.
+    pub fn has_peercred(&self) -> bool {
+        self.core.borrow().peercred
     }
 
     /// Wake-ups so far: bumped by every event Linux wakes the socket's waiters for (data

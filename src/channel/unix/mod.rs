@@ -6,8 +6,8 @@
 //! listening, connected), its peer (`unix_peer`), its name, its receive queue (messages charged
 //! to their senders, [`super::queue`]), the connections waiting for `accept`, its shutdown bits,
 //! a pending error (`ECONNRESET` when a peer closed with data unread), and its wake-up meter.
-//! The calls follow Linux's functions one by one: [`conn`] (`bind`, `listen`, `connect`,
-//! `accept`, `shutdown`, close), [`io`] (send, receive, `FIONREAD`, `poll`), and [`names`] the
+//! The calls follow Linux's functions one by one: `conn.rs` (`bind`, `listen`, `connect`,
+//! `accept`, `shutdown`, close), `io.rs` (send, receive, `FIONREAD`, `poll`), and `names.rs` the
 //! program's table of bound names.
 //!
 //! Borrows: a call borrows one core at a time (a datagram socket may be its own peer), and

@@ -5,7 +5,8 @@
  * leaves the rest of Linux's events out. They are defined here on bits wasi-libc leaves free
  * (Linux's values collide with its numbering): POLLRDHUP is reported when the socket is shut
  * down for reading (the peer's FIN, shutdown(SHUT_RD), a reset), as Linux reports it; POLLPRI,
- * POLLRDBAND, POLLWRBAND and POLLMSG are never reported (WASI has no out-of-band data).
+ * POLLRDBAND and POLLMSG are never reported (WASI has no out-of-band data), POLLWRBAND only by
+ * an AF_UNIX socket, with POLLOUT, as Linux reports it.
  */
 #ifndef WASI_POSIX_SOCKETS_POLL_H
 #define WASI_POSIX_SOCKETS_POLL_H

@@ -32,6 +32,8 @@ pub const POLLHUP: i16 = 0x2000;
 pub const POLLNVAL: i16 = 0x4000;
 /// `POLLRDHUP` (`include/poll.h`: Linux's value is `POLLHUP`'s in wasi-libc's numbering).
 pub const POLLRDHUP: i16 = 0x0040;
+/// `POLLWRBAND` (`include/poll.h`): an AF_UNIX socket reports it with `POLLOUT`, as Linux.
+pub const POLLWRBAND: i16 = 0x0010;
 
 /// One descriptor a `poll` watches (the C ABI's `struct pollfd`, decoded).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -247,11 +247,16 @@ pub fn recv(fd: i32, bufs: &mut [&mut [u8]], flags: MsgFlags) -> Result<usize> {
 /// is `EINVAL`, Linux's answer when no urgent data is waiting (WASI never delivers any).
 pub fn recv_from(fd: i32, bufs: &mut [&mut [u8]], flags: MsgFlags) -> Result<Received> {
     with_proto(fd, |p, attrs| {
-        if flags.contains(MsgFlags::ERRQUEUE) {
+        // An AF_UNIX socket has no error queue: Linux reads it as usual.
+        if flags.contains(MsgFlags::ERRQUEUE) && !matches!(p, Proto::Unix(_)) {
             return Err(Errno::EAGAIN);
         }
-        if flags.contains(MsgFlags::OOB) && matches!(p, Proto::Tcp(_)) {
-            return Err(Errno::EINVAL);
+        if flags.contains(MsgFlags::OOB) {
+            match p {
+                Proto::Tcp(_) => return Err(Errno::EINVAL),
+                Proto::Unix(u) => return Err(u.recv_oob()),
+                Proto::Udp(_) => {}
+            }
         }
         let peek = flags.contains(MsgFlags::PEEK);
         let trunc = flags.contains(MsgFlags::TRUNC);

@@ -130,6 +130,11 @@ pub fn send_msg(
         descs.push(fd::adopt(r)?);
     }
     let rights = (!descs.is_empty()).then(|| InFlight::new(descs));
+    // Linux's AF_UNIX streams can send one urgent byte; WASI programs' channels carry none (a
+    // datagram or record socket refuses it as Linux does).
+    if flags.contains(MsgFlags::OOB) {
+        return Err(Errno::EOPNOTSUPP);
+    }
     with_unix(fd, |u, a| {
         let wait = a.send_wait(flags.contains(MsgFlags::DONTWAIT));
         u.send(bufs, dest, rights, wait)
@@ -161,6 +166,9 @@ pub fn recv_msg(fd: i32, bufs: &mut [&mut [u8]], flags: MsgFlags, room: usize) -
         trunc: flags.contains(MsgFlags::TRUNC),
     };
     let r = with_unix(fd, |u, a| {
+        if flags.contains(MsgFlags::OOB) {
+            return Err(u.recv_oob());
+        }
         u.recv(bufs, f, a.recv_wait(flags.contains(MsgFlags::DONTWAIT)))
     })?;
     let mut m = Message {

@@ -8,9 +8,10 @@
 #include <sys/un.h>
 
 static void pl(const char *what, int fd) {
-    struct pollfd p = {fd, POLLIN | POLLOUT, 0};
+    struct pollfd p = {fd, POLLIN | POLLOUT | POLLRDHUP | POLLWRBAND, 0};
     int n = poll(&p, 1, 0);
-    printf("poll %s: %d %s\n", what, n, ev(p.revents));
+    printf("poll %s: %d %s%s%s\n", what, n, ev(p.revents), p.revents & POLLRDHUP ? "RDHUP " : "",
+           p.revents & POLLWRBAND ? "WRBAND " : "");
 }
 
 static int opt(int fd, int name) {
@@ -52,6 +53,10 @@ static void records(int type, const char *tn) {
     SHOW(recv(sv[1], buf, sizeof buf, MSG_WAITALL));
     printf("\"%s\"\n", buf);
     SHOW(recv(sv[1], buf, sizeof buf, MSG_DONTWAIT));
+    SHOW(send(sv[0], "oob", 3, MSG_OOB));
+    SHOW(recv(sv[1], buf, sizeof buf, MSG_OOB));
+    SHOW(send(sv[0], "e", 1, MSG_EOR | MSG_MORE | MSG_CONFIRM | MSG_FASTOPEN | 0x00800000));
+    SHOW(recv(sv[1], buf, sizeof buf, MSG_ERRQUEUE | 0x00800000));
     struct sockaddr_un un = {.sun_family = AF_UNIX};
     strcpy(un.sun_path, "/nonexistent/wsp-socketpair-dgram");
     SHOW(sendto(sv[0], "x", 1, 0, (struct sockaddr *)&un, sizeof un));

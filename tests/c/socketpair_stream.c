@@ -9,9 +9,10 @@
 #include <sys/un.h>
 
 static void pl(const char *what, int fd) {
-    struct pollfd p = {fd, POLLIN | POLLOUT, 0};
+    struct pollfd p = {fd, POLLIN | POLLOUT | POLLRDHUP | POLLWRBAND | POLLPRI, 0};
     int n = poll(&p, 1, 0);
-    printf("poll %s: %d %s\n", what, n, ev(p.revents));
+    printf("poll %s: %d %s%s%s%s\n", what, n, ev(p.revents), p.revents & POLLRDHUP ? "RDHUP " : "",
+           p.revents & POLLWRBAND ? "WRBAND " : "", p.revents & POLLPRI ? "PRI " : "");
 }
 
 static void name(const char *what, int fd, int peer) {
@@ -215,6 +216,11 @@ static void transfers(void) {
     SHOW(sendto(sv[0], "x", 1, 0, (struct sockaddr *)&from, sizeof(sa_family_t) + 2));
     SHOW(sendto(sv[0], "x", 1, 0, (struct sockaddr *)&from, 0));
     SHOW(recv(sv[1], buf, sizeof buf, MSG_TRUNC));
+    SHOW(send(sv[0], "e", 1, MSG_EOR | MSG_MORE | MSG_CONFIRM | MSG_DONTROUTE | 0x00800000));
+    SHOW(recv(sv[1], buf, sizeof buf, MSG_ERRQUEUE | 0x00800000));
+    SHOW(recv(sv[1], buf, sizeof buf, MSG_OOB));
+    SHOW(recv(sv[1], buf, sizeof buf, MSG_DONTWAIT));
+    SHOW(send(sv[0], "u", 1, MSG_OOB));
     close(sv[0]);
     close(sv[1]);
 }

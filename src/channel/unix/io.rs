@@ -11,7 +11,7 @@ use crate::channel::queue::Msg;
 use crate::channel::rights::InFlight;
 use crate::errno::{Errno, Result};
 use crate::iov;
-use crate::poll::{POLLERR, POLLHUP, POLLIN, POLLOUT};
+use crate::poll::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLWRBAND};
 use crate::wait::Wait;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -347,7 +347,10 @@ impl Unix {
         if c.shutdown == SHUTDOWN_MASK {
             m |= POLLHUP;
         }
-        if c.shutdown & RCV_SHUTDOWN != 0 || !c.queue.is_empty() || !c.embryos.is_empty() {
+        if c.shutdown & RCV_SHUTDOWN != 0 {
+            m |= POLLIN | POLLRDHUP;
+        }
+        if !c.queue.is_empty() || !c.embryos.is_empty() {
             m |= POLLIN;
         }
         let hup_unconnected = match c.kind {
@@ -372,8 +375,18 @@ impl Unix {
             }
         }
         if writable {
-            m |= POLLOUT;
+            m |= POLLOUT | POLLWRBAND;
         }
         m
+    }
+
+    /// `MSG_OOB` on a receive: a stream has no urgent data to give (`EINVAL`, Linux's answer
+    /// when none is waiting; WASI programs' channels never carry any, since a send with
+    /// `MSG_OOB` is refused); datagrams and records do not know it (`EOPNOTSUPP`, as Linux).
+    pub fn recv_oob(&self) -> Errno {
+        match self.kind() {
+            Kind::Stream => Errno::EINVAL,
+            Kind::Dgram | Kind::Seqpacket => Errno::EOPNOTSUPP,
+        }
     }
 }

@@ -6,12 +6,14 @@
 //! wasmtime:
 #include "t.h"
 #include <sys/select.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 
 static void pl(const char *what, int fd) {
-    struct pollfd p = {fd, POLLIN | POLLOUT, 0};
+    struct pollfd p = {fd, POLLIN | POLLOUT | POLLRDHUP | POLLWRBAND, 0};
     int n = poll(&p, 1, 0);
-    printf("poll %s: %d %s\n", what, n, ev(p.revents));
+    printf("poll %s: %d %s%s%s\n", what, n, ev(p.revents), p.revents & POLLRDHUP ? "RDHUP " : "",
+           p.revents & POLLWRBAND ? "WRBAND " : "");
 }
 
 static int *beyond(void) {
@@ -201,6 +203,37 @@ int main(void) {
     FD_SET(p[0], &r);
     SHOW(select(p[0] + 1, &r, NULL, NULL, &tv));
     printf("writer gone: readable %d\n", FD_ISSET(p[0], &r));
+    close(p[0]);
+
+    printf("-- dup, and a pipe as stdout\n");
+    MUST(pipe(p));
+    int d = dup(p[1]);
+    printf("dup: the lowest free number %d\n", d == p[1] + 1);
+    SHOW(fcntl(d, F_GETFL) == O_WRONLY);
+    SHOW(close(p[1]));
+    pl("a copy of the writer left, read end", p[0]);
+    SHOW(write(d, "via dup", 7));
+    memset(buf, 0, sizeof buf);
+    SHOW(read(p[0], buf, sizeof buf));
+    printf("\"%s\"\n", buf);
+    int saved = dup(1);
+    fflush(stdout);
+    MUST(dup2(d, 1));
+    printf("through the pipe\n");
+    fflush(stdout);
+    MUST(dup2(saved, 1));
+    close(saved);
+    memset(buf, 0, sizeof buf);
+    SHOW(read(p[0], buf, sizeof buf));
+    printf("stdout went into the pipe: %s", buf);
+    SHOW(dup2(p[0], d) == d);
+    SHOW(fcntl(d, F_GETFL) == O_RDONLY);
+    pl("the last writer closed by dup2", p[0]);
+    SHOW(read(d, buf, sizeof buf));
+    SHOW(sendfile(1, p[0], NULL, 3));
+    off_t off = 0;
+    SHOW(sendfile(1, p[0], &off, 3));
+    close(d);
     close(p[0]);
 
     printf("-- stdio\n");

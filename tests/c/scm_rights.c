@@ -1,6 +1,6 @@
 /* SCM_RIGHTS between the program's own AF_UNIX sockets: a received descriptor is a new number
  * for the same open object (a pipe end, a socket pair's end, a TCP connection), as dup makes;
- * MSG_CMSG_CLOEXEC; several descriptors and several control messages; a control buffer too
+ * stdout too (as the copy dup makes); MSG_CMSG_CLOEXEC; several descriptors and several control messages; a control buffer too
  * small (MSG_CTRUNC, the rest closed) or absent; MSG_PEEK; a stream read stopping after the
  * data that carried descriptors; datagrams; the errors of a malformed control buffer in Linux's
  * order; and a TCP socket refusing ancillary data (EINVAL). */
@@ -169,6 +169,14 @@ int main(void) {
         char one;
         SHOW(recv(sv[1], &one, 1, 0));
     }
+
+    printf("-- stdout, passed\n");
+    int out = 1;
+    SHOW(send_fds(sv[0], "o", 1, &out, 1));
+    int so = recv_fds("stdout", sv[1], CMSG_SPACE(sizeof(int)), 0, NULL);
+    SHOW(write(so, "written through the passed stdout\n", 34));
+    SHOW(close(so));
+    SHOW(write(1, "stdout still open\n", 18));
 
     printf("-- datagrams\n");
     SHOW(send_fds(r[0], "", 0, &q[1], 1));

@@ -9,7 +9,7 @@ use crate::channel::pipe;
 use crate::channel::rights::InFlight;
 use crate::channel::unix::{RecvFlags, Unix};
 use crate::errno::{Errno, Result};
-use crate::fd::{self, Desc, Target};
+use crate::fd::{self, Desc};
 use crate::flags::{MsgFlags, SockFlags};
 use crate::socket::{Attrs, Proto};
 use alloc::rc::Rc;
@@ -23,9 +23,9 @@ pub use crate::channel::addr::{BindAddr, UnixAddr};
 /// `include/sys/socket.h` defines.
 pub const SOCK_SEQPACKET: i32 = 9;
 
-/// Whether `fd` is an AF_UNIX socket of the library's.
+/// Whether `fd` is an AF_UNIX socket of the library's (a check: it flushes no held bytes).
 pub fn is_unix(fd: i32) -> bool {
-    matches!(fd::lookup(fd), Target::Ours(Desc::Socket(s)) if matches!(s.borrow().proto, Proto::Unix(_)))
+    fd::socket_peek(fd).is_ok_and(|s| matches!(s.borrow().proto, Proto::Unix(_)))
 }
 
 /// Run `f` on `fd`'s AF_UNIX socket (the caller checked [`is_unix`]) with its attributes.

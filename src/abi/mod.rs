@@ -85,6 +85,18 @@ impl core::fmt::Display for ShowAddr {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // SAFETY: the traced call's own address argument, checked by `addr_bytes`.
         let bytes = unsafe { addr_bytes(self.0, self.1) };
+        // An AF_UNIX name: its path, or `@` and the abstract name's bytes (as `ss` shows them).
+        if let Ok(b) = bytes
+            && addr::sa_family(b) == Some(addr::AF_UNIX)
+            && let Ok(u) = crate::channel::addr::UnixAddr::decode(b)
+        {
+            let name = &u.as_bytes()[2..];
+            let (at, name) = match name.split_first() {
+                Some((0, rest)) => ("@", rest),
+                _ => ("", &name[..name.len() - 1]),
+            };
+            return write!(f, "{at}{}", core::str::from_utf8(name).unwrap_or("?"));
+        }
         let decoded = bytes.ok().and_then(|b| {
             let family = match addr::sa_family(b)? {
                 addr::AF_INET => Family::V4,

@@ -70,7 +70,7 @@ pub unsafe extern "C" fn bind(fd: c_int, addr: *const u8, len: SockLen) -> c_int
     if ops::unix::is_unix(fd) {
         // SAFETY: forwarded contract.
         let r = unsafe { super::unix::bind(fd, addr, len) };
-        let r = crate::trace::traced!("bind"("{fd}, {addr:p}, {len}"), r);
+        let r = crate::trace::traced!("bind"("{fd}, {}", super::ShowAddr(addr, len)), r);
         return c_ret(r.map(|()| 0));
     }
     // SAFETY: forwarded contract.

@@ -45,10 +45,13 @@ impl PipeBuf {
     /// bytes went in (0 when the pipe is full).
     pub fn write(&mut self, bufs: &[&[u8]]) -> usize {
         let total = iov::total(bufs);
-        let mut scratch = Vec::new();
-        let data = iov::contiguous(bufs, &mut scratch);
-        let mut done = 0;
         let chars = total & (PAGE - 1);
+        // Copy out only what can go in: the part that may top up the last page, and a page per
+        // free slot.
+        let room = chars + PIPE_SLOTS.saturating_sub(self.pages.len()) * PAGE;
+        let mut data = Vec::new();
+        iov::gather(bufs, 0, 0, total.min(room), &mut data);
+        let mut done = 0;
         if chars > 0
             && let Some(last) = self.pages.back_mut()
             && last.data.len() + chars <= PAGE

@@ -183,9 +183,12 @@ pub fn recv_msg(fd: i32, bufs: &mut [&mut [u8]], flags: MsgFlags, room: usize) -
         m.ctrunc = descs.len() > room;
         let mut descs = descs.into_iter();
         for d in descs.by_ref().take(room) {
-            match fd::insert(d, cloexec) {
+            // The table drops what it cannot take while it is borrowed: hand it a second
+            // reference, so that the object is closed (if at all) here, outside it.
+            match fd::insert(d.clone(), cloexec) {
                 Ok(n) => m.fds.push(n),
                 Err(_) => {
+                    d.release();
                     m.ctrunc = true;
                     break;
                 }

@@ -330,7 +330,7 @@ pub extern "C" fn close(fd: c_int) -> c_int {
 }
 
 /// sendfile(2): up to `count` bytes of the file `in_fd` (from `*offset`, which is advanced, or
-/// from its file position, which moves) to `out_fd`; see [`ops::sendfile`].
+/// from its file position, which moves) to `out_fd`; see [`ops::sendfile()`].
 ///
 /// # Safety
 /// `offset` NULL or a valid `off_t`.

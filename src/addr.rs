@@ -279,8 +279,51 @@ pub fn connect_target(addr: SocketAddr) -> SocketAddr {
             a.flowinfo(),
             a.scope_id(),
         )),
+        // `::ffff:0.0.0.0` is IPv4's unspecified address: this host, over IPv4.
+        SocketAddr::V6(a) if a.ip().to_ipv4_mapped() == Some(Ipv4Addr::UNSPECIFIED) => {
+            SocketAddr::V6(SocketAddrV6::new(
+                Ipv4Addr::LOCALHOST.to_ipv6_mapped(),
+                a.port(),
+                a.flowinfo(),
+                a.scope_id(),
+            ))
+        }
         other => other,
     }
+}
+
+/// The IPv4 address an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) stands for, with its port;
+/// `None` for any other address. (IPv4 addresses themselves are not "mapped".)
+pub fn unmapped(addr: SocketAddr) -> Option<SocketAddrV4> {
+    match addr {
+        SocketAddr::V6(a) => a
+            .ip()
+            .to_ipv4_mapped()
+            .map(|ip| SocketAddrV4::new(ip, a.port())),
+        SocketAddr::V4(_) => None,
+    }
+}
+
+/// Whether `addr` is IPv4-mapped (`::ffff:a.b.c.d`).
+pub fn is_mapped(addr: &SocketAddr) -> bool {
+    unmapped(*addr).is_some()
+}
+
+/// An address as an IPv6 socket shows it: an IPv4 one as `::ffff:a.b.c.d` (same port), an IPv6
+/// one unchanged.
+pub fn mapped(addr: SocketAddr) -> SocketAddr {
+    match addr {
+        SocketAddr::V4(a) => {
+            SocketAddr::V6(SocketAddrV6::new(a.ip().to_ipv6_mapped(), a.port(), 0, 0))
+        }
+        v6 => v6,
+    }
+}
+
+/// An address in the family of the host socket that carries it: IPv4-mapped addresses become
+/// IPv4 ones; every other address is unchanged.
+pub fn host_form(addr: SocketAddr) -> SocketAddr {
+    unmapped(addr).map_or(addr, SocketAddr::V4)
 }
 
 /// Whether an IP is one a unicast socket can never use (multicast or IPv4 broadcast).
@@ -427,6 +470,22 @@ mod tests {
         for bad in [0, 3, 10, -1, i32::MAX] {
             assert_eq!(Family::from_domain(bad), Err(Errno::EAFNOSUPPORT));
         }
+    }
+
+    #[test]
+    fn mapped_addresses() {
+        let m: SocketAddr = "[::ffff:127.0.0.1]:80".parse().unwrap();
+        let v4: SocketAddr = "127.0.0.1:80".parse().unwrap();
+        let v6: SocketAddr = "[::1]:80".parse().unwrap();
+        assert_eq!(unmapped(m), Some("127.0.0.1:80".parse().unwrap()));
+        assert_eq!(unmapped(v4), None);
+        assert_eq!(unmapped(v6), None);
+        assert!(is_mapped(&m) && !is_mapped(&v6) && !is_mapped(&v4));
+        assert_eq!(mapped(v4), m);
+        assert_eq!(mapped(v6), v6);
+        assert_eq!(host_form(m), v4);
+        assert_eq!(host_form(v6), v6);
+        assert_eq!(connect_target("[::ffff:0.0.0.0]:80".parse().unwrap()), m);
     }
 
     #[test]

@@ -484,20 +484,29 @@ static OPTIONS: &[Opt] = &[
             Ok(())
         }),
     },
-    // IPV6_V6ONLY: WASI hosts only make v6-only sockets. Setting it on is a no-op; setting it
-    // off cannot be honoured, and silently keeping it on would make IPv4 clients fail later,
-    // so that is EOPNOTSUPP. IPv6 options on an IPv4 socket are EOPNOTSUPP, as on Linux.
+    // IPV6_V6ONLY: WASI hosts only make v6-only sockets; the library recreates Linux's
+    // dual-stack ones (off, Linux's default) with IPv4 host sockets (tcp/dual.rs, udp/dual.rs).
+    // It cannot change once the socket has a port (EINVAL). IPv6 options on an IPv4 socket are
+    // EOPNOTSUPP, as on Linux.
     Opt {
         level: IPPROTO_IPV6,
         name: IPV6_V6ONLY,
         codec: Codec::Int,
-        get: |e| v6_only(e).map(|()| Value::Int(1)),
+        get: |e| {
+            v6_only(e)?;
+            let on = match &e.proto {
+                Proto::Tcp(t) => t.v6only(),
+                Proto::Udp(u) => u.v6only(),
+                Proto::Unix(_) => return Err(Errno::EOPNOTSUPP),
+            };
+            Ok(Value::Int(i32::from(on)))
+        },
         set: Some(|e, v| {
             v6_only(e)?;
-            if flag(v) {
-                Ok(())
-            } else {
-                Err(Errno::EOPNOTSUPP)
+            match &mut e.proto {
+                Proto::Tcp(t) => t.set_v6only(flag(v)),
+                Proto::Udp(u) => u.set_v6only(flag(v)),
+                Proto::Unix(_) => Err(Errno::EOPNOTSUPP),
             }
         }),
     },

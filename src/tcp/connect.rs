@@ -92,11 +92,21 @@ impl Tcp {
         if Family::of(&addr) != self.family {
             return Err(Errno::EAFNOSUPPORT);
         }
-        let target = addr::connect_target(addr);
-        if addr::is_non_unicast(&target.ip()) {
+        let target = if addr.ip().is_unspecified() && self.host_v4 {
+            // Linux: `::` means this host, over IPv4 from a socket bound to an IPv4 address.
+            addr::connect_target(addr::mapped(SocketAddr::new(
+                core::net::Ipv4Addr::UNSPECIFIED.into(),
+                addr.port(),
+            )))
+        } else {
+            addr::connect_target(addr)
+        };
+        if addr::is_non_unicast(&addr::host_form(target).ip()) {
             // Linux's route lookup refuses multicast and broadcast destinations for TCP.
             return Err(Errno::ENETUNREACH);
         }
+        // The host socket for the destination's family (a dual-stack socket reaches IPv4).
+        let target = self.route(target)?;
         if target.port() == 0 {
             // Linux sends the SYN and gets a reset; WASI refuses port 0 up front. Report it the
             // way Linux does: as a refused connection, asynchronously for a non-blocking socket.

@@ -14,11 +14,12 @@
 mod coalesce;
 mod conn;
 mod connect;
+mod dual;
 mod options;
 
 pub use crate::inet::{HostOpt, Ready};
 
-use crate::addr::Family;
+use crate::addr::{self, Family};
 use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::sockets::network::ErrorCode;
 use crate::bindings::wasi::sockets::tcp::{ShutdownType, TcpSocket};
@@ -82,7 +83,18 @@ pub struct Tcp {
     // Drop order: `state` holds the streams and their pollables, children of `host`.
     state: State,
     host: Host,
+    /// A dual-stack IPv6 socket bound to the unspecified address: the IPv4 host socket holding
+    /// the same port, listening beside `host` once the socket listens (WASI's IPv6 sockets are
+    /// IPv6-only; see `dual.rs`).
+    v4: Option<Host>,
     family: Family,
+    /// `host` is an IPv4 socket serving this IPv6 socket (bound or connected to an IPv4-mapped
+    /// address, or accepted through `v4`): its addresses are shown IPv4-mapped.
+    host_v4: bool,
+    /// `IPV6_V6ONLY` (Linux's default, `net.ipv6.bindv6only`, is off).
+    v6only: bool,
+    /// Which of a dual-stack listener's two host sockets `accept` asks first (they take turns).
+    v4_first: bool,
     /// Linux's `sk_err`: an asynchronous error not yet reported. `SO_ERROR`, `send`, `recv` and
     /// `connect` each report it once and clear it.
     so_error: Option<Errno>,
@@ -113,7 +125,11 @@ impl Tcp {
         Tcp {
             state,
             host,
+            v4: None,
             family,
+            host_v4: false,
+            v6only: false,
+            v4_first: false,
             so_error: None,
             bound: None,
             scratch: Vec::new(),
@@ -153,11 +169,12 @@ impl Tcp {
                 .err()
                 .unwrap_or(Errno::EINVAL));
         }
-        let host = &self.host;
-        wasi::with_network(|net| host.sock.start_bind(net, wasi::to_wasi(addr)))
-            .map_err(Errno::from)?;
-        finish(&host.pollable, || host.sock.finish_bind()).map_err(Errno::from)?;
-        self.bound = Some(host.sock.local_address().map_or(addr, wasi::from_wasi));
+        let local = if self.family == Family::V6 {
+            self.bind_v6(addr)?
+        } else {
+            bind_host(&self.host, addr)?
+        };
+        self.bound = Some(local);
         self.state = State::Bound;
         Ok(())
     }
@@ -173,6 +190,9 @@ impl Tcp {
             State::Listening { .. } => {
                 // Linux lets listen() change the backlog; a host that cannot is not an error.
                 let _ = self.host.sock.set_listen_backlog_size(backlog);
+                if let Some(v4) = &self.v4 {
+                    let _ = v4.sock.set_listen_backlog_size(backlog);
+                }
                 return Ok(());
             }
             State::Failed { acknowledged: true } => self.renew_if_failed()?,
@@ -182,13 +202,10 @@ impl Tcp {
         if matches!(self.state, State::Fresh) {
             self.bind(self.family.unspecified())?;
         }
-        let host = &self.host;
-        // Best effort before listening: hosts clamp the value like Linux does.
-        let _ = host.sock.set_listen_backlog_size(backlog);
-        let r = host.sock.start_listen().map_err(Errno::from);
-        if let Err(e) = r.and_then(|()| {
-            finish(&host.pollable, || host.sock.finish_listen()).map_err(Errno::from)
-        }) {
+        // The IPv4 host socket of a dual-stack socket listens too.
+        let r = listen_host(&self.host, backlog)
+            .and_then(|()| self.v4.as_ref().map_or(Ok(()), |h| listen_host(h, backlog)));
+        if let Err(e) = r {
             self.recover_failed_listen();
             return Err(e);
         }
@@ -201,16 +218,13 @@ impl Tcp {
     /// failed, getsockopt with EIO: found by tests/fuzz), so take a fresh host socket, bound to
     /// the same address again (hosts reuse addresses); if that fails, the socket is unbound.
     fn recover_failed_listen(&mut self) {
+        let addr = self.bound.take();
+        self.state = State::Fresh;
         if self.replace_host().is_err() {
             return;
         }
-        let Some(addr) = self.bound else { return };
-        let host = &self.host;
-        let rebound = wasi::with_network(|net| host.sock.start_bind(net, wasi::to_wasi(addr)))
-            .and_then(|()| finish(&host.pollable, || host.sock.finish_bind()));
-        if rebound.is_err() {
-            self.bound = None;
-            self.state = State::Fresh;
+        if let Some(addr) = addr {
+            let _ = self.bind(addr);
         }
     }
 
@@ -220,23 +234,45 @@ impl Tcp {
             return Err(Errno::EINVAL);
         }
         loop {
-            match host::accept(&self.host.sock) {
-                Ok((sock, input, output)) => {
-                    let host = Host::from(sock);
-                    let conn = Conn::new(input, output);
-                    let peer = host
-                        .sock
-                        .remote_address()
-                        .map_or(self.family.unspecified(), wasi::from_wasi);
-                    let state = State::Connected {
-                        conn,
-                        acknowledged: true,
-                    };
-                    return Ok((Tcp::with_host(host, state, self.family), peer));
+            // A dual-stack listener has two host sockets; they take turns going first, so
+            // neither family starves the other.
+            let order = match &self.v4 {
+                Some(v4) if self.v4_first => [Some((v4, true)), Some((&self.host, self.host_v4))],
+                Some(v4) => [Some((&self.host, self.host_v4)), Some((v4, true))],
+                None => [Some((&self.host, self.host_v4)), None],
+            };
+            for (listener, is_v4) in order.into_iter().flatten() {
+                match host::accept(&listener.sock) {
+                    Ok((sock, input, output)) => {
+                        let host = Host::from(sock);
+                        let conn = Conn::new(input, output);
+                        let mut peer = host
+                            .sock
+                            .remote_address()
+                            .map_or(self.family.unspecified(), wasi::from_wasi);
+                        let state = State::Connected {
+                            conn,
+                            acknowledged: true,
+                        };
+                        let mut tcp = Tcp::with_host(host, state, self.family);
+                        tcp.v6only = self.v6only;
+                        if is_v4 && self.family == Family::V6 {
+                            tcp.host_v4 = true;
+                            peer = addr::mapped(peer);
+                        }
+                        self.v4_first = !is_v4;
+                        return Ok((tcp, peer));
+                    }
+                    Err(ErrorCode::WouldBlock) => {}
+                    Err(e) => return Err(e.into()),
                 }
-                Err(ErrorCode::WouldBlock) if wait::recheck(wait) => {}
-                Err(ErrorCode::WouldBlock) => wait.on(&self.host.pollable)?,
-                Err(e) => return Err(e.into()),
+            }
+            if wait::recheck(wait) {
+                continue;
+            }
+            match &self.v4 {
+                Some(v4) => wait.on_any(&[&self.host.pollable, &v4.pollable])?,
+                None => wait.on(&self.host.pollable)?,
             }
         }
     }
@@ -376,7 +412,9 @@ impl Tcp {
                 .host
                 .sock
                 .local_address()
-                .map_or(self.family.unspecified(), wasi::from_wasi),
+                .map_or(self.family.unspecified(), |a| {
+                    self.shown(wasi::from_wasi(a))
+                }),
             _ => self.bound.unwrap_or_else(|| self.family.unspecified()),
         }
     }
@@ -388,7 +426,7 @@ impl Tcp {
                 .host
                 .sock
                 .remote_address()
-                .map(wasi::from_wasi)
+                .map(|a| self.shown(wasi::from_wasi(a)))
                 .map_err(|_| Errno::ENOTCONN),
             _ => Err(Errno::ENOTCONN),
         }
@@ -417,7 +455,8 @@ impl Tcp {
         match &mut self.state {
             State::Connected { conn, .. } => conn.ready(&mut self.so_error, want_out),
             State::Listening { .. } => Ready {
-                input: host::ready(&self.host.pollable),
+                input: host::ready(&self.host.pollable)
+                    || self.v4.as_ref().is_some_and(|h| host::ready(&h.pollable)),
                 ..Ready::default()
             },
             State::Connecting => Ready {
@@ -451,10 +490,31 @@ impl Tcp {
     pub fn pollables<'a>(&'a self, want_out: bool, out: &mut Vec<&'a Pollable>) {
         match &self.state {
             State::Connected { conn, .. } => conn.pollables(want_out, out),
-            State::Listening { shut: false } | State::Connecting => out.push(&self.host.pollable),
+            State::Listening { shut: false } => {
+                out.push(&self.host.pollable);
+                out.extend(self.v4.as_ref().map(|h| &h.pollable));
+            }
+            State::Connecting => out.push(&self.host.pollable),
             _ => {}
         }
     }
+}
+
+/// Bind `host` to `addr` (`start-bind` + `finish-bind`): the address it got (ephemeral port
+/// resolved), in the host socket's own family.
+fn bind_host(host: &Host, addr: SocketAddr) -> Result<SocketAddr> {
+    wasi::with_network(|net| host.sock.start_bind(net, wasi::to_wasi(addr)))
+        .map_err(Errno::from)?;
+    finish(&host.pollable, || host.sock.finish_bind()).map_err(Errno::from)?;
+    Ok(host.sock.local_address().map_or(addr, wasi::from_wasi))
+}
+
+/// Make `host` listen (`start-listen` + `finish-listen`).
+fn listen_host(host: &Host, backlog: u64) -> Result<()> {
+    // Best effort before listening: hosts clamp the value like Linux does.
+    let _ = host.sock.set_listen_backlog_size(backlog);
+    host.sock.start_listen().map_err(Errno::from)?;
+    finish(&host.pollable, || host.sock.finish_listen()).map_err(Errno::from)
 }
 
 impl Tcp {

@@ -1,11 +1,11 @@
 //! Host-backed options (`SO_KEEPALIVE`, buffer sizes, keep-alive timing, hop limits): Linux's
 //! range checks and units, and the options kept to apply again to a replacement host socket.
 
-use super::{Host, State, Tcp};
+use super::{State, Tcp};
 use crate::addr::Family;
 use crate::bindings::wasi::sockets::tcp::TcpSocket;
 use crate::errno::{Errno, Result};
-use crate::inet::{HostOpt, buffer_size_from_host, buffer_size_to_host, hops};
+use crate::inet::{DEFAULT_TTL, HostOpt, buffer_size_from_host, buffer_size_to_host, hops};
 
 /// Linux's limits for the keep-alive options (`MAX_TCP_KEEPIDLE`, `MAX_TCP_KEEPINTVL`,
 /// `MAX_TCP_KEEPCNT`).
@@ -15,12 +15,11 @@ const NS_PER_SEC: u64 = 1_000_000_000;
 
 impl Tcp {
     /// A fresh host socket with the options the program set (Linux's socket keeps them).
+    /// A dual-stack socket's IPv4 host socket goes too; a bind makes it again.
     pub(super) fn replace_host(&mut self) -> Result<()> {
-        self.host = Host::new(self.family)?;
-        for &(o, v) in &self.host_opts {
-            // Accepted once by a socket of the same family, so accepted again.
-            let _ = apply_host_opt(&self.host.sock, self.family, o, v);
-        }
+        self.v4 = None;
+        self.host_v4 = false;
+        self.host = self.fresh_host(self.family)?;
         Ok(())
     }
 
@@ -38,7 +37,8 @@ impl Tcp {
     pub fn host_opt(&mut self, o: HostOpt) -> Result<i32> {
         let family = self.family;
         match (o, family) {
-            (HostOpt::Ttl, Family::V6) => return Ok(self.v4_ttl_on_v6),
+            (HostOpt::Ttl, Family::V6) if !self.host_v4 => return Ok(self.v4_ttl_on_v6),
+            (HostOpt::UnicastHops, Family::V6) if self.host_v4 => return Ok(self.v6_hops()),
             (HostOpt::UnicastHops, Family::V4) => return Err(Errno::EOPNOTSUPP),
             _ => {}
         }
@@ -58,20 +58,47 @@ impl Tcp {
 
     /// Set a host-backed option, with Linux's range checks first; remembered for a replacement
     /// host socket.
+    ///
+    /// On an IPv6 socket `IP_TTL` goes to its IPv4 host sockets (Linux keeps it for
+    /// IPv4-mapped traffic) and `IPV6_UNICAST_HOPS` to its IPv6 one; each is stored for the
+    /// other.
     pub fn set_host_opt(&mut self, o: HostOpt, v: i32) -> Result<()> {
         match (o, self.family) {
             (HostOpt::Ttl, Family::V6) => {
-                self.v4_ttl_on_v6 = i32::from(hops(v)?);
+                let h = hops(v)?;
+                self.v4_ttl_on_v6 = i32::from(h);
+                if self.host_v4 {
+                    self.option_host()?.set_hop_limit(h).map_err(Errno::from)?;
+                }
+                if let Some(v4) = &self.v4 {
+                    let _ = v4.sock.set_hop_limit(h);
+                }
                 return Ok(());
             }
+            (HostOpt::UnicastHops, Family::V6) if self.host_v4 => {
+                hops(v)?;
+            }
             (HostOpt::UnicastHops, Family::V4) => return Err(Errno::EOPNOTSUPP),
-            _ => {}
+            _ => {
+                let family = self.family;
+                apply_host_opt(self.option_host()?, family, o, v)?;
+                if let Some(v4) = &self.v4 {
+                    let _ = apply_host_opt(&v4.sock, Family::V4, o, v);
+                }
+            }
         }
-        let family = self.family;
-        apply_host_opt(self.option_host()?, family, o, v)?;
         self.host_opts.retain(|(k, _)| *k != o);
         self.host_opts.push((o, v));
         Ok(())
+    }
+
+    /// `IPV6_UNICAST_HOPS` as set, for an IPv6 socket whose host socket is IPv4.
+    fn v6_hops(&self) -> i32 {
+        self.host_opts
+            .iter()
+            .find(|(k, _)| *k == HostOpt::UnicastHops)
+            .and_then(|&(_, v)| hops(v).ok())
+            .map_or(DEFAULT_TTL, i32::from)
     }
 }
 

@@ -122,6 +122,8 @@ struct Opts {
 pub struct Udp {
     host: Host,
     family: Family,
+    /// `IPV6_V6ONLY`.
+    v6only: bool,
     bound: Option<Bound>,
     /// The connected peer.
     peer: Option<SocketAddr>,
@@ -146,6 +148,7 @@ impl Udp {
         Ok(Udp {
             host: Host::new(family)?,
             family,
+            v6only: true,
             bound: None,
             peer: None,
             rx: VecDeque::new(),
@@ -161,6 +164,20 @@ impl Udp {
     /// The socket's address family.
     pub fn family(&self) -> Family {
         self.family
+    }
+
+    /// `IPV6_V6ONLY`.
+    pub fn v6only(&self) -> bool {
+        self.v6only
+    }
+
+    /// Set `IPV6_V6ONLY`: `EINVAL` once the socket has a port, as Linux.
+    pub fn set_v6only(&mut self, on: bool) -> Result<()> {
+        if self.bound.is_some() {
+            return Err(Errno::EINVAL);
+        }
+        self.v6only = on;
+        Ok(())
     }
 
     /// `SO_ERROR`: the pending error, cleared by reading it (after a look at the host).

@@ -96,6 +96,29 @@ impl Wait {
         }
     }
 
+    /// Wait until one of `ps` is ready (a dual-stack socket's two host sockets). As [`Self::on`].
+    pub fn on_any(self, ps: &[&Pollable]) -> Result<()> {
+        if let [p] = ps {
+            return self.on(p);
+        }
+        if self == Wait::Never {
+            return Err(Errno::EAGAIN);
+        }
+        if ps.iter().any(|p| host::ready(p)) {
+            return Ok(());
+        }
+        if self.deadline().is_some_and(|d| now() >= d) {
+            return Err(Errno::EAGAIN);
+        }
+        let ready = any(ps, self.deadline());
+        host::waited();
+        if ready.is_empty() {
+            Err(Errno::EAGAIN)
+        } else {
+            Ok(())
+        }
+    }
+
     /// Wait with nothing that could become ready (Linux's `recv` on a UDP socket that has no
     /// port): `EAGAIN` at once, or at the deadline; a blocking call sleeps for good, as on Linux.
     pub fn idle(self) -> Result<()> {

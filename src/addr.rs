@@ -126,10 +126,13 @@ pub fn decode_for_bind(bytes: &[u8], family: Family) -> Result<SocketAddr> {
 }
 
 /// [`decode`] for `connect` on a UDP socket (`__ip6_datagram_connect`): an IPv6 socket looks at
-/// the family before the length, and refuses `AF_INET` (it is IPv6-only) with `EAFNOSUPPORT`.
+/// the family before the length and takes `AF_INET` as an IPv4 peer (a `sockaddr_in`, shorter
+/// is `EINVAL`), which the socket refuses with `EAFNOSUPPORT` if it is v6-only (Linux checks
+/// that before the length; a short `AF_INET` address on a v6-only socket is the one case the two
+/// orders disagree).
 pub fn decode_dgram_connect(bytes: &[u8], family: Family) -> Result<SocketAddr> {
     if family == Family::V6 && sa_family(bytes) == Some(AF_INET) {
-        return Err(Errno::EAFNOSUPPORT);
+        return decode(bytes, Family::V4);
     }
     decode(bytes, family)
 }
@@ -138,40 +141,44 @@ pub fn decode_dgram_connect(bytes: &[u8], family: Family) -> Result<SocketAddr> 
 /// `family`, with Linux's checks in Linux's order (`udp_sendmsg`, `udpv6_sendmsg`):
 /// - IPv4 socket: shorter than `sockaddr_in` -> `EINVAL`; `AF_UNSPEC` reads as `AF_INET`; any
 ///   other family -> `EAFNOSUPPORT`; port 0 -> `EINVAL`.
-/// - IPv6 socket: shorter than `sa_family` -> `EINVAL`; `AF_UNSPEC` means no address (`None`);
-///   `AF_INET`, or an IPv4-mapped address, is `ENETUNREACH` (the socket is IPv6-only, as every
-///   WASI IPv6 socket is); another family -> `EINVAL`; shorter than `SIN6_LEN_RFC2133` ->
-///   `EINVAL`; port 0 -> `EINVAL`.
-pub fn decode_dest(bytes: &[u8], family: Family) -> Result<Option<SocketAddr>> {
+/// - IPv6 socket: shorter than `sa_family` -> `EINVAL`; `AF_UNSPEC` means no address (the
+///   peer); `AF_INET`, or an IPv4-mapped address, is an IPv4 destination ([`Dest::Ipv4`]: the
+///   socket decides, by `IPV6_V6ONLY`, whether IPv4's checks apply); another family ->
+///   `EINVAL`; shorter than `SIN6_LEN_RFC2133` -> `EINVAL`; port 0 -> `EINVAL`.
+pub fn decode_dest(bytes: &[u8], family: Family) -> Dest {
     let addr = match family {
         Family::V4 => {
             if bytes.len() < SOCKADDR_IN_LEN {
-                return Err(Errno::EINVAL);
+                return Dest::Invalid(Errno::EINVAL);
             }
             if !matches!(sa_family(bytes), Some(AF_INET | AF_UNSPEC)) {
-                return Err(Errno::EAFNOSUPPORT);
+                return Dest::Invalid(Errno::EAFNOSUPPORT);
             }
             SocketAddr::V4(decode_v4(bytes))
         }
         Family::V6 => {
             match sa_family(bytes) {
-                None => return Err(Errno::EINVAL),
-                Some(AF_UNSPEC) => return Ok(None),
-                Some(AF_INET) => return Err(Errno::ENETUNREACH),
+                None => return Dest::Invalid(Errno::EINVAL),
+                Some(AF_UNSPEC) => return Dest::Peer,
+                // IPv4's `udp_sendmsg` reads a `sockaddr_in` (its length first).
+                Some(AF_INET) if bytes.len() < SOCKADDR_IN_LEN => {
+                    return Dest::Ipv4(Err(Errno::EINVAL));
+                }
+                Some(AF_INET) => return Dest::ipv4(decode_v4(bytes)),
                 Some(AF_INET6) if bytes.len() >= SOCKADDR_IN6_MIN_LEN => {}
-                Some(_) => return Err(Errno::EINVAL),
+                Some(_) => return Dest::Invalid(Errno::EINVAL),
             }
             let a = decode_v6(bytes);
-            if a.ip().to_ipv4_mapped().is_some() {
-                return Err(Errno::ENETUNREACH);
+            if let Some(v4) = unmapped(SocketAddr::V6(a)) {
+                return Dest::ipv4(v4);
             }
             SocketAddr::V6(a)
         }
     };
     if addr.port() == 0 {
-        return Err(Errno::EINVAL);
+        return Dest::Invalid(Errno::EINVAL);
     }
-    Ok(Some(addr))
+    Dest::To(addr)
 }
 
 /// A datagram's destination as `sendto`/`sendmsg` named it, decoded for the socket's family
@@ -183,6 +190,10 @@ pub enum Dest {
     Peer,
     /// This address.
     To(SocketAddr),
+    /// An IPv4 destination given to an IPv6 socket (`AF_INET`, or `::ffff:a.b.c.d`). Linux's
+    /// `udpv6_sendmsg` refuses it on a v6-only socket (`ENETUNREACH`) and otherwise hands it to
+    /// IPv4's `udp_sendmsg`, whose verdict on it (after its size check) this is.
+    Ipv4(Result<SocketAddrV4>),
     /// An address Linux refuses, with its errno.
     Invalid(Errno),
 }
@@ -190,11 +201,16 @@ pub enum Dest {
 impl Dest {
     /// The destination for the caller's address bytes (`None`: no address).
     pub fn decode(bytes: Option<&[u8]>, family: Family) -> Dest {
-        match bytes.map(|b| decode_dest(b, family)) {
-            None | Some(Ok(None)) => Dest::Peer,
-            Some(Ok(Some(a))) => Dest::To(a),
-            Some(Err(e)) => Dest::Invalid(e),
-        }
+        bytes.map_or(Dest::Peer, |b| decode_dest(b, family))
+    }
+
+    /// An IPv4 destination of an IPv6 socket: port 0 is `EINVAL` (`udp_sendmsg`).
+    fn ipv4(a: SocketAddrV4) -> Dest {
+        Dest::Ipv4(if a.port() == 0 {
+            Err(Errno::EINVAL)
+        } else {
+            Ok(a)
+        })
     }
 
     /// The destination `addr` for a socket of `family`, with [`decode_dest`]'s checks (the
@@ -202,10 +218,8 @@ impl Dest {
     pub fn to(addr: SocketAddr, family: Family) -> Dest {
         match (addr, family) {
             (SocketAddr::V6(_), Family::V4) => Dest::Invalid(Errno::EAFNOSUPPORT),
-            (SocketAddr::V4(_), Family::V6) => Dest::Invalid(Errno::ENETUNREACH),
-            (SocketAddr::V6(a), _) if a.ip().to_ipv4_mapped().is_some() => {
-                Dest::Invalid(Errno::ENETUNREACH)
-            }
+            (SocketAddr::V4(a), Family::V6) => Dest::ipv4(a),
+            (a, Family::V6) if is_mapped(&a) => Dest::ipv4(unmapped(a).expect("mapped")),
             (a, _) if a.port() == 0 => Dest::Invalid(Errno::EINVAL),
             (a, _) => Dest::To(a),
         }
@@ -348,49 +362,66 @@ mod tests {
 
     #[test]
     fn datagram_destinations_follow_linux() {
+        let to = |s: &str| Dest::To(s.parse().unwrap());
         let v4 = v4_bytes(53, [127, 0, 0, 1]);
+        assert_eq!(decode_dest(&v4, Family::V4), to("127.0.0.1:53"));
         assert_eq!(
-            decode_dest(&v4, Family::V4),
-            Ok(Some("127.0.0.1:53".parse().unwrap()))
+            decode_dest(&v4[..15], Family::V4),
+            Dest::Invalid(Errno::EINVAL)
         );
-        assert_eq!(decode_dest(&v4[..15], Family::V4), Err(Errno::EINVAL));
         let mut unspec = v4;
         unspec[0..2].copy_from_slice(&AF_UNSPEC.to_ne_bytes());
-        assert_eq!(
-            decode_dest(&unspec, Family::V4),
-            Ok(Some("127.0.0.1:53".parse().unwrap()))
-        );
+        assert_eq!(decode_dest(&unspec, Family::V4), to("127.0.0.1:53"));
         let mut other = v4;
         other[0..2].copy_from_slice(&99u16.to_ne_bytes());
-        assert_eq!(decode_dest(&other, Family::V4), Err(Errno::EAFNOSUPPORT));
+        assert_eq!(
+            decode_dest(&other, Family::V4),
+            Dest::Invalid(Errno::EAFNOSUPPORT)
+        );
         assert_eq!(
             decode_dest(&v4_bytes(0, [127, 0, 0, 1]), Family::V4),
-            Err(Errno::EINVAL)
+            Dest::Invalid(Errno::EINVAL)
         );
 
         let v6 = encode(&"[::1]:53".parse().unwrap());
         let v6 = v6.as_bytes();
+        assert_eq!(decode_dest(v6, Family::V6), to("[::1]:53"));
+        assert!(matches!(decode_dest(&v6[..24], Family::V6), Dest::To(_)));
         assert_eq!(
-            decode_dest(v6, Family::V6),
-            Ok(Some("[::1]:53".parse().unwrap()))
+            decode_dest(&v6[..23], Family::V6),
+            Dest::Invalid(Errno::EINVAL)
         );
         assert_eq!(
-            decode_dest(&v6[..24], Family::V6).map(|a| a.is_some()),
-            Ok(true)
+            decode_dest(&v6[..1], Family::V6),
+            Dest::Invalid(Errno::EINVAL)
         );
-        assert_eq!(decode_dest(&v6[..23], Family::V6), Err(Errno::EINVAL));
-        assert_eq!(decode_dest(&v6[..1], Family::V6), Err(Errno::EINVAL));
-        assert_eq!(decode_dest(&v4, Family::V6), Err(Errno::ENETUNREACH));
-        assert_eq!(decode_dest(&unspec, Family::V6), Ok(None));
-        assert_eq!(decode_dest(&other, Family::V6), Err(Errno::EINVAL));
+        let lo4 = "127.0.0.1:53".parse().unwrap();
+        assert_eq!(decode_dest(&v4, Family::V6), Dest::Ipv4(Ok(lo4)));
+        assert_eq!(
+            decode_dest(&v4[..15], Family::V6),
+            Dest::Ipv4(Err(Errno::EINVAL))
+        );
+        assert_eq!(
+            decode_dest(&v4_bytes(0, [127, 0, 0, 1]), Family::V6),
+            Dest::Ipv4(Err(Errno::EINVAL))
+        );
+        assert_eq!(decode_dest(&unspec, Family::V6), Dest::Peer);
+        assert_eq!(
+            decode_dest(&other, Family::V6),
+            Dest::Invalid(Errno::EINVAL)
+        );
         let mapped = encode(&"[::ffff:127.0.0.1]:53".parse().unwrap());
         assert_eq!(
             decode_dest(mapped.as_bytes(), Family::V6),
-            Err(Errno::ENETUNREACH)
+            Dest::Ipv4(Ok(lo4))
         );
         assert_eq!(
             decode_dgram_connect(&v4, Family::V6),
-            Err(Errno::EAFNOSUPPORT)
+            Ok("127.0.0.1:53".parse().unwrap())
+        );
+        assert_eq!(
+            decode_dgram_connect(&v4[..15], Family::V6),
+            Err(Errno::EINVAL)
         );
         assert_eq!(
             decode_dgram_connect(&v4[..8], Family::V4),
@@ -398,7 +429,18 @@ mod tests {
         );
         assert!(decode_dgram_connect(v6, Family::V6).is_ok());
         let zero = encode(&"[::1]:0".parse().unwrap());
-        assert_eq!(decode_dest(zero.as_bytes(), Family::V6), Err(Errno::EINVAL));
+        assert_eq!(
+            decode_dest(zero.as_bytes(), Family::V6),
+            Dest::Invalid(Errno::EINVAL)
+        );
+        assert_eq!(
+            Dest::to("[::ffff:127.0.0.1]:53".parse().unwrap(), Family::V6),
+            Dest::Ipv4(Ok(lo4))
+        );
+        assert_eq!(
+            Dest::to("127.0.0.1:0".parse().unwrap(), Family::V6),
+            Dest::Ipv4(Err(Errno::EINVAL))
+        );
     }
 
     #[test]

@@ -336,7 +336,22 @@ static OPTIONS: &[Opt] = &[
     host!(IPPROTO_IP, IP_TTL, HostOpt::Ttl),
     host!(IPPROTO_IPV6, IPV6_UNICAST_HOPS, HostOpt::UnicastHops),
     // Stored, no effect.
-    stored_flag!(SOL_SOCKET, SO_REUSEADDR, reuseaddr),
+    // SO_REUSEADDR: stored for TCP (hosts always reuse); a UDP socket bound with it shares its
+    // port with the program's other sockets that set it (udp/shared.rs).
+    Opt {
+        level: SOL_SOCKET,
+        name: SO_REUSEADDR,
+        codec: Codec::Int,
+        get: |e| Ok(Value::Int(i32::from(attrs(e).reuseaddr))),
+        set: Some(|e, v| {
+            let on = flag(v);
+            e.attrs.reuseaddr = on;
+            if let Proto::Udp(u) = &mut e.proto {
+                u.set_reuseaddr(on);
+            }
+            Ok(())
+        }),
+    },
     stored_flag!(SOL_SOCKET, SO_BROADCAST, broadcast),
     stored_flag!(IPPROTO_TCP, TCP_NODELAY, nodelay),
     stored_flag!(SOL_SOCKET, SO_DEBUG, stored.debug),

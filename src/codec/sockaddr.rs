@@ -89,7 +89,7 @@ pub unsafe fn write_addr_bytes(addr: *mut u8, cap: usize, len: *mut SockLen, byt
 mod tests {
     use super::*;
     use crate::addr::{
-        AF_INET, AF_INET6, Family, SOCKADDR_IN_LEN, SOCKADDR_IN6_LEN, decode, decode_dest,
+        AF_INET, AF_INET6, Dest, Family, SOCKADDR_IN_LEN, SOCKADDR_IN6_LEN, decode, decode_dest,
         decode_dgram_connect, decode_for_bind, encode,
     };
     use crate::codec::prop::{Rng, check};
@@ -226,42 +226,53 @@ mod tests {
 
         pub fn dgram_connect(b: &[u8], f: Family) -> Result<SocketAddr> {
             if f == Family::V6 && fam(b) == Some(1) {
-                return Err(Errno::EAFNOSUPPORT);
+                return decode(b, Family::V4);
             }
             decode(b, f)
         }
 
-        pub fn dest(b: &[u8], f: Family) -> Result<Option<SocketAddr>> {
+        /// An IPv4 destination given to an IPv6 socket: port 0 is EINVAL.
+        fn ipv4(a: SocketAddr) -> Dest {
+            match a {
+                SocketAddr::V4(a) if a.port() == 0 => Dest::Ipv4(Err(Errno::EINVAL)),
+                SocketAddr::V4(a) => Dest::Ipv4(Ok(a)),
+                SocketAddr::V6(_) => unreachable!(),
+            }
+        }
+
+        pub fn dest(b: &[u8], f: Family) -> Dest {
             let a = if f == Family::V4 {
                 if b.len() < 16 {
-                    return Err(Errno::EINVAL);
+                    return Dest::Invalid(Errno::EINVAL);
                 }
                 if fam(b) != Some(0) && fam(b) != Some(1) {
-                    return Err(Errno::EAFNOSUPPORT);
+                    return Dest::Invalid(Errno::EAFNOSUPPORT);
                 }
                 v4(b)
             } else {
                 match fam(b) {
-                    None => return Err(Errno::EINVAL),
-                    Some(0) => return Ok(None),
-                    Some(1) => return Err(Errno::ENETUNREACH),
+                    None => return Dest::Invalid(Errno::EINVAL),
+                    Some(0) => return Dest::Peer,
+                    Some(1) if b.len() < 16 => return Dest::Ipv4(Err(Errno::EINVAL)),
+                    Some(1) => return ipv4(v4(b)),
                     Some(2) => {}
-                    Some(_) => return Err(Errno::EINVAL),
+                    Some(_) => return Dest::Invalid(Errno::EINVAL),
                 }
                 if b.len() < 24 {
-                    return Err(Errno::EINVAL);
+                    return Dest::Invalid(Errno::EINVAL);
                 }
                 let a = v6(b);
                 let o = a.ip().octets();
                 if o[..10] == [0; 10] && o[10..12] == [0xff, 0xff] {
-                    return Err(Errno::ENETUNREACH);
+                    let ip = core::net::Ipv4Addr::new(o[12], o[13], o[14], o[15]);
+                    return ipv4(SocketAddr::new(ip.into(), a.port()));
                 }
                 SocketAddr::V6(a)
             };
             if a.port() == 0 {
-                return Err(Errno::EINVAL);
+                return Dest::Invalid(Errno::EINVAL);
             }
-            Ok(Some(a))
+            Dest::To(a)
         }
     }
 

@@ -219,7 +219,7 @@ pub fn send_to(fd: i32, bufs: &[&[u8]], flags: MsgFlags, dest: Dest) -> Result<u
         ),
         Proto::Unix(u) => match dest {
             Dest::Peer => u.send(bufs, None, None, wait),
-            Dest::To(_) => Err(Errno::EINVAL),
+            Dest::To(_) | Dest::Ipv4(_) => Err(Errno::EINVAL),
             Dest::Invalid(e) => Err(e),
         },
     };

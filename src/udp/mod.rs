@@ -15,6 +15,10 @@
 //! - **Peeking, truncation, `FIONREAD`, `poll`.** Datagrams are read ahead into `Udp::rx`,
 //!   whole (the host's buffer holds 65535 bytes, more than any datagram), so `MSG_PEEK` leaves one
 //!   queued, a short buffer truncates it and `MSG_TRUNC` reports its real length.
+//! - **Dual-stack IPv6** (`IPV6_V6ONLY` off, Linux's default): WASI's IPv6 sockets are
+//!   IPv6-only, so an IPv4 host socket serves the IPv4 side (`dual.rs`).
+//! - **`SO_REUSEADDR`**: sockets of the program bound to one port share one host socket, and
+//!   its datagrams are dispatched among them as Linux does (`shared.rs`).
 //!
 //! The host's rules: `send` only after a `check-send` that permits it (one datagram per
 //! permit); streams and their pollables are dropped before their socket (struct fields drop in
@@ -22,21 +26,24 @@
 
 use crate::addr::{self, Dest, Family};
 use crate::bindings::wasi::io::poll::Pollable;
-use crate::bindings::wasi::sockets::udp::{
-    IncomingDatagramStream, OutgoingDatagram, OutgoingDatagramStream, UdpSocket,
-};
-use crate::bindings::wasi::sockets::udp_create_socket::create_udp_socket;
+use crate::bindings::wasi::sockets::udp::OutgoingDatagram;
 use crate::errno::{Errno, Result};
 use crate::flags::Shutdown;
 use crate::inet::{Ready, probe_bindable};
-use crate::wait::{self, Wait, host};
+use crate::wait::{self, Wait};
 use crate::{iov, wasi};
 
-mod lifecycle;
+mod dual;
+mod endpoint;
 mod options;
+mod shared;
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
+use alloc::rc::Rc;
 use alloc::vec::Vec;
+use core::cell::RefCell;
 use core::net::{IpAddr, SocketAddr};
+use endpoint::Endpoint;
 
 /// Linux's `udp_sendmsg` refuses anything longer than this before looking at the address.
 const MAX_UDP_LEN: usize = 0xffff;
@@ -51,11 +58,15 @@ const REBIND_WAIT_NS: u64 = 2_000_000_000;
 /// The pause between two attempts to take the port back.
 const REBIND_RETRY_NS: u64 = 1_000_000;
 
-/// One received datagram, whole.
+/// One received datagram, whole (its sender as the socket shows it).
 struct Datagram {
     data: Vec<u8>,
     from: SocketAddr,
 }
+
+/// A socket's receive queue: datagrams read from the host and not yet delivered. Shared with
+/// the host sockets it shares with other sockets (`shared.rs`), which deliver into it.
+type Queue = Rc<RefCell<VecDeque<Datagram>>>;
 
 /// What a `recv` delivered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,35 +79,11 @@ pub struct Received {
     pub truncated: bool,
 }
 
-/// A pair of host streams and their pollables (pollables first: they are the streams' children).
-struct Streams {
-    in_ready: Pollable,
-    out_ready: Pollable,
-    incoming: IncomingDatagramStream,
-    outgoing: OutgoingDatagramStream,
-}
-
-/// The host socket, its streams (dropped first) and whether it has streamed once already.
-struct Host {
-    streams: Option<Streams>,
-    sock: UdpSocket,
-    streamed: bool,
-}
-
-impl Host {
-    fn new(family: Family) -> Result<Host> {
-        Ok(Host {
-            streams: None,
-            sock: create_udp_socket(family.into()).map_err(Errno::from)?,
-            streamed: false,
-        })
-    }
-}
-
 /// The local binding and Linux's bind locks.
 #[derive(Clone, Copy, Debug)]
 struct Bound {
-    /// The address `bind` named (unspecified when it named none, or for an implicit bind).
+    /// The address `bind` named (unspecified when it named none, or for an implicit bind), as
+    /// the program named it (IPv4-mapped on an IPv6 socket bound to an IPv4 address).
     ip: IpAddr,
     /// The port held (ephemeral ones resolved).
     port: u16,
@@ -106,7 +93,7 @@ struct Bound {
     port_locked: bool,
 }
 
-/// Options applied to the host socket, kept to apply again to a replacement socket.
+/// Options applied to the host sockets, kept to apply again to a replacement socket.
 #[derive(Clone, Copy, Debug, Default)]
 struct Opts {
     rcvbuf: Option<u64>,
@@ -114,21 +101,35 @@ struct Opts {
     hops: Option<u8>,
     /// `SO_KEEPALIVE`: Linux stores it on any socket; it means nothing to UDP.
     keepalive: bool,
-    /// `IP_TTL` on an IPv6 socket (for IPv4-mapped traffic, which WASI never carries).
+    /// `IP_TTL` on an IPv6 socket: the hop limit of its IPv4 host socket (dual-stack).
     v4_ttl_on_v6: Option<i32>,
+}
+
+/// Which of a socket's host sockets: the one of its own family, or a dual-stack IPv6 socket's
+/// IPv4 one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Main,
+    V4,
 }
 
 /// A UDP socket.
 pub struct Udp {
-    host: Host,
+    /// The host socket of the socket's own family (unused by an IPv6 socket bound to an IPv4
+    /// address).
+    main: Endpoint,
+    /// A dual-stack IPv6 socket's IPv4 host socket, made when IPv4 is first needed.
+    v4: Option<Box<Endpoint>>,
     family: Family,
     /// `IPV6_V6ONLY`.
     v6only: bool,
+    /// `SO_REUSEADDR` (a bind with it shares a host socket with the program's other sockets).
+    reuse: bool,
     bound: Option<Bound>,
-    /// The connected peer.
+    /// The connected peer (as the program named it: IPv4-mapped for IPv4 on an IPv6 socket).
     peer: Option<SocketAddr>,
     /// Datagrams read from the host and not yet delivered.
-    rx: VecDeque<Datagram>,
+    rx: Queue,
     /// Linux's `sk_err` (an ICMP error on a connected socket), reported once.
     so_error: Option<Errno>,
     /// Linux's `RCV_SHUTDOWN`/`SEND_SHUTDOWN`.
@@ -146,12 +147,14 @@ impl Udp {
     /// A new unbound socket of `family`.
     pub fn new(family: Family) -> Result<Udp> {
         Ok(Udp {
-            host: Host::new(family)?,
+            main: Endpoint::new(family, false, &Opts::default())?,
+            v4: None,
             family,
-            v6only: true,
+            v6only: false,
+            reuse: false,
             bound: None,
             peer: None,
-            rx: VecDeque::new(),
+            rx: Queue::default(),
             so_error: None,
             rd_shut: false,
             wr_shut: false,
@@ -180,9 +183,15 @@ impl Udp {
         Ok(())
     }
 
+    /// `SO_REUSEADDR` changed: a later `bind` may share its port with the program's other
+    /// sockets that set it.
+    pub fn set_reuseaddr(&mut self, on: bool) {
+        self.reuse = on;
+    }
+
     /// `SO_ERROR`: the pending error, cleared by reading it (after a look at the host).
     pub fn take_error(&mut self) -> Option<Errno> {
-        if self.so_error.is_none() && self.rx.is_empty() {
+        if self.so_error.is_none() && self.rx.borrow().is_empty() {
             self.read_ahead();
         }
         self.so_error.take()
@@ -196,7 +205,10 @@ impl Udp {
                 .err()
                 .unwrap_or(Errno::EINVAL));
         }
-        let port = self.host_bind(addr, false)?;
+        let port = match self.family {
+            Family::V4 => self.bind_side(Side::Main, addr)?.port(),
+            Family::V6 => self.bind_v6(addr)?,
+        };
         self.bound = Some(Bound {
             ip: addr.ip(),
             port,
@@ -206,6 +218,31 @@ impl Udp {
         Ok(())
     }
 
+    /// Bind one side's host socket to `a` (its family): a socket with `SO_REUSEADDR` joins or
+    /// makes a shared host socket. The address bound (port resolved).
+    fn bind_side(&mut self, side: Side, a: SocketAddr) -> Result<SocketAddr> {
+        let map = side == Side::V4 && self.family == Family::V6;
+        let ep = if self.reuse {
+            let opts = self.opts;
+            let m = shared::Member::bind(a, !map, map, &self.rx, |s| {
+                endpoint::apply_opts(s, &opts, map)
+            })?;
+            Endpoint::shared(m, Family::of(&a), map)
+        } else if side == Side::Main {
+            return self.main.bind(a);
+        } else {
+            let mut ep = Endpoint::new(Family::V4, map, &self.opts)?;
+            ep.bind(a)?;
+            ep
+        };
+        let local = ep.local().unwrap_or(a);
+        match side {
+            Side::Main => self.main = ep,
+            Side::V4 => self.v4 = Some(Box::new(ep)),
+        }
+        Ok(local)
+    }
+
     /// Bind an ephemeral port on the unspecified address if the socket is not bound, as Linux
     /// does on the first send or connect.
     pub fn autobind(&mut self) -> Result<()> {
@@ -213,7 +250,7 @@ impl Udp {
             return Ok(());
         }
         let any = self.family.unspecified();
-        let port = self.host_bind(any, false)?;
+        let port = self.main.bind(any)?.port();
         self.bound = Some(Bound {
             ip: any.ip(),
             port,
@@ -223,28 +260,31 @@ impl Udp {
         Ok(())
     }
 
-    /// `connect(2)`: set the peer (binding first if needed). `broadcast`: `SO_BROADCAST`.
+    /// `connect(2)`: set the peer (binding first if needed). `broadcast`: `SO_BROADCAST`. An
+    /// IPv6 socket takes an `AF_INET` peer as its IPv4-mapped address (Linux's
+    /// `__ip6_datagram_connect`), unless it is v6-only.
     pub fn connect(&mut self, addr: SocketAddr, broadcast: bool) -> Result<()> {
-        if Family::of(&addr) != self.family {
-            return Err(Errno::EAFNOSUPPORT);
-        }
-        if let SocketAddr::V6(a) = addr
-            && a.ip().to_ipv4_mapped().is_some()
-        {
-            // An IPv6-only socket cannot reach an IPv4 peer.
-            return Err(Errno::ENETUNREACH);
-        }
-        let target = addr::connect_target(addr);
-        check_broadcast(&target, broadcast)?;
+        let addr = match (self.family, addr) {
+            (Family::V6, SocketAddr::V4(_)) if self.v6only => return Err(Errno::EAFNOSUPPORT),
+            (Family::V6, SocketAddr::V4(_)) => addr::mapped(addr),
+            (f, a) if Family::of(&a) != f => return Err(Errno::EAFNOSUPPORT),
+            (_, a) => a,
+        };
+        let target = self.target(addr);
+        let side = self.route(target)?;
+        check_broadcast(&addr::host_form(target), broadcast)?;
         if target.port() == 0 {
             // Linux accepts it and sends into the void; WASI refuses it. As BSD: EADDRNOTAVAIL.
             return Err(Errno::EADDRNOTAVAIL);
         }
         self.autobind()?;
+        if side == Side::V4 {
+            self.ensure_v4()?;
+        }
         self.drain();
-        self.host.streams = None;
+        self.stop_all();
         self.peer = Some(target);
-        if let Err(e) = self.streams() {
+        if let Err(e) = self.open(side) {
             self.peer = None;
             return Err(e);
         }
@@ -256,19 +296,34 @@ impl Udp {
     pub fn disconnect(&mut self) -> Result<()> {
         self.drain();
         self.peer = None;
-        self.host.streams = None;
+        self.stop_all();
         match self.bound {
             None => Ok(()),
             Some(b) if !b.port_locked => {
-                self.host = Host::new(self.family)?;
-                self.apply_opts();
+                self.main = Endpoint::new(self.family, false, &self.opts)?;
+                self.v4 = None;
                 self.bound = None;
                 Ok(())
             }
             Some(_) => {
-                if self.host.streamed {
-                    // The host socket may be connected; a fresh one bound alike is not.
-                    self.renew_host()?;
+                // A host socket that may be connected is replaced by a fresh one bound alike;
+                // a shared one takes any sender again at once.
+                for side in [Side::Main, Side::V4] {
+                    let opts = self.opts;
+                    let Some(ep) = self.ep_mut(side) else {
+                        continue;
+                    };
+                    let r = if ep.streamed() {
+                        ep.renew(&opts)
+                    } else if ep.member().is_some() {
+                        ep.open(None, &opts)
+                    } else {
+                        Ok(())
+                    };
+                    if let Err(e) = r {
+                        self.lost(side);
+                        return Err(e);
+                    }
                 }
                 Ok(())
             }
@@ -297,7 +352,12 @@ impl Udp {
         }
         let to = match dest {
             Dest::Peer => None,
-            Dest::To(a) => Some(addr::connect_target(a)),
+            Dest::To(a) => Some(self.target(a)),
+            // `udpv6_sendmsg` hands an IPv4 destination to IPv4's `udp_sendmsg`, unless the
+            // socket is v6-only; that one checks the size first.
+            Dest::Ipv4(_) if self.v6only => return Err(Errno::ENETUNREACH),
+            Dest::Ipv4(_) if total > MAX_UDP_LEN => return Err(Errno::EMSGSIZE),
+            Dest::Ipv4(a) => Some(self.target(addr::mapped(SocketAddr::V4(a?)))),
             Dest::Invalid(e) => return Err(e),
         };
         let (target, explicit) = match (to, self.peer) {
@@ -307,10 +367,15 @@ impl Udp {
             (Some(t), None) => (t, true),
             (None, None) => return Err(Errno::EDESTADDRREQ),
         };
-        check_broadcast(&target, broadcast)?;
-        let max = match self.family {
-            Family::V4 => MAX_PAYLOAD_V4,
-            Family::V6 => MAX_PAYLOAD_V6,
+        let over_v4 = self.family == Family::V4 || addr::is_mapped(&target);
+        if over_v4 && total > MAX_UDP_LEN {
+            return Err(Errno::EMSGSIZE);
+        }
+        check_broadcast(&addr::host_form(target), broadcast)?;
+        let max = if over_v4 {
+            MAX_PAYLOAD_V4
+        } else {
+            MAX_PAYLOAD_V6
         };
         if total > max {
             return Err(Errno::EMSGSIZE);
@@ -320,6 +385,9 @@ impl Udp {
         }
         if self.wr_shut {
             return Err(Errno::EPIPE);
+        }
+        if self.route(target)? == Side::V4 {
+            self.ensure_v4()?;
         }
         let to = explicit.then_some(target);
         if more {
@@ -343,9 +411,12 @@ impl Udp {
             return Ok(0);
         };
         let total = iov::total(bufs);
-        let max = match self.family {
-            Family::V4 => MAX_PAYLOAD_V4,
-            Family::V6 => MAX_PAYLOAD_V6,
+        let over_v4 =
+            self.family == Family::V4 || to.or(self.peer).is_some_and(|t| addr::is_mapped(&t));
+        let max = if over_v4 {
+            MAX_PAYLOAD_V4
+        } else {
+            MAX_PAYLOAD_V6
         };
         if data.len() + total > max {
             return Err(Errno::EMSGSIZE);
@@ -359,29 +430,29 @@ impl Udp {
     }
 
     /// Hand one datagram to the host: wait (as `wait` allows) for a `check-send` permit, then
-    /// send it.
+    /// send it. `to`: the destination (program form), or `None` for the connected peer.
     fn transmit(&mut self, data: &[u8], to: Option<SocketAddr>, wait: Wait) -> Result<()> {
-        let datagram = [OutgoingDatagram {
+        let side = to.or(self.peer).map_or(Side::Main, |t| self.side_of(t));
+        let datagram = OutgoingDatagram {
             data,
-            remote_address: to.map(wasi::to_wasi),
-        }];
+            remote_address: to.map(|t| wasi::to_wasi(addr::host_form(t))),
+        };
         loop {
-            let s = self.streams()?;
-            match host::check_send(&s.outgoing) {
-                Ok(0) => {
-                    if !wait::recheck(wait) {
-                        wait.on(&s.out_ready)?;
-                    }
-                    continue;
+            self.open(side)?;
+            let ep = self.ep(side).ok_or(Errno::EDESTADDRREQ)?;
+            let Some(out_ready) = ep.out_ready() else {
+                return Err(Errno::EPIPE);
+            };
+            if ep.check_send()? == 0 {
+                if !wait::recheck(wait) {
+                    wait.on(out_ready)?;
                 }
-                Ok(_) => {}
-                Err(e) => return Err(e.into()),
+                continue;
             }
-            match s.outgoing.send(&datagram) {
-                Ok(0) => wait.on(&s.out_ready)?,
-                Ok(_) => return Ok(()),
-                Err(e) => return Err(e.into()),
+            if ep.send(&datagram)? {
+                return Ok(());
             }
+            wait.on(out_ready)?;
         }
     }
 
@@ -399,17 +470,20 @@ impl Udp {
             if let Some(e) = self.so_error.take() {
                 return Err(e);
             }
-            if let Some(d) = self.rx.front() {
-                let n = iov::scatter(&d.data, bufs);
-                let r = Received {
-                    n: if trunc { d.data.len() } else { n },
-                    from: Some(d.from),
-                    truncated: n < d.data.len(),
-                };
-                if !peek {
-                    self.rx.pop_front();
+            {
+                let mut rx = self.rx.borrow_mut();
+                if let Some(d) = rx.front() {
+                    let n = iov::scatter(&d.data, bufs);
+                    let r = Received {
+                        n: if trunc { d.data.len() } else { n },
+                        from: Some(d.from),
+                        truncated: n < d.data.len(),
+                    };
+                    if !peek {
+                        rx.pop_front();
+                    }
+                    return Ok(r);
                 }
-                return Ok(r);
             }
             if self.rd_shut {
                 return Ok(Received {
@@ -437,17 +511,22 @@ impl Udp {
                 wait::host_yield();
                 continue;
             }
-            let s = self.streams()?;
-            wait.on(&s.in_ready)?;
+            let mut ps = Vec::new();
+            self.in_pollables(&mut ps);
+            if ps.is_empty() {
+                wait.idle()?;
+                continue;
+            }
+            wait.on_any(&ps)?;
         }
     }
 
     /// `FIONREAD`: the length of the next datagram (0 if none), as Linux's `SIOCINQ` on UDP.
     pub fn readable_now(&mut self) -> usize {
-        if self.rx.is_empty() {
+        if self.rx.borrow().is_empty() {
             self.read_ahead();
         }
-        self.rx.front().map_or(0, |d| d.data.len())
+        self.rx.borrow().front().map_or(0, |d| d.data.len())
     }
 
     /// `shutdown(2)`. Linux marks the socket shut even when it is not connected, and then
@@ -465,13 +544,18 @@ impl Udp {
     /// `getsockname(2)`: the host's view (a connected socket's source address is the one the
     /// route chose), or the unspecified address and port 0 when unbound.
     pub fn local_addr(&self) -> SocketAddr {
-        match self.bound {
-            None => self.family.unspecified(),
-            Some(b) => self
-                .host
-                .sock
-                .local_address()
-                .map_or_else(|_| SocketAddr::new(b.ip, b.port), wasi::from_wasi),
+        let Some(b) = self.bound else {
+            return self.family.unspecified();
+        };
+        let side = match self.peer {
+            Some(p) => self.side_of(p),
+            None if self.bound_v4() => Side::V4,
+            None => Side::Main,
+        };
+        match self.ep(side).and_then(Endpoint::local) {
+            Some(a) if side == Side::V4 && self.family == Family::V6 => addr::mapped(a),
+            Some(a) => a,
+            None => SocketAddr::new(b.ip, b.port),
         }
     }
 
@@ -482,16 +566,16 @@ impl Udp {
 
     /// What `poll` reports now (Linux's `udp_poll`), reading ahead first.
     pub fn ready(&mut self) -> Ready {
-        if self.rx.is_empty() && self.so_error.is_none() {
+        if self.rx.borrow().is_empty() && self.so_error.is_none() {
             self.read_ahead();
         }
-        let output = match self.host.streams.as_ref() {
-            // An unbound socket is writable (sending binds it), as is one not yet streaming.
-            None => true,
-            Some(s) => host::check_send(&s.outgoing).is_ok_and(|n| n > 0),
-        };
+        // An unbound socket is writable (sending binds it), as is one not yet streaming.
+        let output = self
+            .active()
+            .filter_map(|side| self.ep(side))
+            .all(|ep| !ep.streaming() || ep.check_send().is_ok_and(|n| n > 0));
         Ready {
-            input: !self.rx.is_empty() || self.rd_shut,
+            input: !self.rx.borrow().is_empty() || self.rd_shut,
             output,
             hup: self.rd_shut && self.wr_shut,
             err: self.so_error.is_some(),
@@ -501,12 +585,160 @@ impl Udp {
 
     /// The pollables `poll` waits on for this socket.
     pub fn pollables<'a>(&'a self, want_out: bool, out: &mut Vec<&'a Pollable>) {
-        if let Some(s) = &self.host.streams {
+        for ep in self.active().filter_map(|side| self.ep(side)) {
             if !self.rd_shut {
-                out.push(&s.in_ready);
+                out.extend(ep.in_ready());
             }
             if want_out {
-                out.push(&s.out_ready);
+                out.extend(ep.out_ready());
+            }
+        }
+    }
+
+    /// The pollables a receive waits on.
+    fn in_pollables<'a>(&'a self, out: &mut Vec<&'a Pollable>) {
+        for ep in self.active().filter_map(|side| self.ep(side)) {
+            out.extend(ep.in_ready());
+        }
+    }
+
+    fn ep(&self, side: Side) -> Option<&Endpoint> {
+        match side {
+            Side::Main => Some(&self.main),
+            Side::V4 => self.v4.as_deref(),
+        }
+    }
+
+    fn ep_mut(&mut self, side: Side) -> Option<&mut Endpoint> {
+        match side {
+            Side::Main => Some(&mut self.main),
+            Side::V4 => self.v4.as_deref_mut(),
+        }
+    }
+
+    /// The side that carries traffic with `a` (program form).
+    fn side_of(&self, a: SocketAddr) -> Side {
+        if self.family == Family::V6 && addr::is_mapped(&a) {
+            Side::V4
+        } else {
+            Side::Main
+        }
+    }
+
+    /// An IPv6 socket bound to an IPv4-mapped address.
+    fn bound_v4(&self) -> bool {
+        self.family == Family::V6
+            && self
+                .bound
+                .is_some_and(|b| addr::is_mapped(&SocketAddr::new(b.ip, 0)))
+    }
+
+    /// The sides that receive now: unconnected, every side bound (an IPv6 socket bound to an
+    /// IPv4-mapped address only its IPv4 one); connected, the peer's.
+    fn active(&self) -> impl Iterator<Item = Side> + use<> {
+        let sides = match (self.bound, self.peer) {
+            (None, _) => [None, None],
+            (Some(_), Some(p)) => match self.side_of(p) {
+                Side::Main => [Some(Side::Main), None],
+                Side::V4 => [None, Some(Side::V4)],
+            },
+            (Some(_), None) => [
+                (!self.bound_v4()).then_some(Side::Main),
+                self.v4.as_ref().map(|_| Side::V4),
+            ],
+        };
+        sides.into_iter().flatten()
+    }
+
+    /// The peer on `side`, in its host socket's family (`None`: unconnected, or connected over
+    /// the other side).
+    fn peer_on(&self, side: Side) -> Option<SocketAddr> {
+        self.peer
+            .filter(|&p| self.side_of(p) == side)
+            .map(addr::host_form)
+    }
+
+    /// Open `side`'s streams (to the peer, if it is the peer's side).
+    fn open(&mut self, side: Side) -> Result<()> {
+        let peer = self.peer_on(side);
+        let opts = self.opts;
+        let Some(ep) = self.ep_mut(side) else {
+            return Err(Errno::ENETUNREACH);
+        };
+        let r = ep.open(peer, &opts);
+        if r.is_err() && !ep.is_bound() {
+            self.lost(side);
+        }
+        r
+    }
+
+    /// A side's host socket lost its port (a replacement could not take it back): forget it.
+    fn lost(&mut self, side: Side) {
+        match side {
+            Side::Main => self.bound = None,
+            Side::V4 => self.v4 = None,
+        }
+    }
+
+    /// Stop every side receiving (before a connect or disconnect changes who is heard).
+    fn stop_all(&mut self) {
+        self.main.stop();
+        if let Some(v4) = &mut self.v4 {
+            v4.stop();
+        }
+    }
+
+    /// Take what the host has received on every side that receives, without waiting.
+    /// `Ok(true)` if anything arrived.
+    fn pull(&mut self) -> Result<bool> {
+        let mut any = false;
+        for side in self.active() {
+            let peer = self.peer_on(side);
+            let opts = self.opts;
+            let rx = Rc::clone(&self.rx);
+            if let Some(ep) = self.ep_mut(side) {
+                let r = ep.pull(peer, &opts, &rx);
+                if r.is_err() && !ep.is_bound() {
+                    self.lost(side);
+                }
+                any |= r?;
+            }
+        }
+        Ok(any)
+    }
+
+    /// Read ahead for `poll`, `FIONREAD` and `SO_ERROR`: an error becomes the pending error.
+    fn read_ahead(&mut self) {
+        if self.bound.is_none() || self.rd_shut {
+            return;
+        }
+        if let Err(e) = self.pull() {
+            self.so_error = Some(e);
+        }
+    }
+
+    /// Before the host streams are replaced: keep what the old ones already received (Linux
+    /// keeps its receive queue across `connect`).
+    fn drain(&mut self) {
+        for side in self.active() {
+            if !self.ep(side).is_some_and(Endpoint::streaming) {
+                continue;
+            }
+            let peer = self.peer_on(side);
+            let opts = self.opts;
+            let rx = Rc::clone(&self.rx);
+            let Some(ep) = self.ep_mut(side) else {
+                continue;
+            };
+            loop {
+                match ep.pull(peer, &opts, &rx) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        self.so_error = Some(e);
+                        break;
+                    }
+                }
             }
         }
     }

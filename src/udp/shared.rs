@@ -135,7 +135,10 @@ impl Member {
                     slots: Vec::new(),
                     next_id: 0,
                 }));
-                PORTS.with(|ports| ports.push(Rc::downgrade(&p)));
+                PORTS.with(|ports| {
+                    ports.retain(|w| w.strong_count() > 0);
+                    ports.push(Rc::downgrade(&p));
+                });
                 p
             }
         };

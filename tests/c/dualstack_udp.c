@@ -219,6 +219,19 @@ static void connected(void) {
     SHOW(connect(c2, &a.sa, alen));
     alen = a4(&a, "127.0.0.1", p4);
     SHOW(connect(c2, &a.sa, alen));
+    /* A closed IPv4 port behind a mapped peer: ICMP port unreachable, as over IPv6. */
+    int dead = udp(AF_INET, -1);
+    alen = a4(&a, "127.0.0.1", 0);
+    MUST(bind(dead, &a.sa, alen));
+    int dport = port_of_fd(dead);
+    close(dead);
+    int e = udp(AF_INET6, -1);
+    alen = a6(&a, "::ffff:127.0.0.1", dport);
+    SHOW(connect(e, &a.sa, alen));
+    SHOW(send(e, "anyone?", 7, 0));
+    char ebuf[8];
+    SHOW(recv(e, ebuf, sizeof ebuf, 0));
+    close(e);
     /* An unbound socket sending to IPv6 then IPv4: one port for both. */
     int u = udp(AF_INET6, -1);
     alen = a6(&a, "::1", port_of_fd(r6));

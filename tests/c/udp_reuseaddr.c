@@ -206,6 +206,26 @@ static void dtls(int fam) {
     }
 }
 
+/* A socket bound with SO_REUSEADDR, connected to a closed port. */
+static void refused(int fam) {
+    printf("== ICMP port unreachable, %s\n", famname(fam));
+    addr_t a;
+    socklen_t alen = loopback(&a, fam, 0);
+    int dead = udp(fam, 0);
+    MUST(bind(dead, &a.sa, alen));
+    int dport = port_of_fd(dead);
+    close(dead);
+    int s = udp(fam, 1);
+    MUST(bind(s, &a.sa, alen));
+    alen = loopback(&a, fam, dport);
+    SHOW(connect(s, &a.sa, alen));
+    SHOW(send(s, "anyone?", 7, 0));
+    sleep_ms(50);
+    char buf[8];
+    SHOW(recv(s, buf, sizeof buf, MSG_DONTWAIT));
+    close(s);
+}
+
 int main(void) {
     test_setup();
     same_port(AF_INET, 0);
@@ -213,5 +233,6 @@ int main(void) {
     same_port(AF_INET6, 1);
     dtls(AF_INET);
     dtls(AF_INET6);
+    refused(AF_INET);
     return 0;
 }

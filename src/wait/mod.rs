@@ -110,7 +110,12 @@ impl Wait {
         if self.deadline().is_some_and(|d| now() >= d) {
             return Err(Errno::EAGAIN);
         }
+        if spin_any(ps, self.deadline()) {
+            return Ok(());
+        }
+        let t0 = now();
         let ready = any(ps, self.deadline());
+        note_wait(now() - t0);
         host::waited();
         if ready.is_empty() {
             Err(Errno::EAGAIN)
@@ -232,6 +237,11 @@ fn note_wait(ns: u64) {
 /// long (an idle socket) the average says so and the wait blocks at once. The spin never passes
 /// `deadline`. Returns whether `p` became ready.
 fn spin(p: &Pollable, deadline: Option<u64>) -> bool {
+    spin_any(&[p], deadline)
+}
+
+/// [`spin`] on several pollables: whether one became ready.
+fn spin_any(ps: &[&Pollable], deadline: Option<u64>) -> bool {
     let avg = WAIT_AVG_NS.with(|a| *a);
     if avg >= SPIN_MAX_NS {
         return false;
@@ -244,7 +254,7 @@ fn spin(p: &Pollable, deadline: Option<u64>) -> bool {
     loop {
         // The clock is read once per few looks: a look is the cheaper host call.
         for _ in 0..4 {
-            if host::ready_uncounted(p) {
+            if ps.iter().any(|p| host::ready_uncounted(p)) {
                 note_wait(now() - t0);
                 host::waited();
                 return true;

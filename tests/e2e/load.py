@@ -123,18 +123,21 @@ def e2e_select_server_500_connections():
     """The same server driven by select() (wasi-libc's fd_set) with 500 connections."""
     return poll_server_load("select", 4, 500)
 
-# Host handles the cycles guest holds at its busiest: two listeners, a connection's two ends
-# with their streams and pollables, stdio. Measured minimum: 22.
+# Host handles the cycles guest holds at its busiest: three listeners (one dual-stack, with its
+# IPv4 host socket), a UDP receiver, a connection's two ends with their streams and pollables, or
+# a dual-stack UDP sender's two host sockets, or a shared UDP port and its two members' pollables,
+# stdio. Measured minimum: 29.
 CYCLES_MAX_RESOURCES = 32
 
 
 @e2e(heavy=True)
 def e2e_connect_accept_close_10000_cycles():
-    """10,000 sequential connect / accept / exchange / close cycles in one guest (IPv4 and IPv6,
-    either end closing first): descriptor numbers reused, linear memory flat, and no host handle
-    leaked: wasmtime runs it with a resource limit barely above what it needs at once, so a leak
-    of one handle per cycle would trap within a few cycles. The limit is shown to bite: the same
-    guest under a lower limit must trap."""
+    """10,000 sequential connect / accept / exchange / close cycles in one guest (IPv4, IPv6 and
+    IPv4 to a dual-stack listener, either end closing first; every other cycle a dual-stack UDP
+    sender and a port shared through SO_REUSEADDR made and closed): descriptor numbers reused,
+    linear memory flat, and no host handle leaked: wasmtime runs it with a resource limit barely
+    above what it needs at once, so a leak of one handle per cycle would trap within a few
+    cycles. The limit is shown to bite: the same guest under a lower limit must trap."""
     wasm = build(GUESTS / "cycles.c", "wasm")
     flags = [*NET, "-S", f"max-resources={CYCLES_MAX_RESOURCES}"]
     t0 = time.monotonic()

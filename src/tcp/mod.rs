@@ -15,13 +15,13 @@ mod coalesce;
 mod conn;
 mod connect;
 mod dual;
+mod listen;
 mod options;
 
 pub use crate::inet::{HostOpt, Ready};
 
-use crate::addr::{self, Family};
+use crate::addr::Family;
 use crate::bindings::wasi::io::poll::Pollable;
-use crate::bindings::wasi::sockets::network::ErrorCode;
 use crate::bindings::wasi::sockets::tcp::{ShutdownType, TcpSocket};
 use crate::bindings::wasi::sockets::tcp_create_socket::create_tcp_socket;
 use crate::errno::{Errno, Result};
@@ -177,104 +177,6 @@ impl Tcp {
         self.bound = Some(local);
         self.state = State::Bound;
         Ok(())
-    }
-
-    /// `listen(2)`. An unbound socket is first bound to an ephemeral port, as on Linux.
-    pub fn listen(&mut self, backlog: i32) -> Result<()> {
-        let backlog = match backlog {
-            b if b < 0 => SOMAXCONN,
-            0 => 1, // Linux still accepts one connection with a backlog of 0; WASI rejects 0.
-            b => b as u64,
-        };
-        match self.state {
-            State::Listening { .. } => {
-                // Linux lets listen() change the backlog; a host that cannot is not an error.
-                let _ = self.host.sock.set_listen_backlog_size(backlog);
-                if let Some(v4) = &self.v4 {
-                    let _ = v4.sock.set_listen_backlog_size(backlog);
-                }
-                return Ok(());
-            }
-            State::Failed { acknowledged: true } => self.renew_if_failed()?,
-            State::Fresh | State::Bound => {}
-            _ => return Err(Errno::EINVAL),
-        }
-        if matches!(self.state, State::Fresh) {
-            self.bind(self.family.unspecified())?;
-        }
-        // The IPv4 host socket of a dual-stack socket listens too.
-        let r = listen_host(&self.host, backlog)
-            .and_then(|()| self.v4.as_ref().map_or(Ok(()), |h| listen_host(h, backlog)));
-        if let Err(e) = r {
-            self.recover_failed_listen();
-            return Err(e);
-        }
-        self.state = State::Listening { shut: false };
-        Ok(())
-    }
-
-    /// Linux leaves a socket whose listen failed (say EADDRINUSE) bound and usable: options,
-    /// listen again later. A wasmtime socket is dead after a failed listen (every later call
-    /// failed, getsockopt with EIO: found by tests/fuzz), so take a fresh host socket, bound to
-    /// the same address again (hosts reuse addresses); if that fails, the socket is unbound.
-    fn recover_failed_listen(&mut self) {
-        let addr = self.bound.take();
-        self.state = State::Fresh;
-        if self.replace_host().is_err() {
-            return;
-        }
-        if let Some(addr) = addr {
-            let _ = self.bind(addr);
-        }
-    }
-
-    /// `accept(2)`: the new connection and its peer's address.
-    pub fn accept(&mut self, wait: Wait) -> Result<(Tcp, SocketAddr)> {
-        if !matches!(self.state, State::Listening { shut: false }) {
-            return Err(Errno::EINVAL);
-        }
-        loop {
-            // A dual-stack listener has two host sockets; they take turns going first, so
-            // neither family starves the other.
-            let order = match &self.v4 {
-                Some(v4) if self.v4_first => [Some((v4, true)), Some((&self.host, self.host_v4))],
-                Some(v4) => [Some((&self.host, self.host_v4)), Some((v4, true))],
-                None => [Some((&self.host, self.host_v4)), None],
-            };
-            for (listener, is_v4) in order.into_iter().flatten() {
-                match host::accept(&listener.sock) {
-                    Ok((sock, input, output)) => {
-                        let host = Host::from(sock);
-                        let conn = Conn::new(input, output);
-                        let mut peer = host
-                            .sock
-                            .remote_address()
-                            .map_or(self.family.unspecified(), wasi::from_wasi);
-                        let state = State::Connected {
-                            conn,
-                            acknowledged: true,
-                        };
-                        let mut tcp = Tcp::with_host(host, state, self.family);
-                        tcp.v6only = self.v6only;
-                        if is_v4 && self.family == Family::V6 {
-                            tcp.host_v4 = true;
-                            peer = addr::mapped(peer);
-                        }
-                        self.v4_first = !is_v4;
-                        return Ok((tcp, peer));
-                    }
-                    Err(ErrorCode::WouldBlock) => {}
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            if wait::recheck(wait) {
-                continue;
-            }
-            match &self.v4 {
-                Some(v4) => wait.on_any(&[&self.host.pollable, &v4.pollable])?,
-                None => wait.on(&self.host.pollable)?,
-            }
-        }
     }
 
     /// `send(2)` / `writev(2)`: with a blocking `wait`, everything (or up to the deadline);
@@ -507,14 +409,6 @@ fn bind_host(host: &Host, addr: SocketAddr) -> Result<SocketAddr> {
         .map_err(Errno::from)?;
     finish(&host.pollable, || host.sock.finish_bind()).map_err(Errno::from)?;
     Ok(host.sock.local_address().map_or(addr, wasi::from_wasi))
-}
-
-/// Make `host` listen (`start-listen` + `finish-listen`).
-fn listen_host(host: &Host, backlog: u64) -> Result<()> {
-    // Best effort before listening: hosts clamp the value like Linux does.
-    let _ = host.sock.set_listen_backlog_size(backlog);
-    host.sock.start_listen().map_err(Errno::from)?;
-    finish(&host.pollable, || host.sock.finish_listen()).map_err(Errno::from)
 }
 
 impl Tcp {

@@ -24,19 +24,20 @@
 //! permit); streams and their pollables are dropped before their socket (struct fields drop in
 //! declaration order: children first) and before `stream` is called again.
 
-use crate::addr::{self, Dest, Family};
+use crate::addr::{self, Family};
 use crate::bindings::wasi::io::poll::Pollable;
-use crate::bindings::wasi::sockets::udp::OutgoingDatagram;
 use crate::errno::{Errno, Result};
 use crate::flags::Shutdown;
 use crate::inet::{Ready, probe_bindable};
+use crate::iov;
 use crate::wait::{self, Wait};
-use crate::{iov, wasi};
 
 mod dual;
 mod endpoint;
 mod options;
+mod send;
 mod shared;
+mod sides;
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::rc::Rc;
@@ -44,6 +45,7 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 use core::net::{IpAddr, SocketAddr};
 use endpoint::Endpoint;
+use send::check_broadcast;
 
 /// Linux's `udp_sendmsg` refuses anything longer than this before looking at the address.
 const MAX_UDP_LEN: usize = 0xffff;
@@ -330,132 +332,6 @@ impl Udp {
         }
     }
 
-    /// `send`/`sendto`/`sendmsg`: one datagram of all of `bufs`, to `dest` or the peer. Linux's
-    /// checks in Linux's order. `broadcast`: `SO_BROADCAST`. `more` (`MSG_MORE`): the data
-    /// starts or extends a datagram that the next send without `more` completes and sends (a
-    /// destination given while one is pending is ignored, as Linux ignores it).
-    pub fn send(
-        &mut self,
-        bufs: &[&[u8]],
-        dest: Dest,
-        wait: Wait,
-        broadcast: bool,
-        more: bool,
-    ) -> Result<usize> {
-        if self.corked.is_some() {
-            return self.send_corked(bufs, wait, more);
-        }
-        self.autobind()?;
-        let total = iov::total(bufs);
-        if self.family == Family::V4 && total > MAX_UDP_LEN {
-            return Err(Errno::EMSGSIZE);
-        }
-        let to = match dest {
-            Dest::Peer => None,
-            Dest::To(a) => Some(self.target(a)),
-            // `udpv6_sendmsg` hands an IPv4 destination to IPv4's `udp_sendmsg`, unless the
-            // socket is v6-only; that one checks the size first.
-            Dest::Ipv4(_) if self.v6only => return Err(Errno::ENETUNREACH),
-            Dest::Ipv4(_) if total > MAX_UDP_LEN => return Err(Errno::EMSGSIZE),
-            Dest::Ipv4(a) => Some(self.target(addr::mapped(SocketAddr::V4(a?)))),
-            Dest::Invalid(e) => return Err(e),
-        };
-        let (target, explicit) = match (to, self.peer) {
-            // WASI's connected streams send only to the peer; Linux would send elsewhere.
-            (Some(t), Some(p)) if t != p => return Err(Errno::EISCONN),
-            (_, Some(p)) => (p, false),
-            (Some(t), None) => (t, true),
-            (None, None) => return Err(Errno::EDESTADDRREQ),
-        };
-        let over_v4 = self.family == Family::V4 || addr::is_mapped(&target);
-        if over_v4 && total > MAX_UDP_LEN {
-            return Err(Errno::EMSGSIZE);
-        }
-        check_broadcast(&addr::host_form(target), broadcast)?;
-        let max = if over_v4 {
-            MAX_PAYLOAD_V4
-        } else {
-            MAX_PAYLOAD_V6
-        };
-        if total > max {
-            return Err(Errno::EMSGSIZE);
-        }
-        if let Some(e) = self.so_error.take() {
-            return Err(e);
-        }
-        if self.wr_shut {
-            return Err(Errno::EPIPE);
-        }
-        if self.route(target)? == Side::V4 {
-            self.ensure_v4()?;
-        }
-        let to = explicit.then_some(target);
-        if more {
-            let mut data = Vec::with_capacity(total);
-            bufs.iter().for_each(|b| data.extend_from_slice(b));
-            self.corked = Some((data, to));
-            return Ok(total);
-        }
-        let mut scratch = core::mem::take(&mut self.scratch);
-        let data = iov::contiguous(bufs, &mut scratch);
-        let r = self.transmit(data, to, wait);
-        self.scratch = scratch;
-        r.map(|()| total)
-    }
-
-    /// A send while a `MSG_MORE` datagram is pending: append; send it all unless `more`. A
-    /// datagram grown past the largest payload is `EMSGSIZE` and dropped, as Linux flushes its
-    /// pending frame on an error.
-    fn send_corked(&mut self, bufs: &[&[u8]], wait: Wait, more: bool) -> Result<usize> {
-        let Some((mut data, to)) = self.corked.take() else {
-            return Ok(0);
-        };
-        let total = iov::total(bufs);
-        let over_v4 =
-            self.family == Family::V4 || to.or(self.peer).is_some_and(|t| addr::is_mapped(&t));
-        let max = if over_v4 {
-            MAX_PAYLOAD_V4
-        } else {
-            MAX_PAYLOAD_V6
-        };
-        if data.len() + total > max {
-            return Err(Errno::EMSGSIZE);
-        }
-        bufs.iter().for_each(|b| data.extend_from_slice(b));
-        if more {
-            self.corked = Some((data, to));
-            return Ok(total);
-        }
-        self.transmit(&data, to, wait).map(|()| total)
-    }
-
-    /// Hand one datagram to the host: wait (as `wait` allows) for a `check-send` permit, then
-    /// send it. `to`: the destination (program form), or `None` for the connected peer.
-    fn transmit(&mut self, data: &[u8], to: Option<SocketAddr>, wait: Wait) -> Result<()> {
-        let side = to.or(self.peer).map_or(Side::Main, |t| self.side_of(t));
-        let datagram = OutgoingDatagram {
-            data,
-            remote_address: to.map(|t| wasi::to_wasi(addr::host_form(t))),
-        };
-        loop {
-            self.open(side)?;
-            let ep = self.ep(side).ok_or(Errno::EDESTADDRREQ)?;
-            let Some(out_ready) = ep.out_ready() else {
-                return Err(Errno::EPIPE);
-            };
-            if ep.check_send()? == 0 {
-                if !wait::recheck(wait) {
-                    wait.on(out_ready)?;
-                }
-                continue;
-            }
-            if ep.send(&datagram)? {
-                return Ok(());
-            }
-            wait.on(out_ready)?;
-        }
-    }
-
     /// `recv`/`recvfrom`/`recvmsg`/`read`: one datagram, truncated to `bufs` (the rest is
     /// discarded unless `peek`). `trunc` (`MSG_TRUNC`): report the datagram's full length.
     pub fn recv(
@@ -593,161 +469,5 @@ impl Udp {
                 out.extend(ep.out_ready());
             }
         }
-    }
-
-    /// The pollables a receive waits on.
-    fn in_pollables<'a>(&'a self, out: &mut Vec<&'a Pollable>) {
-        for ep in self.active().filter_map(|side| self.ep(side)) {
-            out.extend(ep.in_ready());
-        }
-    }
-
-    fn ep(&self, side: Side) -> Option<&Endpoint> {
-        match side {
-            Side::Main => Some(&self.main),
-            Side::V4 => self.v4.as_deref(),
-        }
-    }
-
-    fn ep_mut(&mut self, side: Side) -> Option<&mut Endpoint> {
-        match side {
-            Side::Main => Some(&mut self.main),
-            Side::V4 => self.v4.as_deref_mut(),
-        }
-    }
-
-    /// The side that carries traffic with `a` (program form).
-    fn side_of(&self, a: SocketAddr) -> Side {
-        if self.family == Family::V6 && addr::is_mapped(&a) {
-            Side::V4
-        } else {
-            Side::Main
-        }
-    }
-
-    /// An IPv6 socket bound to an IPv4-mapped address.
-    fn bound_v4(&self) -> bool {
-        self.family == Family::V6
-            && self
-                .bound
-                .is_some_and(|b| addr::is_mapped(&SocketAddr::new(b.ip, 0)))
-    }
-
-    /// The sides that receive now: unconnected, every side bound (an IPv6 socket bound to an
-    /// IPv4-mapped address only its IPv4 one); connected, the peer's.
-    fn active(&self) -> impl Iterator<Item = Side> + use<> {
-        let sides = match (self.bound, self.peer) {
-            (None, _) => [None, None],
-            (Some(_), Some(p)) => match self.side_of(p) {
-                Side::Main => [Some(Side::Main), None],
-                Side::V4 => [None, Some(Side::V4)],
-            },
-            (Some(_), None) => [
-                (!self.bound_v4()).then_some(Side::Main),
-                self.v4.as_ref().map(|_| Side::V4),
-            ],
-        };
-        sides.into_iter().flatten()
-    }
-
-    /// The peer on `side`, in its host socket's family (`None`: unconnected, or connected over
-    /// the other side).
-    fn peer_on(&self, side: Side) -> Option<SocketAddr> {
-        self.peer
-            .filter(|&p| self.side_of(p) == side)
-            .map(addr::host_form)
-    }
-
-    /// Open `side`'s streams (to the peer, if it is the peer's side).
-    fn open(&mut self, side: Side) -> Result<()> {
-        let peer = self.peer_on(side);
-        let opts = self.opts;
-        let Some(ep) = self.ep_mut(side) else {
-            return Err(Errno::ENETUNREACH);
-        };
-        let r = ep.open(peer, &opts);
-        if r.is_err() && !ep.is_bound() {
-            self.lost(side);
-        }
-        r
-    }
-
-    /// A side's host socket lost its port (a replacement could not take it back): forget it.
-    fn lost(&mut self, side: Side) {
-        match side {
-            Side::Main => self.bound = None,
-            Side::V4 => self.v4 = None,
-        }
-    }
-
-    /// Stop every side receiving (before a connect or disconnect changes who is heard).
-    fn stop_all(&mut self) {
-        self.main.stop();
-        if let Some(v4) = &mut self.v4 {
-            v4.stop();
-        }
-    }
-
-    /// Take what the host has received on every side that receives, without waiting.
-    /// `Ok(true)` if anything arrived.
-    fn pull(&mut self) -> Result<bool> {
-        let mut any = false;
-        for side in self.active() {
-            let peer = self.peer_on(side);
-            let opts = self.opts;
-            let rx = Rc::clone(&self.rx);
-            if let Some(ep) = self.ep_mut(side) {
-                let r = ep.pull(peer, &opts, &rx);
-                if r.is_err() && !ep.is_bound() {
-                    self.lost(side);
-                }
-                any |= r?;
-            }
-        }
-        Ok(any)
-    }
-
-    /// Read ahead for `poll`, `FIONREAD` and `SO_ERROR`: an error becomes the pending error.
-    fn read_ahead(&mut self) {
-        if self.bound.is_none() || self.rd_shut {
-            return;
-        }
-        if let Err(e) = self.pull() {
-            self.so_error = Some(e);
-        }
-    }
-
-    /// Before the host streams are replaced: keep what the old ones already received (Linux
-    /// keeps its receive queue across `connect`).
-    fn drain(&mut self) {
-        for side in self.active() {
-            if !self.ep(side).is_some_and(Endpoint::streaming) {
-                continue;
-            }
-            let peer = self.peer_on(side);
-            let opts = self.opts;
-            let rx = Rc::clone(&self.rx);
-            let Some(ep) = self.ep_mut(side) else {
-                continue;
-            };
-            loop {
-                match ep.pull(peer, &opts, &rx) {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(e) => {
-                        self.so_error = Some(e);
-                        break;
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Linux refuses to send to (or connect to) the IPv4 broadcast address without `SO_BROADCAST`.
-fn check_broadcast(target: &SocketAddr, broadcast: bool) -> Result<()> {
-    match target.ip() {
-        IpAddr::V4(ip) if ip.is_broadcast() && !broadcast => Err(Errno::EACCES),
-        _ => Ok(()),
     }
 }

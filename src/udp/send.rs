@@ -1,0 +1,147 @@
+//! Sending: Linux's checks in Linux's order (`udp_sendmsg`, `udpv6_sendmsg`), `MSG_MORE`'s
+//! pending datagram, and handing a datagram to the host socket of the destination's side.
+
+use super::{MAX_PAYLOAD_V4, MAX_PAYLOAD_V6, MAX_UDP_LEN, Side, Udp};
+use crate::addr::{self, Dest, Family};
+use crate::bindings::wasi::sockets::udp::OutgoingDatagram;
+use crate::errno::{Errno, Result};
+use crate::wait::{self, Wait};
+use crate::{iov, wasi};
+use alloc::vec::Vec;
+use core::net::{IpAddr, SocketAddr};
+
+impl Udp {
+    /// `send`/`sendto`/`sendmsg`: one datagram of all of `bufs`, to `dest` or the peer. Linux's
+    /// checks in Linux's order. `broadcast`: `SO_BROADCAST`. `more` (`MSG_MORE`): the data
+    /// starts or extends a datagram that the next send without `more` completes and sends (a
+    /// destination given while one is pending is ignored, as Linux ignores it).
+    pub fn send(
+        &mut self,
+        bufs: &[&[u8]],
+        dest: Dest,
+        wait: Wait,
+        broadcast: bool,
+        more: bool,
+    ) -> Result<usize> {
+        if self.corked.is_some() {
+            return self.send_corked(bufs, wait, more);
+        }
+        self.autobind()?;
+        let total = iov::total(bufs);
+        if self.family == Family::V4 && total > MAX_UDP_LEN {
+            return Err(Errno::EMSGSIZE);
+        }
+        let to = match dest {
+            Dest::Peer => None,
+            Dest::To(a) => Some(self.target(a)),
+            // `udpv6_sendmsg` hands an IPv4 destination to IPv4's `udp_sendmsg`, unless the
+            // socket is v6-only; that one checks the size first.
+            Dest::Ipv4(_) if self.v6only => return Err(Errno::ENETUNREACH),
+            Dest::Ipv4(_) if total > MAX_UDP_LEN => return Err(Errno::EMSGSIZE),
+            Dest::Ipv4(a) => Some(self.target(addr::mapped(SocketAddr::V4(a?)))),
+            Dest::Invalid(e) => return Err(e),
+        };
+        let (target, explicit) = match (to, self.peer) {
+            // WASI's connected streams send only to the peer; Linux would send elsewhere.
+            (Some(t), Some(p)) if t != p => return Err(Errno::EISCONN),
+            (_, Some(p)) => (p, false),
+            (Some(t), None) => (t, true),
+            (None, None) => return Err(Errno::EDESTADDRREQ),
+        };
+        let over_v4 = self.family == Family::V4 || addr::is_mapped(&target);
+        if over_v4 && total > MAX_UDP_LEN {
+            return Err(Errno::EMSGSIZE);
+        }
+        check_broadcast(&addr::host_form(target), broadcast)?;
+        let max = if over_v4 {
+            MAX_PAYLOAD_V4
+        } else {
+            MAX_PAYLOAD_V6
+        };
+        if total > max {
+            return Err(Errno::EMSGSIZE);
+        }
+        if let Some(e) = self.so_error.take() {
+            return Err(e);
+        }
+        if self.wr_shut {
+            return Err(Errno::EPIPE);
+        }
+        if self.route(target)? == Side::V4 {
+            self.ensure_v4()?;
+        }
+        let to = explicit.then_some(target);
+        if more {
+            let mut data = Vec::with_capacity(total);
+            bufs.iter().for_each(|b| data.extend_from_slice(b));
+            self.corked = Some((data, to));
+            return Ok(total);
+        }
+        let mut scratch = core::mem::take(&mut self.scratch);
+        let data = iov::contiguous(bufs, &mut scratch);
+        let r = self.transmit(data, to, wait);
+        self.scratch = scratch;
+        r.map(|()| total)
+    }
+
+    /// A send while a `MSG_MORE` datagram is pending: append; send it all unless `more`. A
+    /// datagram grown past the largest payload is `EMSGSIZE` and dropped, as Linux flushes its
+    /// pending frame on an error.
+    fn send_corked(&mut self, bufs: &[&[u8]], wait: Wait, more: bool) -> Result<usize> {
+        let Some((mut data, to)) = self.corked.take() else {
+            return Ok(0);
+        };
+        let total = iov::total(bufs);
+        let over_v4 =
+            self.family == Family::V4 || to.or(self.peer).is_some_and(|t| addr::is_mapped(&t));
+        let max = if over_v4 {
+            MAX_PAYLOAD_V4
+        } else {
+            MAX_PAYLOAD_V6
+        };
+        if data.len() + total > max {
+            return Err(Errno::EMSGSIZE);
+        }
+        bufs.iter().for_each(|b| data.extend_from_slice(b));
+        if more {
+            self.corked = Some((data, to));
+            return Ok(total);
+        }
+        self.transmit(&data, to, wait).map(|()| total)
+    }
+
+    /// Hand one datagram to the host: wait (as `wait` allows) for a `check-send` permit, then
+    /// send it. `to`: the destination (program form), or `None` for the connected peer.
+    fn transmit(&mut self, data: &[u8], to: Option<SocketAddr>, wait: Wait) -> Result<()> {
+        let side = to.or(self.peer).map_or(Side::Main, |t| self.side_of(t));
+        let datagram = OutgoingDatagram {
+            data,
+            remote_address: to.map(|t| wasi::to_wasi(addr::host_form(t))),
+        };
+        loop {
+            self.open(side)?;
+            let ep = self.ep(side).ok_or(Errno::EDESTADDRREQ)?;
+            let Some(out_ready) = ep.out_ready() else {
+                return Err(Errno::EPIPE);
+            };
+            if ep.check_send()? == 0 {
+                if !wait::recheck(wait) {
+                    wait.on(out_ready)?;
+                }
+                continue;
+            }
+            if ep.send(&datagram)? {
+                return Ok(());
+            }
+            wait.on(out_ready)?;
+        }
+    }
+}
+
+/// Linux refuses to send to (or connect to) the IPv4 broadcast address without `SO_BROADCAST`.
+pub(super) fn check_broadcast(target: &SocketAddr, broadcast: bool) -> Result<()> {
+    match target.ip() {
+        IpAddr::V4(ip) if ip.is_broadcast() && !broadcast => Err(Errno::EACCES),
+        _ => Ok(()),
+    }
+}

@@ -93,8 +93,10 @@ pub struct Tcp {
     host_v4: bool,
     /// `IPV6_V6ONLY` (Linux's default, `net.ipv6.bindv6only`, is off).
     v6only: bool,
-    /// Which of a dual-stack listener's two host sockets `accept` asks first (they take turns).
+    /// Which of a dual-stack listener's two host sockets `accept` asks first: the one that gave
+    /// the last connection, `accept_streak` connections in a row (see `listen.rs`).
     v4_first: bool,
+    accept_streak: u8,
     /// Linux's `sk_err`: an asynchronous error not yet reported. `SO_ERROR`, `send`, `recv` and
     /// `connect` each report it once and clear it.
     so_error: Option<Errno>,
@@ -130,6 +132,7 @@ impl Tcp {
             host_v4: false,
             v6only: false,
             v4_first: false,
+            accept_streak: 0,
             so_error: None,
             bound: None,
             scratch: Vec::new(),

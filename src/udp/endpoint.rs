@@ -16,9 +16,11 @@ use crate::bindings::wasi::sockets::udp::{
 };
 use crate::bindings::wasi::sockets::udp_create_socket::create_udp_socket;
 use crate::errno::{Errno, Result};
+use crate::global::Global;
 use crate::wait::{self, finish, host};
 use crate::wasi;
 use alloc::boxed::Box;
+use alloc::vec::Vec;
 use core::net::SocketAddr;
 
 /// A pair of host streams and their pollables (pollables first: they are the streams' children).
@@ -37,6 +39,14 @@ pub(super) struct Host {
     streamed: bool,
     /// Where `sock` was bound, as `bind` asked (port resolved): where a replacement binds.
     at: Option<SocketAddr>,
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        if let Some(at) = self.at {
+            released(at);
+        }
+    }
 }
 
 impl Host {
@@ -318,21 +328,67 @@ fn local_of(s: &UdpSocket) -> Option<SocketAddr> {
 
 /// Bind a host socket (`start-bind` + `finish-bind`): the port it got. `retry_in_use`: the
 /// address may still be held by a previous host socket, about to be released; try again for a
-/// while.
+/// while. An address a host socket of the program held until lately (see [`released`]) is
+/// tried again for a moment too.
 pub(super) fn host_bind(sock: &UdpSocket, a: SocketAddr, retry_in_use: bool) -> Result<u16> {
-    let deadline = wait::now().saturating_add(REBIND_WAIT_NS);
+    let deadline = if retry_in_use {
+        Some(wait::now().saturating_add(REBIND_WAIT_NS))
+    } else {
+        lately_released(a)
+    };
     loop {
         let r = wasi::with_network(|net| sock.start_bind(net, wasi::to_wasi(a)))
             .and_then(|()| finish(&sock.subscribe(), || sock.finish_bind()));
         match r {
             Ok(()) => break,
-            Err(ErrorCode::AddressInUse) if retry_in_use && wait::now() < deadline => {
+            Err(ErrorCode::AddressInUse) if deadline.is_some_and(|d| wait::now() < d) => {
                 wait::sleep(REBIND_RETRY_NS);
             }
             Err(e) => return Err(e.into()),
         }
     }
     Ok(local_of(sock).map_or(a.port(), |l| l.port()))
+}
+
+/// How long a port a dropped host socket held may still be taken: wasmtime lets a dropped UDP
+/// socket's port go only once its event loop has run (its background receive holds the
+/// socket), so a `bind` right after a `close` could find the port taken where Linux, which frees
+/// it at `close`, binds (measured: 32 of 500 close-and-rebind rounds failed with EADDRINUSE). A
+/// bind to such a port tries again, sleeping (which lets the host's loop run), for this long at
+/// most.
+const RELEASE_WAIT_NS: u64 = 200_000_000;
+
+/// The most addresses [`RELEASED`] remembers (the oldest go first).
+const RELEASED_MAX: usize = 64;
+
+/// The addresses host sockets of the program held until lately, and when they were dropped.
+static RELEASED: Global<Vec<(SocketAddr, u64)>> = Global::new("udp::RELEASED", Vec::new());
+
+/// A host socket bound to `at` is being dropped.
+pub(super) fn released(at: SocketAddr) {
+    let now = wait::now();
+    RELEASED.with(|r| {
+        r.retain(|&(a, t)| a != at && now.saturating_sub(t) < RELEASE_WAIT_NS);
+        if r.len() >= RELEASED_MAX {
+            r.remove(0);
+        }
+        r.push((at, now));
+    });
+}
+
+/// Until when a bind to `a` should try again: a host socket dropped lately held an address
+/// that overlaps it (same family and port; the same address, or either the unspecified one).
+fn lately_released(a: SocketAddr) -> Option<u64> {
+    RELEASED.with(|r| {
+        r.iter()
+            .filter(|(at, _)| {
+                at.is_ipv4() == a.is_ipv4()
+                    && at.port() == a.port()
+                    && (at.ip() == a.ip() || at.ip().is_unspecified() || a.ip().is_unspecified())
+            })
+            .map(|&(_, t)| t.saturating_add(RELEASE_WAIT_NS))
+            .max()
+    })
 }
 
 /// A fresh host socket of `family`, unbound (for the shared host sockets).

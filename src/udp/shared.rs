@@ -276,6 +276,12 @@ impl Drop for Member {
     }
 }
 
+impl Drop for Port {
+    fn drop(&mut self) {
+        endpoint::released(self.at);
+    }
+}
+
 impl Port {
     /// Deliver one datagram from `from` (host form) to the member Linux would choose: its id,
     /// or `None` when nobody takes it (or the chosen member's queue is full).

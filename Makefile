@@ -1,7 +1,8 @@
 # wasi-posix-sockets
 #
 #   make setup   install the toolchain (idempotent; ~15 min on a fresh machine, seconds after)
-#   make         build build/lib/libwasi_posix_sockets.a and its pkg-config file
+#   make         build build/lib/libwasi_posix_sockets.a (wasm32-wasip1), its wasm32-wasip2 twin
+#                build/lib/wasm32-wasip2/libwasi_posix_sockets.a, and their pkg-config files
 #   make test    host unit tests, lint, docs, doctests and every guest test under wasmtime (CI)
 #   make demo    build examples/http_server.c, run it under wasmtime, talk to it with curl
 #   make bench   bench/bench.c natively, with this library and with wasi-libc's wasip2 sockets,
@@ -21,9 +22,16 @@ LIB := build/lib/libwasi_posix_sockets.a
 # -Wl,--wrap=<name> by bin/wasi-sockets-cc and the pkg-config file).
 WRAP_OBJ := build/lib/wasi_posix_sockets_wrap.o
 PC := build/lib/pkgconfig/wasi-posix-sockets.pc
+# The same library for wasm32-wasip2 programs (docs/ARCHITECTURE.md, "Two targets").
+LIB_P2 := build/lib/wasm32-wasip2/libwasi_posix_sockets.a
+WRAP_OBJ_P2 := build/lib/wasm32-wasip2/wasi_posix_sockets_wrap.o
+PC_P2 := build/lib/pkgconfig/wasi-posix-sockets-wasip2.pc
 WASM_TARGET_DIR := target/wasm
 CARGO_FEATURES := --features c-runtime
 WASM_BUILD = CARGO_TARGET_DIR=$(WASM_TARGET_DIR) scripts/rust-wasm.sh --no-std build --release
+WASM_BUILD_P2 = CARGO_TARGET_DIR=$(WASM_TARGET_DIR) scripts/rust-wasm.sh --target wasm32-wasip2 \
+	--no-std build --release
+RUST_SOURCES := $(shell find src -name '*.rs') $(wildcard wit/*.wit wit/deps/*.wit) Cargo.toml build.rs
 
 .PHONY: all lib setup test test-host test-doc test-guest demo lint doc symbols clean bench
 
@@ -32,20 +40,33 @@ all: lib
 setup:
 	scripts/setup.sh
 
-lib: $(LIB) $(WRAP_OBJ) $(PC)
+lib: $(LIB) $(WRAP_OBJ) $(PC) $(LIB_P2) $(WRAP_OBJ_P2) $(PC_P2)
 
 $(WRAP_OBJ): csrc/wrap_sysconf.c scripts/env.sh
 	mkdir -p $(dir $@)
 	. scripts/env.sh && "$$WSP_CC" --target=wasm32-wasip1 "--sysroot=$$WSP_SYSROOT" -O2 -Wall -Werror \
 		-c csrc/wrap_sysconf.c -o $@
 
-$(LIB): $(shell find src -name '*.rs') $(wildcard wit/*.wit wit/deps/*.wit) Cargo.toml build.rs
+$(WRAP_OBJ_P2): csrc/wrap_sysconf.c scripts/env.sh
+	mkdir -p $(dir $@)
+	. scripts/env.sh && "$$WSP_CC" --target=wasm32-wasip2 "--sysroot=$$WSP_SYSROOT" -O2 -Wall -Werror \
+		-c csrc/wrap_sysconf.c -o $@
+
+$(LIB): $(RUST_SOURCES)
 	$(WASM_BUILD) $(CARGO_FEATURES)
 	mkdir -p $(dir $@)
 	cp $(WASM_TARGET_DIR)/wasm32-wasip1/release/libwasi_posix_sockets.a $@
 
+$(LIB_P2): $(RUST_SOURCES)
+	$(WASM_BUILD_P2) $(CARGO_FEATURES)
+	mkdir -p $(dir $@)
+	cp $(WASM_TARGET_DIR)/wasm32-wasip2/release/libwasi_posix_sockets.a $@
+
 $(PC): scripts/pkgconfig.sh Makefile
 	mkdir -p $(dir $@) && scripts/pkgconfig.sh > $@.tmp && mv $@.tmp $@
+
+$(PC_P2): scripts/pkgconfig.sh Makefile
+	mkdir -p $(dir $@) && scripts/pkgconfig.sh wasm32-wasip2 > $@.tmp && mv $@.tmp $@
 
 test: test-host lint doc test-doc test-guest
 

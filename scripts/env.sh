@@ -4,7 +4,9 @@
 #   WSP_CC              a clang that targets wasm32-wasip1
 #   WSP_SYSROOT         a wasi-libc sysroot with wasm32-wasip1 (and, for the benchmark, wasm32-wasip2)
 #   WSP_COMPONENT_LD    wasm-component-ld (links and adapts a preview 1 module into a component)
-#   WSP_LIB             the built static library
+#   WSP_LIB             the built static library (wasm32-wasip1)
+#   WSP_WRAP_OBJ        the wrappers of wasi-libc functions the library extends (wasm32-wasip1)
+#   WSP_LIB_P2, WSP_WRAP_OBJ_P2  the same two for wasm32-wasip2
 #   WSP_WASMTIME        the wasmtime binary
 #   WSP_WASMTIME_VERSION  the wasmtime release the project pins (scripts/versions.sh)
 # Users with wasi-sdk set WASI_SDK_PATH; otherwise the Debian toolchain `make setup` installs is
@@ -42,5 +44,7 @@ wsp_find_component_ld() {  # the first that exists, asking each rustc only when 
 : "${WSP_LIB:=$WSP_ROOT/build/lib/libwasi_posix_sockets.a}"
 # The wrappers of wasi-libc functions the library extends (csrc/), linked with --wrap.
 : "${WSP_WRAP_OBJ:=$WSP_ROOT/build/lib/wasi_posix_sockets_wrap.o}"
+: "${WSP_LIB_P2:=$WSP_ROOT/build/lib/wasm32-wasip2/libwasi_posix_sockets.a}"
+: "${WSP_WRAP_OBJ_P2:=$WSP_ROOT/build/lib/wasm32-wasip2/wasi_posix_sockets_wrap.o}"
 : "${WSP_WASMTIME:=$(command -v wasmtime 2>/dev/null || echo "$HOME/.cargo/bin/wasmtime")}"
-export WSP_CC WSP_SYSROOT WSP_COMPONENT_LD WSP_LIB WSP_WRAP_OBJ WSP_WASMTIME
+export WSP_CC WSP_SYSROOT WSP_COMPONENT_LD WSP_LIB WSP_WRAP_OBJ WSP_LIB_P2 WSP_WRAP_OBJ_P2 WSP_WASMTIME

@@ -150,3 +150,44 @@ impl core::fmt::Write for StackLine {
         Ok(())
     }
 }
+
+/// `cabi_realloc` on `wasm32-wasip2`, where wit-bindgen leaves it to the platform (wasi-libc's
+/// weak one calls `realloc` directly): this one asks the global allocator above, as wit-bindgen's
+/// does on `wasm32-wasip1`, so a host call's `list<u8>` can land in the caller's buffer there
+/// too (`crate::landing`).
+///
+/// # Safety
+/// Called by the canonical ABI only, with `old_ptr` from an earlier call and `align` a power of
+/// two.
+#[cfg(target_env = "p2")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cabi_realloc(
+    old_ptr: *mut u8,
+    old_len: usize,
+    align: usize,
+    new_len: usize,
+) -> *mut u8 {
+    use alloc::alloc::{alloc, handle_alloc_error, realloc};
+    if new_len == 0 {
+        return align as *mut u8;
+    }
+    // SAFETY: the canonical ABI gives a power-of-two alignment and a non-zero size.
+    let layout = unsafe { Layout::from_size_align_unchecked(new_len, align) };
+    let ptr = if old_len == 0 {
+        // SAFETY: a non-zero size.
+        unsafe { alloc(layout) }
+    } else {
+        // SAFETY: `old_ptr` came from this allocator with `old_len` bytes and this alignment.
+        unsafe {
+            realloc(
+                old_ptr,
+                Layout::from_size_align_unchecked(old_len, align),
+                new_len,
+            )
+        }
+    };
+    if ptr.is_null() {
+        handle_alloc_error(layout);
+    }
+    ptr
+}

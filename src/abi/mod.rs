@@ -16,6 +16,8 @@ pub mod socket;
 pub mod sockopt;
 pub mod stat;
 pub mod unix;
+#[cfg(target_env = "p2")]
+pub mod wasip2;
 
 use crate::addr::{self, Family};
 use crate::errno::Result;

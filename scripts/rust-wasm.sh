@@ -23,7 +23,8 @@
 #     self-contained copy, which rustc-web lacks);
 #   - the linker: wasm-component-ld, which links with wasm-ld and turns the preview 1 module into
 #     a component (the crate imports wasi:sockets).
-# CARGO_TARGET_DIR defaults to target/rust-guests. Tests (`cargo test`, doctests) run under
+# CARGO_TARGET_DIR defaults to target/rust-guests; WSP_RUSTFLAGS adds flags of the caller's
+# (tokio's --cfg tokio_unstable) to a std program's. Tests (`cargo test`, doctests) run under
 # wasmtime with network access.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,7 +67,7 @@ if [ "$build_std" != core,alloc ]; then
     libdir=$WSP_SYSROOT/lib/$target
     wasm_ld=$(command -v wasm-ld-22 || command -v wasm-ld || echo wasm-ld)
     flags="-C link-self-contained=no -L $libdir -C linker=$WSP_COMPONENT_LD \
- -C link-arg=--wasm-ld-path=$wasm_ld -C link-arg=$libdir/crt1-command.o"
+ -C link-arg=--wasm-ld-path=$wasm_ld -C link-arg=$libdir/crt1-command.o ${WSP_RUSTFLAGS:-}"
     export RUSTFLAGS="$flags" RUSTDOCFLAGS="$flags ${EXTRA_RUSTDOCFLAGS:-}"
     runner="CARGO_TARGET_$(echo "$target" | tr a-z- A-Z_)_RUNNER"
     export "$runner=$WSP_WASMTIME run -S inherit-network"

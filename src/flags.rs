@@ -5,16 +5,33 @@
 
 use crate::errno::{Errno, Result};
 
+/// The message flags whose numbers differ between the targets' headers: wasm32-wasip1 numbers
+/// `MSG_PEEK` and `MSG_WAITALL` after preview 1 (1 and 2), so `MSG_OOB` (Linux's 1) takes a bit
+/// the kernel keeps for itself and never reads from a program; wasm32-wasip2's headers use
+/// Linux's numbers for all three.
+#[cfg(not(target_env = "p2"))]
+mod msg_abi {
+    pub const PEEK: i32 = 0x0001;
+    pub const WAITALL: i32 = 0x0002;
+    pub const OOB: i32 = 0x0008_0000;
+}
+#[cfg(target_env = "p2")]
+mod msg_abi {
+    pub const PEEK: i32 = 0x0002;
+    pub const WAITALL: i32 = 0x0100;
+    pub const OOB: i32 = 0x0001;
+}
+
 bitflags::bitflags! {
-    /// `send`/`recv` flags (`MSG_*`). wasm32-wasip1 numbers `MSG_PEEK` and `MSG_WAITALL` after
-    /// preview 1 (1 and 2); the others are Linux's (musl's, wasm32-wasip2's), declared by
-    /// `include/sys/socket.h`, except `MSG_OOB`, whose Linux value is `MSG_PEEK`'s here.
+    /// `send`/`recv` flags (`MSG_*`): Linux's (musl's, wasm32-wasip2's), declared by
+    /// `include/sys/socket.h` where the sysroot lacks them, except where wasm32-wasip1 differs
+    /// (`MSG_PEEK`, `MSG_WAITALL`, `MSG_OOB`: see `msg_abi`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub struct MsgFlags: i32 {
         /// `MSG_PEEK` (wasm32-wasip1 headers: `__WASI_RIFLAGS_RECV_PEEK`).
-        const PEEK = 0x0001;
-        /// `MSG_WAITALL` (`__WASI_RIFLAGS_RECV_WAITALL`).
-        const WAITALL = 0x0002;
+        const PEEK = msg_abi::PEEK;
+        /// `MSG_WAITALL` (wasm32-wasip1 headers: `__WASI_RIFLAGS_RECV_WAITALL`).
+        const WAITALL = msg_abi::WAITALL;
         /// `MSG_DONTROUTE`: accepted (every route here is local to the host's stack).
         const DONTROUTE = 0x0004;
         /// `MSG_TRUNC` as an input flag (the wasm32-wasip2 headers' value, which
@@ -33,9 +50,8 @@ bitflags::bitflags! {
         const NOSIGNAL = 0x4000;
         /// `MSG_MORE`: accepted; the data goes to the host at once.
         const MORE = 0x8000;
-        /// `MSG_OOB`. Linux's value (1) is `MSG_PEEK`'s on wasm32-wasip1, so it takes a bit the
-        /// kernel keeps for itself and never reads from a program.
-        const OOB = 0x0008_0000;
+        /// `MSG_OOB` (see `msg_abi`).
+        const OOB = msg_abi::OOB;
         /// `MSG_FASTOPEN`.
         const FASTOPEN = 0x2000_0000;
         /// `MSG_CMSG_CLOEXEC`: descriptors received with `SCM_RIGHTS` get `FD_CLOEXEC`

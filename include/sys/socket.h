@@ -31,10 +31,15 @@ extern "C" {
 #define MSG_NOSIGNAL 0x4000
 #endif
 /* The other flags Linux knows, with Linux's (musl's, wasm32-wasip2's) values; see docs/options.md
- * for what each does here. MSG_OOB is the exception: Linux's value (1) is MSG_PEEK's on
- * wasm32-wasip1, so it takes a bit the kernel never reads from a program. */
+ * for what each does here. MSG_OOB is the exception on wasm32-wasip1: Linux's value (1) is
+ * MSG_PEEK's there, so it takes a bit the kernel never reads from a program. (wasm32-wasip2's
+ * headers give MSG_PEEK and MSG_WAITALL Linux's values, so MSG_OOB is Linux's too.) */
 #ifndef MSG_OOB
+#ifdef __wasilibc_use_wasip2
+#define MSG_OOB 0x0001
+#else
 #define MSG_OOB 0x80000
+#endif
 #endif
 #ifndef MSG_DONTROUTE
 #define MSG_DONTROUTE 0x0004

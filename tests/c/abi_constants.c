@@ -1,7 +1,8 @@
 //! mode: wasm-only
 //! expect: abi constants and layouts match the library's
 /* The constants and struct layouts the library hard-codes (src/errno.rs, src/addr.rs, src/ops.rs,
- * src/tcp.rs, src/abi/) checked against the wasm32-wasip1 sysroot's headers plus include/.
+ * src/flags.rs, src/tcp.rs, src/abi/) checked against the sysroot's headers plus include/, for
+ * wasm32-wasip1 and wasm32-wasip2 (whose headers give three message flags Linux's numbers).
  * A mismatch fails the build of this test. */
 #include "t.h"
 #include <stddef.h>
@@ -30,7 +31,13 @@ EQ(sizeof(socklen_t), 4);
 /* src/ops.rs */
 EQ(SOCK_DGRAM, 5); EQ(SOCK_STREAM, 6); EQ(SOCK_NONBLOCK, 0x4000); EQ(SOCK_CLOEXEC, 0x2000);
 EQ(IPPROTO_TCP, 6); EQ(IPPROTO_UDP, 17);
-EQ(MSG_PEEK, 1); EQ(MSG_WAITALL, 2); EQ(MSG_DONTWAIT, 0x40); EQ(MSG_NOSIGNAL, 0x4000);
+EQ(MSG_DONTWAIT, 0x40); EQ(MSG_NOSIGNAL, 0x4000); EQ(MSG_TRUNC, 0x20);
+/* src/flags.rs (msg_abi) */
+#ifdef __wasilibc_use_wasip2
+EQ(MSG_PEEK, 2); EQ(MSG_WAITALL, 0x100); EQ(MSG_OOB, 1);
+#else
+EQ(MSG_PEEK, 1); EQ(MSG_WAITALL, 2); EQ(MSG_OOB, 0x80000);
+#endif
 /* src/tcp.rs */
 EQ(SHUT_RD, 1); EQ(SHUT_WR, 2); EQ(SHUT_RDWR, 3);
 /* src/abi/fcntl.rs */

@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from harness import OUT, ROOT, TESTS, Proc, e2e, heavy_section, run, wasm_cmd
+from harness import OUT, P1, ROOT, TESTS, Proc, e2e, heavy_section, run, wasm_cmd
 
 RUST_OUT = ROOT / "build" / "rust"
 _rust_built = threading.Lock()
@@ -37,7 +37,7 @@ def _curl(*args: str) -> str:
     return r.stdout
 
 
-@e2e
+@e2e(targets=(P1,))
 def e2e_rust_http_server_curl():
     """A Rust std program on the safe API serves HTTP/1.1 to curl: keep-alive, a POST body, the
     connection's addresses; an idle connection is closed by its read timeout."""
@@ -120,7 +120,7 @@ bad port: Err(InvalidInput)
 done"""
 
 
-@e2e
+@e2e(targets=(P1,))
 def e2e_rust_client_native_servers():
     """A Rust std client on the safe API against native (CPython) TCP and UDP servers: name
     resolution with fallback (localhost: ::1 refused, then 127.0.0.1), peek, non-blocking mode,
@@ -150,7 +150,7 @@ def e2e_rust_client_native_servers():
         us.close()
 
 
-@e2e
+@e2e(targets=(P1,))
 def e2e_rust_c_abi():
     """A Rust program calls the C ABI through `extern "C"` with libc types, against a native
     echo server; the descriptor moves to the safe API and back; errno reaches std."""
@@ -201,7 +201,7 @@ def _c_symbols(rlib: Path) -> set[str]:
     return out
 
 
-@e2e
+@e2e(targets=(P1,))
 def e2e_rust_features_and_c_symbols():
     """Without the `libc` feature the crate defines no C symbol (a pure Rust dependency); with it,
     exactly the snapshot's (tests/exported-symbols.txt)."""

@@ -66,13 +66,15 @@ command line).
 from .build import BuildError, build
 from .conformance import meta
 from .deviations import Deviation, compare, load_deviations
-from .env import CC_WASM, CDIR, GUESTS, LIB, NET, OUT, PEERS, ROOT, TESTS, WASMTIME, env_tool, wasm_cmd
+from .env import (CC_WASM, CDIR, GUESTS, LIB, LIBS, NET, OUT, P1, P2, PEERS, PREFIX, ROOT, TARGETS, TESTS,
+                  WASM_OUT, WASMTIME, env_tool, on_target, target, wasm_cmd)
 from .helpers import Helpers
 from .procs import Proc, run
 from .registry import E2E, Result, Test, e2e, heavy_section
 
 __all__ = [
     "BuildError", "build", "meta", "Deviation", "compare", "load_deviations", "CC_WASM", "CDIR",
-    "GUESTS", "LIB", "NET", "OUT", "PEERS", "ROOT", "TESTS", "WASMTIME", "env_tool", "wasm_cmd",
+    "GUESTS", "LIB", "LIBS", "NET", "OUT", "P1", "P2", "PEERS", "PREFIX", "ROOT", "TARGETS", "TESTS",
+    "WASM_OUT", "WASMTIME", "env_tool", "on_target", "target", "wasm_cmd",
     "Helpers", "Proc", "run", "E2E", "Result", "Test", "e2e", "heavy_section",
 ]

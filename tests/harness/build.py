@@ -13,7 +13,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from .env import CC_WASM, CDIR, LIB, OUT
+from .env import CC_WASM, CDIR, LIBS, OUT, P1, WASM_OUT, target as current_target
 
 
 class BuildError(RuntimeError):
@@ -38,18 +38,22 @@ def _stale(out: Path, inputs: list[Path]) -> bool:
 
 
 def build(src: Path, kind: str, env: dict[str, str] | None = None, out: Path | None = None,
-          deps: list[Path] = ()) -> Path:
+          deps: list[Path] = (), target: str | None = None) -> Path:
     """Build `src` natively ("native") or for wasm ("wasm"); cached by modification time.
     `env` adds environment variables (WSP_LIB=... links another build of the library), `out`
-    chooses the output file and `deps` adds inputs whose change forces a rebuild."""
+    chooses the output file and `deps` adds inputs whose change forces a rebuild. A wasm build
+    is for `target`, by default the calling thread's (`env.on_target`), into
+    build/tests/<WASM_OUT[target]>/."""
     deps = [src, CDIR / "t.h", *deps]
     if kind == "native":
         out = out or OUT / "native" / src.stem
         cmd = ["gcc", "-O1", "-g", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(out), str(src)]
     else:
-        out = out or OUT / "wasm" / (src.stem + ".wasm")
-        deps += [LIB, CC_WASM]
-        cmd = [str(CC_WASM), "-O1", "-g", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(out), str(src)]
+        t = target or current_target()
+        out = out or OUT / WASM_OUT[t] / (src.stem + ".wasm")
+        deps += [LIBS[t], CC_WASM]
+        cmd = [str(CC_WASM), *([] if t == P1 else [f"--target={t}"]),
+               "-O1", "-g", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(out), str(src)]
     out.parent.mkdir(parents=True, exist_ok=True)
     with _lock(out):
         if out in _failed:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .build import build
 from .deviations import Deviation, compare
-from .env import CDIR, NET, OUT, wasm_cmd
+from .env import CDIR, NET, OUT, P1, PREFIX, wasm_cmd
 from .helpers import Helpers
 from .procs import run
 from .registry import Result, Test
@@ -23,11 +23,11 @@ def meta(src: Path) -> dict[str, list[str]]:
     return m
 
 
-def conformance(src: Path, devs: list[Deviation]) -> Result:
+def conformance(src: Path, devs: list[Deviation], target: str = P1) -> Result:
     m = meta(src)
     timeout = float(m.get("timeout", ["60"])[0])
     flags = m["wasmtime"][0].split() if "wasmtime" in m else NET
-    wasm = build(src, "wasm")
+    wasm = build(src, "wasm", target=target)
     for f in flags:  # directories a test maps in with --dir host::guest
         if "::" in f:
             (OUT / f.split("::")[0]).mkdir(parents=True, exist_ok=True)
@@ -35,14 +35,14 @@ def conformance(src: Path, devs: list[Deviation]) -> Result:
     helper = Helpers(m["helper"][0].split()) if "helper" in m else None
     args = helper.ports if helper else []
     try:
-        return _conformance(src, devs, m, wasm, flags, args, stdin, timeout)
+        return _conformance(src, devs, m, wasm, flags, args, stdin, timeout, target)
     finally:
         if helper:
             helper.close()
 
 
-def _conformance(src, devs, m, wasm, flags, args, stdin, timeout) -> Result:
-    name = src.stem
+def _conformance(src, devs, m, wasm, flags, args, stdin, timeout, target) -> Result:
+    name = PREFIX[target] + src.stem
     w = run(wasm_cmd(wasm, flags, args), timeout, stdin, cwd=OUT)
     wasm_out = w.stdout.splitlines()
     if w.returncode != 0:
@@ -57,7 +57,7 @@ def _conformance(src, devs, m, wasm, flags, args, stdin, timeout) -> Result:
     n = run([str(native), *args], timeout, stdin, cwd=OUT)
     if n.returncode != 0:
         return Result(name, False, f"native exit {n.returncode}\n{n.stdout[-3000:]}{n.stderr[-3000:]}")
-    problems = compare(name, n.stdout.splitlines(), wasm_out, devs)
+    problems = compare(src.stem, n.stdout.splitlines(), wasm_out, devs, target)
     if problems:
         return Result(name, False, "unlisted differences from Linux:\n" + "\n".join(problems))
     return Result(name, True)
@@ -68,6 +68,7 @@ def sources() -> list[Path]:
     return sorted(CDIR.glob("*.c"))
 
 
-def conformance_test(src: Path, devs: list[Deviation]) -> Test:
-    """The test for one program; `//! heavy: yes` marks it heavy."""
-    return Test(src.stem, "conformance", lambda: conformance(src, devs), heavy="heavy" in meta(src))
+def conformance_test(src: Path, devs: list[Deviation], target: str = P1) -> Test:
+    """The test of one program on one target; `//! heavy: yes` marks it heavy."""
+    return Test(PREFIX[target] + src.stem, "conformance", lambda: conformance(src, devs, target),
+                heavy="heavy" in meta(src))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .env import TESTS
 
@@ -16,13 +16,17 @@ class Deviation:
     native: str | None
     wasm: str | None
     why: str
-    used: bool = False
+    # The one target it is listed for (`## <test> (wasm32-wasip2)`), or None for every target.
+    target: str | None = None
+    # The targets whose run showed it.
+    used: set[str] = field(default_factory=set)
 
 
 def load_deviations() -> list[Deviation]:
     text = (TESTS / "deviations.md").read_text()
     devs: list[Deviation] = []
     test = None
+    only = None
     entry: dict[str, str] = {}
 
     def flush():
@@ -34,13 +38,14 @@ def load_deviations() -> list[Deviation]:
                 None if entry["native"] == "(none)" else entry["native"],
                 None if entry["wasm"] == "(none)" else entry["wasm"],
                 entry["why"],
+                only,
             ))
             entry.clear()
 
     for line in text.splitlines():
-        if m := re.match(r"^## (\S+)\s*$", line):
+        if m := re.match(r"^## (\S+)(?: \((wasm32-wasip[12])\))?\s*$", line):
             flush()
-            test = m.group(1)
+            test, only = m.group(1), m.group(2)
         elif test is None:
             continue  # the preamble (which shows the format) is not an entry
         elif m := re.match(r"^- native: `(.*)`\s*$", line):
@@ -56,15 +61,17 @@ def load_deviations() -> list[Deviation]:
     return devs
 
 
-def compare(test: str, native: list[str], wasm: list[str], devs: list[Deviation]) -> list[str]:
-    """Differences not covered by a listed deviation (and mark the ones used)."""
+def compare(test: str, native: list[str], wasm: list[str], devs: list[Deviation],
+            target: str = "wasm32-wasip1") -> list[str]:
+    """Differences between the outputs of `test` (the program's name) built natively and for
+    `target` not covered by a deviation listed for it (and mark the ones used)."""
     problems = []
-    mine = [d for d in devs if d.test == test]
+    mine = [d for d in devs if d.test == test and d.target in (None, target)]
 
     def covered(n: str | None, w: str | None) -> bool:
         for d in mine:
             if d.native == n and d.wasm == w:
-                d.used = True
+                d.used.add(target)
                 return True
         return False
 

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
+from .env import P1, PREFIX, TARGETS, on_target
+
 
 @dataclass
 class Result:
@@ -31,21 +33,34 @@ class Test:
 E2E: dict[str, Test] = {}
 
 
-def e2e(fn: Callable[[], str | None] | None = None, *, heavy: bool = False):
+def e2e(fn: Callable[[], str | None] | None = None, *, heavy: bool = False,
+        targets: tuple[str, ...] = TARGETS):
     """Register an end-to-end test under its function's name (which starts with `e2e_`). Use as
     `@e2e`, or `@e2e(heavy=True)` for a test that saturates the CPU (many connections, a fuzzer,
     a benchmark), or call `e2e(fn)` on a function made in a loop after setting its `__name__`.
     The function returns a short detail string shown after "ok"; it fails by raising
-    (`assert` with a message, usually)."""
+    (`assert` with a message, usually).
+
+    The test runs once per target of the build matrix (`env.TARGETS`): the wasm programs it
+    builds with `build(..., "wasm")` are that target's, and its name carries the target's prefix
+    (`p2:e2e_...`). `targets=(env.P1,)` keeps a test to one target (one that builds its own
+    program another way, or checks something of one build only)."""
 
     def register(f):
-        name = f.__name__
-        if name in E2E:
-            raise ValueError(f"two end-to-end tests named {name}")
-        E2E[name] = Test(name, "e2e", f, heavy)
+        for t in targets:
+            name = PREFIX[t] + f.__name__
+            if name in E2E:
+                raise ValueError(f"two end-to-end tests named {name}")
+            run = f if t == P1 else (lambda f=f, t=t: _on(t, f))
+            E2E[name] = Test(name, "e2e", run, heavy)
         return f
 
     return register if fn is None else register(fn)
+
+
+def _on(t: str, f: Callable[[], str | None]) -> str | None:
+    with on_target(t):
+        return f()
 
 
 # The heavy slot: the runner starts a heavy test only when it can take the slot, and holds it

@@ -17,7 +17,7 @@ import traceback
 from .build import build
 from .conformance import conformance_test, meta, sources
 from .deviations import load_deviations
-from .env import LIB, OUT, PEERS
+from .env import LIBS, OUT, PEERS, PREFIX, TARGETS
 from .registry import E2E, HEAVY, Result, Test
 
 
@@ -109,14 +109,18 @@ def prebuild(srcs, tests: list[Test], jobs: int) -> None:
     """Build every program the selected tests need, in parallel. Failures are remembered and
     raised again in the test that needs the program (see build.py)."""
     names = {t.name for t in tests}
-    work = [(p, k) for p in srcs if p.stem in names for k in ("wasm", "native")
-            if not (k == "native" and meta(p).get("mode") == ["wasm-only"])]
+    work = [(p, "native", None) for p in srcs
+            if any(PREFIX[t] + p.stem in names for t in TARGETS) and meta(p).get("mode") != ["wasm-only"]]
+    work += [(p, "wasm", t) for p in srcs for t in TARGETS if PREFIX[t] + p.stem in names]
+    for t in TARGETS:
+        if any(x.kind == "e2e" and x.name.startswith(PREFIX[t] + "e2e_") for x in tests):
+            work += [(p, "wasm", t) for p in sorted(PEERS.glob("*.c"))]
     if any(t.kind == "e2e" for t in tests):
-        work += [(p, k) for p in sorted(PEERS.glob("*.c")) for k in ("wasm", "native")]
+        work += [(p, "native", None) for p in sorted(PEERS.glob("*.c"))]
 
-    def quiet(p, k):
+    def quiet(p, k, t):
         try:
-            build(p, k)
+            build(p, k, target=t)
         except Exception:
             pass  # the test that needs it reports it
 
@@ -132,13 +136,14 @@ def main() -> int:
     ap.add_argument("-j", type=int, default=max(2, os.cpu_count() or 2))
     args = ap.parse_args()
 
-    if not LIB.exists():
-        print(f"{LIB} missing: run `make` first", file=sys.stderr)
-        return 2
+    for lib in LIBS.values():
+        if not lib.exists():
+            print(f"{lib} missing: run `make` first", file=sys.stderr)
+            return 2
     broken = load_e2e()
     devs = load_deviations()
     srcs = sources()
-    tests = [conformance_test(p, devs) for p in srcs] + list(E2E.values())
+    tests = [conformance_test(p, devs, t) for t in TARGETS for p in srcs] + list(E2E.values())
     tests = [t for t in tests if args.k in t.name] + broken
     if args.list:
         for t in tests:
@@ -163,12 +168,14 @@ def main() -> int:
     stale = 0
     if not args.k:
         for d in devs:
-            # A failed test's deviations may not have been compared: its failure says enough.
-            if not d.used and d.test not in failed:
-                stale += 1
-                print(f"FAIL stale deviation in tests/deviations.md ({d.test}): "
-                      f"native {d.native!r} / wasm {d.wasm!r} no longer occurs")
+            for t in [d.target] if d.target else TARGETS:
+                # A failed test's deviations may not have been compared: its failure says enough.
+                if t not in d.used and PREFIX[t] + d.test not in failed:
+                    stale += 1
+                    print(f"FAIL stale deviation in tests/deviations.md ({d.test}, {t}): "
+                          f"native {d.native!r} / wasm {d.wasm!r} no longer occurs")
     total = len(tests)
     print(f"\n{total - len(failed)}/{total} passed, "
-          f"{sum(d.used for d in devs)} listed deviations from Linux observed")
+          f"{sum(len(d.used) for d in devs)} listed deviations from Linux observed "
+          f"(counted per target)")
     return 1 if failed or stale else 0

@@ -22,7 +22,19 @@ class Deviation:
     used: set[str] = field(default_factory=set)
 
 
+_loaded: list[Deviation] = []
+
+
 def load_deviations() -> list[Deviation]:
+    """The entries of tests/deviations.md, read once per run: every caller (the runner's stale
+    check, the conformance tests, an end-to-end test that compares with a native build) shares
+    the same entries and their `used` marks."""
+    if not _loaded:
+        _loaded.extend(_read())
+    return _loaded
+
+
+def _read() -> list[Deviation]:
     text = (TESTS / "deviations.md").read_text()
     devs: list[Deviation] = []
     test = None

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""`make bench`: bench/bench.c built three ways and run side by side against native servers on
-loopback, one table with the ratios.
+"""`make bench`: bench/bench.c built four ways, and the floor, run side by side against native
+servers on loopback, one table with the ratios.
 
     native      gcc -O2
     this        wasm32-wasip1 + wasi-posix-sockets (bin/wasi-sockets-cc -O2), under wasmtime
+    this-p2     wasm32-wasip2 + wasi-posix-sockets (bin/wasi-sockets-cc --target=wasm32-wasip2 -O2)
     wasi-libc   wasm32-wasip2 + wasi-libc's own socket layer (the peer), under wasmtime
     floor       bench/floor: the same tests done directly on wasi:sockets 0.2, no POSIX (Rust),
                 under wasmtime: what any guest-side library can at best reach on this host
@@ -43,9 +44,11 @@ WASMTIME = E["WSP_WASMTIME"]
 def build() -> dict[str, list[str]]:
     OUT.mkdir(parents=True, exist_ok=True)
     native, p1, p2 = OUT / "bench-native", OUT / "bench-p1.wasm", OUT / "bench-p2.wasm"
+    this_p2 = OUT / "bench-this-p2.wasm"
     cmds = [
         ["gcc", "-O2", "-o", str(native), str(SRC)],
         [str(ROOT / "bin" / "wasi-sockets-cc"), "-O2", "-o", str(p1), str(SRC)],
+        [str(ROOT / "bin" / "wasi-sockets-cc"), "--target=wasm32-wasip2", "-O2", "-o", str(this_p2), str(SRC)],
         [E["WSP_CC"], "--target=wasm32-wasip2", f"--sysroot={E['WSP_SYSROOT']}", "-O2",
          f"-fuse-ld={E['WSP_COMPONENT_LD']}", "-o", str(p2), str(SRC)],
     ]
@@ -57,8 +60,8 @@ def build() -> dict[str, list[str]]:
                    check=True, env={**os.environ, "CARGO_TARGET_DIR": str(floor_dir)})
     floor = floor_dir / "wasm32-wasip1" / "release" / "floor.wasm"
     run = [WASMTIME, "run", "-S", "inherit-network"]
-    return {"native": [str(native)], "this": [*run, str(p1)], "wasi-libc": [*run, str(p2)],
-            "floor": [*run, str(floor)]}
+    return {"native": [str(native)], "this": [*run, str(p1)], "this-p2": [*run, str(this_p2)],
+            "wasi-libc": [*run, str(p2)], "floor": [*run, str(floor)]}
 
 
 class Server:
@@ -154,18 +157,18 @@ def main() -> int:
 
     med = {v: {k: statistics.median(xs) for k, xs in r.items()} for v, r in results.items()}
     lines = [
-        "| figure | unit | native | this library | wasi-libc (wasip2) | floor | this / native "
-        "| this / wasi-libc | this / floor |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| figure | unit | native | this library | this library (wasip2) | wasi-libc (wasip2) | floor "
+        "| this / native | this / wasi-libc | this wasip2 / wasi-libc | this / floor |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for key, (label, unit, higher) in FIGURES.items():
         if key not in med["native"]:
             continue
-        n, t, p = med["native"][key], med["this"][key], med["wasi-libc"].get(key, 0.0)
-        f = med["floor"].get(key, 0.0)
+        n, t, t2 = med["native"][key], med["this"][key], med["this-p2"][key]
+        p, f = med["wasi-libc"].get(key, 0.0), med["floor"].get(key, 0.0)
         better = "higher is better" if higher else "lower is better"
-        lines.append(f"| {label} | {unit} ({better}) | {fmt(n)} | {fmt(t)} | {fmt(p)} | {fmt(f)} | "
-                     f"{ratio(t, n)} | {ratio(t, p)} | {ratio(t, f)} |")
+        lines.append(f"| {label} | {unit} ({better}) | {fmt(n)} | {fmt(t)} | {fmt(t2)} | {fmt(p)} | "
+                     f"{fmt(f)} | {ratio(t, n)} | {ratio(t, p)} | {ratio(t2, p)} | {ratio(t, f)} |")
     table = "\n".join(lines)
     print(table)
     note = (f"\nMedian of {args.runs} runs{' (quick sizes)' if args.quick else ''}; "

@@ -17,7 +17,8 @@ def e2e_bench_smoke():
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     rows = [l for l in r.stdout.splitlines() if l.startswith("| ") and "figure" not in l]
     assert len(rows) == 11, r.stdout
-    return f"{len(rows)} figures for 3 builds"
+    assert all(len(row.split("|")) == 13 for row in rows), r.stdout  # 11 columns
+    return f"{len(rows)} figures for 4 builds and the floor"
 
 
 @e2e

@@ -5,8 +5,8 @@
 #                build/lib/wasm32-wasip2/libwasi_posix_sockets.a, and their pkg-config files
 #   make test    host unit tests, lint, docs, doctests and every guest test under wasmtime (CI)
 #   make demo    build examples/http_server.c, run it under wasmtime, talk to it with curl
-#   make bench   bench/bench.c natively, with this library and with wasi-libc's wasip2 sockets,
-#                side by side (BENCHMARKS.md)
+#   make bench   bench/bench.c natively, with this library (wasm32-wasip1 and wasm32-wasip2) and
+#                with wasi-libc's wasip2 sockets, side by side (BENCHMARKS.md)
 #   make lint    rustfmt, clippy (host and wasm32), exported-symbol snapshot, vendored WIT check
 #   make doc     the API documentation for wasm32-wasip1 (warnings are errors)
 #
@@ -97,6 +97,10 @@ WASM_CLIPPY := CARGO_TARGET_DIR=target/wasm-clippy scripts/rust-wasm.sh --no-std
 	--release $(CARGO_FEATURES),test-hooks
 WASM_CLIPPY_STD := CARGO_TARGET_DIR=target/wasm-clippy-std scripts/rust-wasm.sh --rustup clippy \
 	--release --features std
+# The wasm32-wasip2 build's own code (cfg target_env = "p2": the link guard, cabi_realloc, the
+# message flags' numbers).
+WASM_CLIPPY_P2 := CARGO_TARGET_DIR=target/wasm-clippy scripts/rust-wasm.sh --target wasm32-wasip2 \
+	--no-std --rustup clippy --release $(CARGO_FEATURES)
 
 lint: lib
 	cargo fmt --check
@@ -104,6 +108,7 @@ lint: lib
 	cargo clippy --all-targets -- -D warnings
 	$(WASM_CLIPPY) -- -D warnings
 	$(WASM_CLIPPY_STD) -- -D warnings
+	$(WASM_CLIPPY_P2) -- -D warnings
 	scripts/layering.sh
 	scripts/symbols.sh --check
 	scripts/vendor-wit.sh --check

@@ -51,3 +51,39 @@ def e2e_demo_http_server():
                  "request #5", "served 6 requests, bye"):
         assert want in r.stdout, f"demo output lacks {want!r}:\n{r.stdout[-2000:]}"
     return "curl talked to the wasm HTTP server (GET, POST echo, keep-alive)"
+
+
+LINK_MIX = r"""
+#include <poll.h>
+#include <sys/socket.h>
+int poll_wasip2(struct pollfd *fds, nfds_t nfds, int timeout); /* wasi-libc's internal poll */
+int main(void) {
+    struct pollfd p = {socket(AF_INET, SOCK_STREAM, 0), POLLIN, 0};
+    return poll_wasip2(&p, 1, 0);
+}
+"""
+
+
+@e2e(targets=(P2,))
+def e2e_wasip2_link_guard():
+    """On wasm32-wasip2 a link that would bring in any part of wasi-libc's own socket layer fails
+    (here: a program calling wasi-libc's internal poll_wasip2, whose member uses wasi-libc's
+    descriptor table), with wasi-sockets-cc's explanation; a wasip2 sysroot whose libc does not
+    go through the preview 1 adapter is refused before linking."""
+    src = OUT / WASM_OUT[P2] / "link_mix.c"
+    src.parent.mkdir(parents=True, exist_ok=True)
+    src.write_text(LINK_MIX)
+    cc = str(ROOT / "bin" / "wasi-sockets-cc")
+    r = run([cc, "--target=wasm32-wasip2", str(src), "-o", str(src.with_suffix(".wasm"))], 120)
+    assert r.returncode != 0, "the mixed link succeeded"
+    assert "symbol type mismatch: descriptor_table_get_ref" in r.stderr, r.stderr
+    assert "poll-wasip2.o" in r.stderr and "wasi-libc's own" in r.stderr, r.stderr
+    # A sysroot whose wasip2 libc.a has no preview 1 adapter (as wasi-libc's since files moved
+    # into its own descriptor table): an empty archive stands in for it.
+    fake = OUT / "fake-sysroot"
+    (fake / "lib" / "wasm32-wasip2").mkdir(parents=True, exist_ok=True)
+    (fake / "lib" / "wasm32-wasip2" / "libc.a").write_bytes(b"!<arch>\n")
+    r = run([cc, "--target=wasm32-wasip2", str(CDIR / "tcp_basic.c"), "-o", str(OUT / "never.wasm")], 60,
+            env=dict(os.environ, WSP_SYSROOT=str(fake)))
+    assert r.returncode != 0 and "without the preview 1" in r.stderr, r.stderr
+    return "mixed link refused (type mismatch, explained); adapter-less sysroot refused"

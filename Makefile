@@ -105,6 +105,7 @@ WASM_CLIPPY_P2 := CARGO_TARGET_DIR=target/wasm-clippy scripts/rust-wasm.sh --tar
 lint: lib
 	cargo fmt --check
 	cd tests/rust && cargo fmt --check
+	cd tests/rust-p2 && cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	$(WASM_CLIPPY) -- -D warnings
 	$(WASM_CLIPPY_STD) -- -D warnings

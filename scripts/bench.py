@@ -9,6 +9,10 @@ servers on loopback, one table with the ratios.
     floor       bench/floor: the same tests done directly on wasi:sockets 0.2, no POSIX (Rust),
                 under wasmtime: what any guest-side library can at best reach on this host
 
+A last test is a Rust program, tests/rust-p2/tokio_echo (tokio on mio's poll selector): 64-byte
+echo round trips through the native echo server, built for wasm32-wasip2 with this library and
+without it (on wasi-libc's own sockets); only those two columns have its figures.
+
 Each figure is the median of BENCH_RUNS runs (default 5). The machine is noisy: the ratios are
 what counts. Writes the table to build/bench/results.md as well.
 
@@ -64,6 +68,16 @@ def build() -> dict[str, list[str]]:
             "wasi-libc": [*run, str(p2)], "floor": [*run, str(floor)]}
 
 
+def build_tokio() -> dict[str, list[str]]:
+    """tokio_echo for wasm32-wasip2, with this library and on wasi-libc's own sockets
+    (scripts/build-rust-p2.sh builds both; cargo keeps them fresh)."""
+    subprocess.run([str(ROOT / "scripts" / "build-rust-p2.sh")], check=True, stdout=subprocess.DEVNULL)
+    run = [WASMTIME, "run", "-S", "inherit-network"]
+    out = ROOT / "build" / "rust-p2"
+    return {"this-p2": [*run, str(out / "tokio_echo.wasm")],
+            "wasi-libc": [*run, str(out / "tokio_echo_wasi_libc.wasm")]}
+
+
 class Server:
     def __init__(self, native: str, mode: str):
         self.p = subprocess.Popen([native, "serve", mode, "4"], stdout=subprocess.PIPE, text=True)
@@ -104,7 +118,11 @@ FIGURES = {
     "reqresp1_rps": ("keep-alive request/response, request in two writes, TCP_NODELAY, 1 connection",
                      "requests/s", True),
     "reqresp50_rps": ("the same, 50 connections", "requests/s", True),
+    "tokio_p50_us": ("tokio (Rust, wasip2) 64-byte echo round trip, p50 (20,000)", "us", False),
+    "tokio_p99_us": ("tokio echo round trip, p99", "us", False),
 }
+# The tokio program's test: (server mode, argument, quick argument).
+TOKIO = ("echo", 20000, 2000)
 
 
 # wasmtime captures a backtrace for every error a host call returns (a `would-block`, say) when
@@ -122,12 +140,23 @@ def run_test(cmd: list[str], test: str, port: int, arg: int) -> dict[str, float]
             for m in re.finditer(r"^RESULT (\w+) ([\d.]+)$", r.stdout, re.M)}
 
 
-def fmt(v: float) -> str:
+def run_tokio(cmd: list[str], port: int, arg: int) -> dict[str, float]:
+    r = subprocess.run([*cmd, "--bench", str(port), str(arg)], capture_output=True, text=True,
+                       timeout=600, env=RUN_ENV)
+    if r.returncode != 0:
+        raise RuntimeError(f"{cmd[-1]}: exit {r.returncode}\n{r.stdout}{r.stderr}")
+    return {m.group(1): float(m.group(2))
+            for m in re.finditer(r"^RESULT (\w+) ([\d.]+)$", r.stdout, re.M)}
+
+
+def fmt(v: float | None) -> str:
+    if v is None:
+        return "-"
     return f"{v:,.0f}" if v >= 100 else f"{v:.2f}"
 
 
-def ratio(v: float, base: float) -> str:
-    if base == 0:
+def ratio(v: float | None, base: float | None) -> str:
+    if v is None or not base:
         return "-"
     return f"{v / base:.2f}x"
 
@@ -154,6 +183,18 @@ def main() -> int:
             print(f"{test}: done ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
         finally:
             srv.close()
+    if not args.k or args.k in "tokio":
+        tokio = build_tokio()
+        mode, full, quick = TOKIO
+        srv = Server(variants["native"][0], mode)
+        try:
+            for i in range(args.runs):
+                for name, cmd in tokio.items():
+                    for k, v in run_tokio(cmd, srv.port, quick if args.quick else full).items():
+                        results[name].setdefault(k, []).append(v)
+            print(f"tokio: done ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
+        finally:
+            srv.close()
 
     med = {v: {k: statistics.median(xs) for k, xs in r.items()} for v, r in results.items()}
     lines = [
@@ -162,10 +203,10 @@ def main() -> int:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for key, (label, unit, higher) in FIGURES.items():
-        if key not in med["native"]:
+        if key not in med["this-p2"]:
             continue
-        n, t, t2 = med["native"][key], med["this"][key], med["this-p2"][key]
-        p, f = med["wasi-libc"].get(key, 0.0), med["floor"].get(key, 0.0)
+        n, t, t2 = med["native"].get(key), med["this"].get(key), med["this-p2"][key]
+        p, f = med["wasi-libc"].get(key), med["floor"].get(key)
         better = "higher is better" if higher else "lower is better"
         lines.append(f"| {label} | {unit} ({better}) | {fmt(n)} | {fmt(t)} | {fmt(t2)} | {fmt(p)} | "
                      f"{fmt(f)} | {ratio(t, n)} | {ratio(t, p)} | {ratio(t2, p)} | {ratio(t, f)} |")

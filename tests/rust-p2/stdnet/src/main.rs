@@ -34,9 +34,18 @@ fn tcp(host: &str) {
 
     let mut c = TcpStream::connect(laddr).expect("connect");
     let (mut s, from) = l.accept().expect("accept");
-    println!("peer_addr is the listener: {}", c.peer_addr().unwrap() == laddr);
-    println!("accept saw the client's address: {}", from == c.local_addr().unwrap());
-    println!("server local is the listener: {}", s.local_addr().unwrap() == laddr);
+    println!(
+        "peer_addr is the listener: {}",
+        c.peer_addr().unwrap() == laddr
+    );
+    println!(
+        "accept saw the client's address: {}",
+        from == c.local_addr().unwrap()
+    );
+    println!(
+        "server local is the listener: {}",
+        s.local_addr().unwrap() == laddr
+    );
 
     c.set_nodelay(true).unwrap();
     println!("nodelay: {}", c.nodelay().unwrap());
@@ -53,13 +62,17 @@ fn tcp(host: &str) {
     s.read_exact(&mut all).unwrap();
     println!("read: {:?}", String::from_utf8_lossy(&all));
 
-    s.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
     println!("read_timeout: {:?}", s.read_timeout().unwrap());
     let t0 = Instant::now();
     let r = s.read(&mut all);
     let waited = t0.elapsed();
     println!("read, nothing sent: {}", err_kind(r));
-    println!("waited about the timeout: {}", waited >= Duration::from_millis(90) && waited < Duration::from_secs(5));
+    println!(
+        "waited about the timeout: {}",
+        waited >= Duration::from_millis(90) && waited < Duration::from_secs(5)
+    );
     println!("peek, nothing sent: {}", err_kind(s.peek(&mut p)));
     s.set_read_timeout(None).unwrap();
     println!("read_timeout cleared: {:?}", s.read_timeout().unwrap());
@@ -69,7 +82,8 @@ fn tcp(host: &str) {
     println!("non-blocking peek: {}", err_kind(s.peek(&mut p)));
     s.set_nonblocking(false).unwrap();
 
-    c.set_write_timeout(Some(Duration::from_millis(500))).unwrap();
+    c.set_write_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
     println!("write_timeout: {:?}", c.write_timeout().unwrap());
 
     // std refuses try_clone on every wasm32 target before it reaches the C library (it has no
@@ -85,9 +99,15 @@ fn tcp(host: &str) {
         Err(e) => println!("try_clone: {:?}", e.kind()),
     }
 
-    println!("take_error: {:?}", c.take_error().unwrap().map(|e| e.kind()));
+    println!(
+        "take_error: {:?}",
+        c.take_error().unwrap().map(|e| e.kind())
+    );
     c.shutdown(Shutdown::Write).unwrap();
-    println!("read after the peer's shutdown: {:?}", s.read(&mut all).unwrap());
+    println!(
+        "read after the peer's shutdown: {:?}",
+        s.read(&mut all).unwrap()
+    );
     s.write_all(b"bye").unwrap();
     drop(s);
     let mut rest = Vec::new();
@@ -103,9 +123,15 @@ fn tcp(host: &str) {
     println!("non-blocking accept: {}", err_kind(l.accept()));
 
     // A port nobody listens on: bind one, close it, use its number.
-    let gone = TcpListener::bind(format!("{host}:0")).unwrap().local_addr().unwrap();
+    let gone = TcpListener::bind(format!("{host}:0"))
+        .unwrap()
+        .local_addr()
+        .unwrap();
     println!("connect refused: {}", err_kind(TcpStream::connect(gone)));
-    println!("connect_timeout refused: {}", err_kind(TcpStream::connect_timeout(&gone, Duration::from_secs(2))));
+    println!(
+        "connect_timeout refused: {}",
+        err_kind(TcpStream::connect_timeout(&gone, Duration::from_secs(2)))
+    );
     println!("bind in use: {}", err_kind(TcpListener::bind(laddr)));
 }
 
@@ -120,12 +146,21 @@ fn udp(host: &str) {
     let (n, from) = b.peek_from(&mut buf).unwrap();
     println!("peek_from: {n} from a: {}", from == aa);
     let (n, from) = b.recv_from(&mut buf).unwrap();
-    println!("recv_from: {:?} from a: {}", String::from_utf8_lossy(&buf[..n]), from == aa);
+    println!(
+        "recv_from: {:?} from a: {}",
+        String::from_utf8_lossy(&buf[..n]),
+        from == aa
+    );
 
     b.connect(aa).unwrap();
     println!("peer_addr: {}", b.peer_addr().unwrap() == aa);
     b.send(b"pong").unwrap();
-    println!("peek: {:?}", a.peek(&mut buf[..2]).map(|n| String::from_utf8_lossy(&buf[..n]).into_owned()).unwrap());
+    println!(
+        "peek: {:?}",
+        a.peek(&mut buf[..2])
+            .map(|n| String::from_utf8_lossy(&buf[..n]).into_owned())
+            .unwrap()
+    );
     let n = a.recv(&mut buf).unwrap();
     println!("recv: {:?}", String::from_utf8_lossy(&buf[..n]));
 
@@ -133,18 +168,28 @@ fn udp(host: &str) {
     let mut small = [0u8; 10];
     println!("recv truncated: {:?}", b.recv(&mut small).unwrap());
 
-    a.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    a.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
     println!("read_timeout: {:?}", a.read_timeout().unwrap());
     println!("recv, nothing sent: {}", err_kind(a.recv(&mut buf)));
     a.set_read_timeout(None).unwrap();
     a.set_nonblocking(true).unwrap();
-    println!("non-blocking recv_from: {}", err_kind(a.recv_from(&mut buf)));
-    println!("non-blocking peek_from: {}", err_kind(a.peek_from(&mut buf)));
+    println!(
+        "non-blocking recv_from: {}",
+        err_kind(a.recv_from(&mut buf))
+    );
+    println!(
+        "non-blocking peek_from: {}",
+        err_kind(a.peek_from(&mut buf))
+    );
     a.set_nonblocking(false).unwrap();
 
     a.set_ttl(7).unwrap();
     println!("ttl: {}", a.ttl().unwrap());
-    println!("take_error: {:?}", a.take_error().unwrap().map(|e| e.kind()));
+    println!(
+        "take_error: {:?}",
+        a.take_error().unwrap().map(|e| e.kind())
+    );
     match a.try_clone() {
         Ok(c) => {
             println!("try_clone: ok");

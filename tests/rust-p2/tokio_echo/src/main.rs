@@ -4,12 +4,14 @@
 //! and every wait (mio's `poll`) is wasi-posix-sockets'. The output is fixed text
 //! (tests/e2e/rust_p2.py checks it line for line).
 //!
-//!   tokio_echo <native echo port> [rounds]
+//!   tokio_echo <native echo port>
+//!   tokio_echo --bench <native echo port> <rounds>
 //!
-//! With `rounds` it also times that many 64-byte echo round trips through the native server and
-//! prints `ROUNDTRIP p50_us=... p99_us=...` (`make bench`).
+//! `--bench` only times `rounds` 64-byte echo round trips through the native server and prints
+//! `RESULT tokio_p50_us ...` and `RESULT tokio_p99_us ...` (`make bench`, which also runs it built
+//! without the crate, on wasi-libc's own sockets).
 
-#[cfg(target_os = "wasi")]
+#[cfg(all(target_os = "wasi", feature = "wsp"))]
 use wasi_posix_sockets as _;
 
 use std::time::{Duration, Instant};
@@ -18,7 +20,9 @@ use tokio::net::{TcpListener, TcpStream};
 
 async fn echo_server(l: TcpListener) {
     loop {
-        let Ok((mut s, _)) = l.accept().await else { return };
+        let Ok((mut s, _)) = l.accept().await else {
+            return;
+        };
         tokio::spawn(async move {
             let mut buf = vec![0u8; 16 * 1024];
             loop {
@@ -62,11 +66,42 @@ async fn echo_through(addr: std::net::SocketAddr, n: usize, seed: u32) -> std::i
     Ok(got == data)
 }
 
+async fn round_trips(native: std::net::SocketAddr, rounds: usize) -> std::io::Result<()> {
+    let mut s = TcpStream::connect(native).await?;
+    s.set_nodelay(true)?;
+    let msg = [0x5au8; 64];
+    let mut back = [0u8; 64];
+    let mut us = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        s.write_all(&msg).await?;
+        s.read_exact(&mut back).await?;
+        us.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    us.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| us[((us.len() as f64 * q) as usize).min(us.len() - 1)];
+    println!("RESULT tokio_p50_us {:.2}", at(0.5));
+    println!("RESULT tokio_p99_us {:.2}", at(0.99));
+    Ok(())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let native_port: u16 = args.get(1).and_then(|a| a.parse().ok()).expect("usage: tokio_echo <native echo port> [rounds]");
-    let rounds: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(0);
+    let port = |i: usize| -> u16 {
+        args.get(i)
+            .and_then(|a| a.parse().ok())
+            .expect("usage: tokio_echo [--bench] <native echo port> [rounds]")
+    };
+    if args.get(1).map(String::as_str) == Some("--bench") {
+        let rounds = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1000);
+        return round_trips(
+            std::net::SocketAddr::from(([127, 0, 0, 1], port(2))),
+            rounds,
+        )
+        .await;
+    }
+    let native_port = port(1);
 
     let l = TcpListener::bind("127.0.0.1:0").await?;
     let addr = l.local_addr()?;
@@ -85,13 +120,21 @@ async fn main() -> std::io::Result<()> {
 
     let t0 = Instant::now();
     let r = tokio::time::timeout(Duration::from_millis(100), c.read(&mut b)).await;
-    println!("timeout on a silent read: {}", if r.is_err() { "elapsed" } else { "no" });
-    println!("waited about the timeout: {}", t0.elapsed() >= Duration::from_millis(90));
+    println!(
+        "timeout on a silent read: {}",
+        if r.is_err() { "elapsed" } else { "no" }
+    );
+    println!(
+        "waited about the timeout: {}",
+        t0.elapsed() >= Duration::from_millis(90)
+    );
 
     let ok = echo_through(addr, 1 << 20, 3).await?;
     println!("1 MiB through the tokio server: {ok}");
 
-    let tasks: Vec<_> = (0..20).map(|i| tokio::spawn(echo_through(addr, 10_000, i + 1))).collect();
+    let tasks: Vec<_> = (0..20)
+        .map(|i| tokio::spawn(echo_through(addr, 10_000, i + 1)))
+        .collect();
     let mut all = true;
     for t in tasks {
         all &= t.await.expect("echo task")?;
@@ -99,7 +142,10 @@ async fn main() -> std::io::Result<()> {
     println!("20 concurrent echoes: {all}");
 
     let native = std::net::SocketAddr::from(([127, 0, 0, 1], native_port));
-    println!("1 MiB through the native server: {}", echo_through(native, 1 << 20, 9).await?);
+    println!(
+        "1 MiB through the native server: {}",
+        echo_through(native, 1 << 20, 9).await?
+    );
 
     let gone = {
         let l = std::net::TcpListener::bind("127.0.0.1:0")?;
@@ -108,22 +154,6 @@ async fn main() -> std::io::Result<()> {
     let r = TcpStream::connect(gone).await;
     println!("connect refused: {:?}", r.err().map(|e| e.kind()));
 
-    if rounds > 0 {
-        let mut s = TcpStream::connect(native).await?;
-        s.set_nodelay(true)?;
-        let msg = [0x5au8; 64];
-        let mut back = [0u8; 64];
-        let mut us = Vec::with_capacity(rounds);
-        for _ in 0..rounds {
-            let t = Instant::now();
-            s.write_all(&msg).await?;
-            s.read_exact(&mut back).await?;
-            us.push(t.elapsed().as_secs_f64() * 1e6);
-        }
-        us.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        let at = |q: f64| us[((us.len() as f64 * q) as usize).min(us.len() - 1)];
-        println!("ROUNDTRIP p50_us={:.2} p99_us={:.2}", at(0.5), at(0.99));
-    }
     println!("done");
     Ok(())
 }

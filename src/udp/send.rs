@@ -26,8 +26,44 @@ impl Udp {
         if self.corked.is_some() {
             return self.send_corked(bufs, wait, more);
         }
-        self.autobind()?;
         let total = iov::total(bufs);
+        let to = self.prepare_send(total, dest, broadcast)?;
+        if more {
+            let mut data = Vec::with_capacity(total);
+            bufs.iter().for_each(|b| data.extend_from_slice(b));
+            self.corked = Some((data, to));
+            return Ok(total);
+        }
+        let mut scratch = core::mem::take(&mut self.scratch);
+        let data = iov::contiguous(bufs, &mut scratch);
+        let r = self.transmit(data, to, wait);
+        self.scratch = scratch;
+        r.map(|()| total)
+    }
+
+    /// A send of `total` bytes whose data faults when copied (see `ops::send_fault`): every
+    /// check of `send` first, then `EFAULT`; nothing is sent.
+    pub fn send_fault(&mut self, total: usize, dest: Dest, broadcast: bool) -> Errno {
+        // A pending ICMP error comes first (Linux finds it allocating the datagram, before the
+        // copy): the host tells of it on a receive (found by tests/fuzz/diff.c).
+        if self.peer.is_some() && self.so_error.is_none() {
+            self.read_ahead();
+        }
+        match self.prepare_send(total, dest, broadcast) {
+            Ok(_) => Errno::EFAULT,
+            Err(e) => e,
+        }
+    }
+
+    /// `send`'s checks in Linux's order (`inet_send_prepare`'s autobind, then `udp_sendmsg`):
+    /// the explicit destination (`None`: the peer's stream).
+    fn prepare_send(
+        &mut self,
+        total: usize,
+        dest: Dest,
+        broadcast: bool,
+    ) -> Result<Option<SocketAddr>> {
+        self.autobind()?;
         if self.family == Family::V4 && total > MAX_UDP_LEN {
             return Err(Errno::EMSGSIZE);
         }
@@ -70,18 +106,7 @@ impl Udp {
         if self.route(target)? == Side::V4 {
             self.ensure_v4()?;
         }
-        let to = explicit.then_some(target);
-        if more {
-            let mut data = Vec::with_capacity(total);
-            bufs.iter().for_each(|b| data.extend_from_slice(b));
-            self.corked = Some((data, to));
-            return Ok(total);
-        }
-        let mut scratch = core::mem::take(&mut self.scratch);
-        let data = iov::contiguous(bufs, &mut scratch);
-        let r = self.transmit(data, to, wait);
-        self.scratch = scratch;
-        r.map(|()| total)
+        Ok(explicit.then_some(target))
     }
 
     /// A send while a `MSG_MORE` datagram is pending: append; send it all unless `more`. A

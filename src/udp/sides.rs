@@ -124,8 +124,9 @@ impl Udp {
     }
 
     /// Read ahead for `poll`, `FIONREAD` and `SO_ERROR`: an error becomes the pending error.
+    /// (Also after `shutdown(SHUT_RD)`: Linux still queues and delivers datagrams then.)
     pub(super) fn read_ahead(&mut self) {
-        if self.bound.is_none() || self.rd_shut {
+        if self.bound.is_none() {
             return;
         }
         if let Err(e) = self.pull() {

@@ -400,6 +400,20 @@ static void shut(int fam) {
     SHOW(shutdown(r, SHUT_RD));
     SHOW(recv(r, buf, sizeof buf, 0));
     show_poll("unconnected after SHUT_RD", r);
+    /* Shut for reading, it still queues and delivers datagrams; with none queued a blocking
+     * receive returns 0, a non-blocking one is EAGAIN (found by tests/fuzz/diff.c). */
+    SHOW(recv(r, buf, sizeof buf, MSG_DONTWAIT));
+    int t = udp(fam);
+    SHOW(sendto(t, "after", 5, 0, &a.sa, alen));
+    sleep_ms(20);
+    int n = -1;
+    SHOW(ioctl(r, FIONREAD, &n));
+    printf("FIONREAD %d\n", n);
+    SHOW(recv(r, buf, sizeof buf, MSG_DONTWAIT | MSG_PEEK));
+    SHOW(recv(r, buf, sizeof buf, 0));
+    SHOW(recv(r, buf, sizeof buf, MSG_DONTWAIT));
+    SHOW(recv(r, buf, sizeof buf, 0));
+    close(t);
     close(r);
 }
 

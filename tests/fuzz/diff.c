@@ -245,6 +245,7 @@ static int learn_port(int o) {
     socklen_t l = sizeof a;
     if (getsockname(slot_fd[s], &a.sa, &l) == 0 && port_of(&a) > 0) O[o].port = port_of(&a);
     else O[o].port = 0;
+    if (!O[o].port) P(" [no port]"); /* (every caller expects one: the model would differ) */
     return O[o].port;
 }
 /* The slot whose socket has local port p (family, kind), for naming a peer: "s3" or "other". */
@@ -311,6 +312,7 @@ static int settle_line_open;
 static void settle_fail(int o, const char *what, long have, long want) {
     st_settle_fail++;
     printf("settle s%d %s: have %ld, want %ld\n", slot_of(o), what, have, want);
+    O[o].opq = 1; /* (one failure is enough: stop judging it) */
 }
 
 /* Wait (bounded) until `fd`'s revents for `events` include one of `bits`. */
@@ -671,6 +673,7 @@ static void op_listen(void) {
     res(r, errno);
     if (r == 0 && o >= 0 && O[o].kind == K_TCP) {
         O[o].listening = 1;
+        O[o].err = 0; /* (a listener's poll reports no pending error) */
         O[o].cap = bl == 0 ? 1 : bl < 0 || bl > 3 ? 3 : bl;
         learn_port(o);
     }
@@ -1465,8 +1468,9 @@ static void op_fcntl(void) {
     if (v < 35) {
         P(" F_GETFL");
         r = fcntl(fd, F_GETFL);
-        res(r, errno);
-        if (r >= 0) P(" %s%s", (r & O_NONBLOCK) ? "NONBLOCK" : "-", (r & O_ACCMODE) == O_RDWR ? " RDWR" : " not-RDWR");
+        int e = errno;
+        if (r >= 0) P(" -> %s%s", (r & O_NONBLOCK) ? "O_NONBLOCK" : "0", (r & O_ACCMODE) == O_RDWR ? "|O_RDWR" : "");
+        else res(r, e);
     } else if (v < 70) {
         int on = chance(50);
         P(" F_SETFL %s", on ? "O_NONBLOCK" : "0");
@@ -1477,7 +1481,7 @@ static void op_fcntl(void) {
         P(" F_GETFD");
         r = fcntl(fd, F_GETFD);
         res(r, errno);
-        if (r >= 0) P(" %s", r & FD_CLOEXEC ? "CLOEXEC" : "-");
+        if (r >= 0) P(" %s", r & FD_CLOEXEC ? "FD_CLOEXEC" : "0");
     } else if (v < 94) {
         int on = chance(50);
         P(" F_SETFD %s", on ? "FD_CLOEXEC" : "0");
@@ -1515,8 +1519,8 @@ static void op_ioctl(void) {
         if (r == 0 && o >= 0) O[o].nonblock = on;
     } else {
         int n = 0;
-        P(" TIOCOUTQ-ish 0x5411");
-        r = ioctl(fd, 0x5411, &n);
+        P(" TCGETS");
+        r = ioctl(fd, 0x5401, &n); /* (a terminal request: ENOTTY on a socket; the number is Linux's) */
         res(r, errno);
     }
 }

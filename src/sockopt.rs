@@ -527,6 +527,7 @@ static OPTIONS: &[Opt] = &[
     },
 ];
 
+
 fn v6_only(e: &Socket) -> Result<()> {
     match identity(e).0 {
         Domain::Inet(Family::V6) => Ok(()),
@@ -534,15 +535,13 @@ fn v6_only(e: &Socket) -> Result<()> {
     }
 }
 
-/// The option, if `level` is one the socket answers to and `name` is in the table.
-///
-/// Linux hands a level it does not know down the protocol chain, and the last layer answers:
-/// an IPv4 socket's IP layer says `EOPNOTSUPP` to a `getsockopt` (`do_ip_getsockopt`) and
-/// `ENOPROTOOPT` to a `setsockopt`; an IPv6 socket's says `ENOPROTOOPT` to both. A known level
-/// with an unknown name is `ENOPROTOOPT`. (So `TCP_NODELAY` on a UDP socket is an unknown level.)
-/// An AF_UNIX socket has only `SOL_SOCKET`: any other level is `EOPNOTSUPP` (it has no
-/// protocol-level option calls).
-fn find(entry: &Socket, level: i32, name: i32, get: bool) -> Result<&'static Opt> {
+/// Whether the socket's protocol stack answers to `level` at all, which Linux decides before it
+/// reads `optlen` or the value. Linux hands a level it does not know down the protocol chain,
+/// and the last layer answers: an IPv4 socket's IP layer says `EOPNOTSUPP` to a `getsockopt`
+/// (`do_ip_getsockopt`) and `ENOPROTOOPT` to a `setsockopt`; an IPv6 socket's says
+/// `ENOPROTOOPT` to both. (So `TCP_NODELAY` on a UDP socket is an unknown level.) An AF_UNIX
+/// socket has only `SOL_SOCKET`: any other level is `EOPNOTSUPP`.
+pub fn check_level(entry: &Socket, level: i32, get: bool) -> Result<()> {
     let (domain, proto) = identity(entry);
     let known = match domain {
         Domain::Unix if level != SOL_SOCKET => return Err(Errno::EOPNOTSUPP),
@@ -554,13 +553,19 @@ fn find(entry: &Socket, level: i32, name: i32, get: bool) -> Result<&'static Opt
                 || (family == Family::V6 && level == IPPROTO_IPV6)
         }
     };
-    if !known {
-        return Err(if get && domain == Domain::Inet(Family::V4) {
-            Errno::EOPNOTSUPP
-        } else {
-            Errno::ENOPROTOOPT
-        });
+    if known {
+        Ok(())
+    } else if get && domain == Domain::Inet(Family::V4) {
+        Err(Errno::EOPNOTSUPP)
+    } else {
+        Err(Errno::ENOPROTOOPT)
     }
+}
+
+/// The option, if `level` is one the socket answers to and `name` is in the table (a known level
+/// with an unknown name is `ENOPROTOOPT`).
+fn find(entry: &Socket, level: i32, name: i32, get: bool) -> Result<&'static Opt> {
+    check_level(entry, level, get)?;
     OPTIONS
         .iter()
         .find(|o| o.level == level && o.name == name)

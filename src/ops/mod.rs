@@ -149,11 +149,17 @@ pub fn accept(fd: i32, flags: SockFlags) -> Result<(i32, SocketAddr)> {
 }
 
 /// What `connect(2)` does before it looks at the address: a UDP socket binds an ephemeral port
-/// (Linux's `inet_dgram_connect` autobinds first, so even a failing connect leaves it bound).
-pub fn prepare_connect(fd: i32) -> Result<()> {
-    with_proto(fd, |p, _| match p {
-        Proto::Tcp(_) | Proto::Unix(_) => Ok(()),
-        Proto::Udp(u) => u.autobind(),
+/// (Linux's `inet_dgram_connect` autobinds first, so even a failing connect leaves it bound); a
+/// TCP socket that is connected, connecting, listening or has a failed connect to report
+/// answers from its state, whatever the address (Linux's `__inet_stream_connect`).
+/// `Ok(true)`: connect is done and returns 0; `Ok(false)`: the address decides.
+pub fn prepare_connect(fd: i32) -> Result<bool> {
+    with_proto(fd, |p, attrs| match p {
+        Proto::Tcp(t) => t
+            .connect_by_state(attrs.send_wait(false))
+            .map_or(Ok(false), |r| r.map(|()| true)),
+        Proto::Unix(_) => Ok(false),
+        Proto::Udp(u) => u.autobind().map(|()| false),
     })
 }
 
@@ -175,6 +181,36 @@ pub fn disconnect(fd: i32) -> Result<()> {
         Proto::Udp(u) => u.disconnect(),
         Proto::Unix(u) => u.disconnect(),
     })
+}
+
+/// A send whose data runs into a buffer that faults (at NULL or past the end of memory;
+/// `prefix`: the usable buffers before it, `total`: the length of all of them). Linux finds
+/// the bad buffer only when it copies from it, so every check of the call comes first (a
+/// pending error, EPIPE, EDESTADDRREQ, EMSGSIZE, ...); then a stream sends what came before
+/// the bad buffer and returns its count (EFAULT if there was none), and a datagram fails
+/// whole with EFAULT. (A NULL buffer was EFAULT before anything: found by tests/fuzz/diff.c.)
+pub fn send_fault(
+    fd: i32,
+    prefix: &[&[u8]],
+    total: usize,
+    flags: MsgFlags,
+    dest: Dest,
+) -> Result<usize> {
+    let udp = with_proto(fd, |p, attrs| {
+        Ok(match p {
+            Proto::Udp(u) if !flags.contains(MsgFlags::OOB) => {
+                Some(u.send_fault(total, dest, attrs.broadcast))
+            }
+            _ => None,
+        })
+    })?;
+    if let Some(e) = udp {
+        return Err(e);
+    }
+    match send_to(fd, prefix, flags, dest)? {
+        0 => Err(Errno::EFAULT),
+        n => Ok(n),
+    }
 }
 
 /// `send(2)`, and `write(2)` / `writev(2)` on a socket (no flags).
@@ -352,6 +388,11 @@ pub fn update_attrs(fd: i32, f: impl FnOnce(&mut Attrs)) -> Result<()> {
         f(&mut s.attrs);
         Ok(())
     })
+}
+
+/// Whether socket `fd` answers to option `level` at all (see [`sockopt::check_level`]).
+pub fn option_level(fd: i32, level: i32) -> Result<()> {
+    with_socket(fd, |s| sockopt::check_level(s, level, true))
 }
 
 /// `getsockopt(2)`: the option's value (see [`crate::sockopt`]).

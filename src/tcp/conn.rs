@@ -29,6 +29,9 @@ const LAND_MIN: usize = 4096;
 /// it reads (even when nothing is there), so a read-ahead asks for less than a `recv` would.
 const FILL_CHUNK: u64 = 16 * 1024;
 
+/// `poll` reads past unread data (to see a FIN behind it) only while less than this is held.
+const PEEK_PAST_MAX: usize = 256 * 1024;
+
 /// How long a non-blocking send on a new connection waits for the host's first write permit.
 ///
 /// A new connection's send buffer is empty, so Linux takes the first bytes at once and `poll`
@@ -47,9 +50,14 @@ pub(super) struct Conn {
     /// Bytes read from the host and not yet delivered (`rx[rx_pos..]`).
     rx: Vec<u8>,
     rx_pos: usize,
-    /// Linux `RCV_SHUTDOWN`: the peer's FIN was read, or `shutdown(SHUT_RD)`.
+    /// The host stream ended: the peer's FIN was read (Linux sets `RCV_SHUTDOWN` then too).
+    eof: bool,
+    /// `shutdown(SHUT_RD)` (Linux `RCV_SHUTDOWN`). Emulated: Linux sends nothing and still
+    /// queues what arrives, which `recv` returns; only an empty queue then reads as end of
+    /// stream instead of waiting. So the host stream stays open and is still read.
     pub(super) rd_shut: bool,
-    /// Linux `SEND_SHUTDOWN`: `shutdown(SHUT_WR)`.
+    /// Linux `SEND_SHUTDOWN`: `shutdown(SHUT_WR)` (also set, with no FIN, by a `shutdown` made
+    /// before the connection existed: Linux keeps the flag).
     pub(super) wr_shut: bool,
     /// The host reported the connection failed (reset, aborted, ...): Linux `TCP_CLOSE`.
     pub(super) reset: bool,
@@ -72,6 +80,7 @@ impl Conn {
             output,
             rx: Vec::new(),
             rx_pos: 0,
+            eof: false,
             rd_shut: false,
             wr_shut: false,
             reset: false,
@@ -115,7 +124,7 @@ impl Conn {
     /// Read ahead without waiting: if nothing is buffered and the stream may still deliver,
     /// take what the host has now, noting end of stream or failure (into `so_error`).
     pub(super) fn fill(&mut self, so_error: &mut Option<Errno>) {
-        if self.buffered() > 0 || self.rd_shut || self.reset {
+        if self.buffered() > 0 || self.eof || self.reset {
             return;
         }
         match self.host_read(FILL_CHUNK, false) {
@@ -123,7 +132,7 @@ impl Conn {
                 self.rx = data;
                 self.rx_pos = 0;
             }
-            Err(StreamError::Closed) => self.rd_shut = true,
+            Err(StreamError::Closed) => self.eof = true,
             Err(StreamError::LastOperationFailed(e)) => {
                 self.reset = true;
                 *so_error = Some(stream_error_errno(&e));
@@ -157,14 +166,22 @@ impl Conn {
             if let Some(e) = so_error.take() {
                 return Err(e);
             }
-            if self.rd_shut || self.reset {
+            if self.eof || self.reset {
+                return Ok(0);
+            }
+            if self.rd_shut {
+                // Shut for reading: what has arrived meanwhile, else end of stream at once.
+                self.fill(so_error);
+                if self.buffered() > 0 || so_error.is_some() || self.eof || self.reset {
+                    continue;
+                }
                 return Ok(0);
             }
             if total == 0 {
                 // Linux waits for something to read (data, end of stream or an error) even for
                 // an empty buffer, then returns 0 without consuming anything.
                 self.fill(so_error);
-                if self.buffered() == 0 && !self.rd_shut && !self.reset {
+                if self.buffered() == 0 && !self.eof && !self.reset {
                     wait.on(&self.in_poll)?;
                     continue;
                 }
@@ -188,7 +205,7 @@ impl Conn {
                         likely = true;
                     }
                     Ok(got) => return Ok(got),
-                    Err(StreamError::Closed) => self.rd_shut = true,
+                    Err(StreamError::Closed) => self.eof = true,
                     Err(StreamError::LastOperationFailed(e)) => {
                         self.reset = true;
                         return Err(stream_error_errno(&e));
@@ -203,7 +220,7 @@ impl Conn {
                     wait.on(&self.in_poll)?;
                     likely = true;
                 }
-                Err(StreamError::Closed) => self.rd_shut = true,
+                Err(StreamError::Closed) => self.eof = true,
                 Err(StreamError::LastOperationFailed(e)) => {
                     self.reset = true;
                     return Err(stream_error_errno(&e));
@@ -214,9 +231,9 @@ impl Conn {
 
     /// Read once more from the host into the read-ahead buffer (appending). `Ok(true)`: bytes
     /// arrived; `Ok(false)`: none now (the caller may wait); end of stream and errors are recorded
-    /// (`rd_shut`; `reset` and `so_error`) and also answer `Ok(false)`.
+    /// (`eof`; `reset` and `so_error`) and also answer `Ok(false)`.
     fn read_more(&mut self, so_error: &mut Option<Errno>) -> bool {
-        if self.rd_shut || self.reset {
+        if self.eof || self.reset {
             return false;
         }
         if self.rx_pos > 0 {
@@ -234,7 +251,7 @@ impl Conn {
             }
             Ok(_) => wait::recheck(Wait::Never) && self.read_more(so_error),
             Err(StreamError::Closed) => {
-                self.rd_shut = true;
+                self.eof = true;
                 false
             }
             Err(StreamError::LastOperationFailed(e)) => {
@@ -293,7 +310,7 @@ impl Conn {
         let want = if waitall { total.max(1) } else { 1 };
         loop {
             let have = self.buffered();
-            if have > 0 && (have >= want || self.rd_shut || self.reset) {
+            if have > 0 && (have >= want || self.eof || self.rd_shut || self.reset) {
                 // Everything the host holds now counts as queued, as the kernel's receive
                 // queue would: take it (without waiting) up to the request.
                 while self.buffered() < total && self.read_more(so_error) {}
@@ -303,13 +320,17 @@ impl Conn {
                 if let Some(e) = so_error.take() {
                     return Err(e);
                 }
-                if self.rd_shut || self.reset {
+                if self.eof || self.reset {
                     return Ok(0);
                 }
             }
             if !self.read_more(so_error) {
-                if self.rd_shut || self.reset {
+                if self.eof || self.reset || so_error.is_some() {
                     continue;
+                }
+                if self.rd_shut {
+                    // Shut for reading: no waiting for more (Linux's RCV_SHUTDOWN).
+                    return Ok(scatter(&self.rx[self.rx_pos..], bufs));
                 }
                 if let Err(e) = wait.on(&self.in_poll) {
                     if have > 0 {
@@ -448,6 +469,11 @@ impl Conn {
     /// asked of the host only when `want_out` (`poll` reports POLLOUT only when requested).
     pub(super) fn ready(&mut self, so_error: &mut Option<Errno>, want_out: bool) -> Ready {
         self.fill(so_error);
+        if self.buffered() > 0 && self.buffered() < PEEK_PAST_MAX && !self.eof && !self.reset {
+            // Linux knows of a FIN queued behind unread data (POLLRDHUP, and POLLHUP once shut
+            // for writing): look past the data, once (found by tests/fuzz/diff.c).
+            self.read_more(so_error);
+        }
         // Writable means what `send` will find: a write permit from `check-write` (asking grants
         // nothing and consumes nothing). The output pollable is only for waiting: it can be
         // ready while `check-write` still grants 0, and a `poll` trusting it could hand the
@@ -456,12 +482,13 @@ impl Conn {
         // FIRST_PERMIT_WAIT_NS).
         let output =
             want_out && (self.wr_shut || self.reset || !self.permitted || self.can_write());
+        let rcv_shut = self.eof || self.rd_shut;
         Ready {
-            input: self.buffered() > 0 || self.rd_shut || self.reset || so_error.is_some(),
+            input: self.buffered() > 0 || rcv_shut || self.reset || so_error.is_some(),
             output,
-            hup: self.reset || (self.rd_shut && self.wr_shut),
+            hup: self.reset || (rcv_shut && self.wr_shut),
             err: so_error.is_some(),
-            rdhup: self.rd_shut || self.reset,
+            rdhup: rcv_shut || self.reset,
         }
     }
 
@@ -470,7 +497,7 @@ impl Conn {
     /// and errors are always reported; once something is buffered it is not, so an unrequested
     /// byte never makes `poll` spin. The output stream is watched when output was asked for.
     pub(super) fn pollables<'a>(&'a self, want_out: bool, out: &mut Vec<&'a Pollable>) {
-        if self.buffered() == 0 && !self.rd_shut && !self.reset {
+        if self.buffered() == 0 && !self.eof && !self.rd_shut && !self.reset {
             out.push(&self.in_poll);
         }
         if want_out && !self.wr_shut && !self.reset {

@@ -6,6 +6,7 @@ use super::{Conn, State, Tcp};
 use crate::addr::{self, Family};
 use crate::bindings::wasi::sockets::network::ErrorCode;
 use crate::errno::{Errno, Result};
+use crate::flags::Shutdown;
 use crate::wait::{Wait, host};
 use crate::wasi;
 use core::net::SocketAddr;
@@ -23,46 +24,32 @@ impl Tcp {
         }
         self.host_replaced = false;
         self.state = State::Fresh;
+        self.disconnecting = false;
+        // A port bind() named stays; any other goes back (Linux: no SOCK_BINDPORT_LOCK), though
+        // getsockname still shows it (found by tests/fuzz/diff.c).
+        let autobound = core::mem::take(&mut self.autobound);
+        let host_bound = core::mem::take(&mut self.host_bound);
         if let Some(addr) = self.bound.take() {
-            self.bind(addr)?;
+            if self.port_locked && !autobound {
+                if host_bound {
+                    self.bound = Some(addr);
+                    self.state = State::Bound;
+                } else {
+                    self.bind(addr)?;
+                }
+            } else {
+                self.stale = Some(addr);
+            }
         }
         Ok(())
     }
 
     /// `connect(2)`, with Linux's answers for every state (see `State`).
     pub fn connect(&mut self, addr: SocketAddr, wait: Wait) -> Result<()> {
-        match &mut self.state {
-            State::Connected { acknowledged, conn } => {
-                if *acknowledged {
-                    return Err(Errno::EISCONN);
-                }
-                if conn.reset {
-                    // Reset before connect() reported the connection (say, the listener closed
-                    // with it still queued): Linux reports the error (ECONNABORTED once a recv
-                    // took it) and the socket may connect again. It used to say 0 here, a
-                    // connection that did not exist (found by tests/fuzz).
-                    self.state = State::Failed { acknowledged: true };
-                    return Err(self.so_error.take().unwrap_or(Errno::ECONNABORTED));
-                }
-                *acknowledged = true;
-                return Ok(());
-            }
-            State::Listening { .. } => return Err(Errno::EISCONN),
-            State::Connecting => {
-                if !wait.may_block() && !self.collect_connect() {
-                    return Err(Errno::EALREADY);
-                }
-                return self.complete_connect(wait);
-            }
-            State::Failed {
-                acknowledged: false,
-            } => {
-                self.state = State::Failed { acknowledged: true };
-                return Err(self.so_error.take().unwrap_or(Errno::ECONNABORTED));
-            }
-            State::Failed { .. } => self.renew_if_failed()?,
-            State::Fresh | State::Bound => {}
+        if let Some(r) = self.connect_by_state(wait) {
+            return r;
         }
+        self.renew_if_failed()?;
         self.start_connect(addr)?;
         if !wait.may_block() {
             // Hosts may drive a pending connect only while the guest asks about it (wasmtime
@@ -86,6 +73,51 @@ impl Tcp {
             return Err(Errno::EINPROGRESS);
         }
         self.complete_connect(wait)
+    }
+
+    /// The part of `connect(2)` that does not look at the address: Linux's
+    /// `__inet_stream_connect` answers from the socket's state (connected, connecting,
+    /// listening, a failure to report) before the protocol reads the address, so a bad address
+    /// on such a socket gets the state's answer (found by tests/fuzz/diff.c). `None`: a new
+    /// attempt, which the address decides.
+    pub fn connect_by_state(&mut self, wait: Wait) -> Option<Result<()>> {
+        if self.disconnecting {
+            return Some(Err(Errno::EINVAL));
+        }
+        match &mut self.state {
+            State::Connected { acknowledged, conn } => {
+                if *acknowledged {
+                    return Some(Err(Errno::EISCONN));
+                }
+                if conn.reset {
+                    // Reset before connect() reported the connection (say, the listener closed
+                    // with it still queued): Linux reports the error (ECONNABORTED once a recv
+                    // took it) and the socket may connect again. It used to say 0 here, a
+                    // connection that did not exist (found by tests/fuzz).
+                    self.state = State::Failed { acknowledged: true };
+                    self.shut = None;
+                    return Some(Err(self.so_error.take().unwrap_or(Errno::ECONNABORTED)));
+                }
+                *acknowledged = true;
+                Some(Ok(()))
+            }
+            State::Listening => Some(Err(Errno::EISCONN)),
+            State::Connecting => {
+                if !wait.may_block() && !self.collect_connect() {
+                    return Some(Err(Errno::EALREADY));
+                }
+                Some(self.complete_connect(wait))
+            }
+            State::Failed {
+                acknowledged: false,
+            } => {
+                // Reported by connect, whose tcp_disconnect also clears the shutdown flags.
+                self.state = State::Failed { acknowledged: true };
+                self.shut = None;
+                Some(Err(self.so_error.take().unwrap_or(Errno::ECONNABORTED)))
+            }
+            State::Failed { .. } | State::Fresh | State::Bound => None,
+        }
     }
 
     pub(super) fn start_connect(&mut self, addr: SocketAddr) -> Result<()> {
@@ -135,6 +167,7 @@ impl Tcp {
                 }
                 State::Failed { acknowledged } => {
                     *acknowledged = true;
+                    self.shut = None;
                     return Err(self.so_error.take().unwrap_or(Errno::ECONNABORTED));
                 }
                 State::Connecting => {
@@ -157,7 +190,11 @@ impl Tcp {
         match host::finish_connect(&self.host.sock) {
             Err(ErrorCode::WouldBlock) => false,
             Ok((input, output)) => {
-                let conn = Conn::new(input, output);
+                let mut conn = Conn::new(input, output);
+                // A shutdown made before connecting holds for the connection (Linux keeps
+                // sk_shutdown; no FIN goes out for it).
+                conn.rd_shut = self.shut.is_some_and(Shutdown::reads);
+                conn.wr_shut = self.shut.is_some_and(Shutdown::writes);
                 self.state = State::Connected {
                     conn,
                     acknowledged: false,
@@ -185,12 +222,30 @@ impl Tcp {
     /// `connect` with `AF_UNSPEC`: drop any connection, pending connect or listener and leave an
     /// unconnected socket, still bound where `bind` put it, as Linux's `tcp_disconnect` does.
     pub fn disconnect(&mut self) -> Result<()> {
-        if matches!(self.state, State::Fresh | State::Bound) {
-            return Ok(());
+        // tcp_disconnect: the shutdown flags go; an established connection is reset and a
+        // pending connect abandoned, each leaving ECONNRESET as the socket's error; the pending
+        // error of a closed socket or a listener stays (it was cleared: found by
+        // tests/fuzz/diff.c).
+        self.shut = None;
+        self.disconnecting = false;
+        if let State::Connected { .. } = self.state
+            && self.bound.is_none()
+        {
+            // The port connect() bound goes back, but getsockname still shows it (with the
+            // wildcard address: tcp_disconnect forgets a source address bind did not name).
+            let mut a = self.local_addr();
+            a.set_ip(self.family.unspecified().ip());
+            self.bound = Some(a);
+            self.port_locked = false;
+        }
+        match &self.state {
+            State::Fresh | State::Bound => return Ok(()),
+            State::Connected { conn, .. } if !conn.reset => self.so_error = Some(Errno::ECONNRESET),
+            State::Connecting => self.so_error = Some(Errno::ECONNRESET),
+            _ => {}
         }
         // Dropping the state first releases the streams before the host socket is replaced.
         self.state = State::Failed { acknowledged: true };
-        self.so_error = None;
         self.renew_if_failed()
     }
 }

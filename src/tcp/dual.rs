@@ -36,7 +36,7 @@ impl Tcp {
         let has_port = self.bound.is_some()
             || matches!(
                 self.state,
-                State::Listening { .. } | State::Connecting | State::Connected { .. }
+                State::Listening | State::Connecting | State::Connected { .. }
             );
         if has_port {
             return Err(Errno::EINVAL);

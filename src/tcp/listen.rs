@@ -6,6 +6,7 @@ use super::{Host, SOMAXCONN, State, Tcp};
 use crate::addr::{self, Family};
 use crate::bindings::wasi::sockets::network::ErrorCode;
 use crate::errno::{Errno, Result};
+use crate::flags::Shutdown;
 use crate::wait::{self, Wait, finish, host};
 use crate::wasi;
 use core::net::SocketAddr;
@@ -23,7 +24,7 @@ impl Tcp {
             b => b as u64,
         };
         match self.state {
-            State::Listening { .. } => {
+            State::Listening => {
                 // Linux lets listen() change the backlog; a host that cannot is not an error.
                 let _ = self.host.sock.set_listen_backlog_size(backlog);
                 if let Some(v4) = &self.v4 {
@@ -36,7 +37,13 @@ impl Tcp {
             _ => return Err(Errno::EINVAL),
         }
         if matches!(self.state, State::Fresh) {
-            self.bind(self.family.unspecified())?;
+            // On the address an earlier bind named, if it was given back with its port.
+            let mut at = self.family.unspecified();
+            if let Some(old) = self.stale {
+                at.set_ip(old.ip());
+            }
+            self.bind(at)?;
+            self.autobound = true;
         }
         // The IPv4 host socket of a dual-stack socket listens too.
         let r = listen_host(&self.host, backlog)
@@ -45,7 +52,7 @@ impl Tcp {
             self.recover_failed_listen();
             return Err(e);
         }
-        self.state = State::Listening { shut: false };
+        self.state = State::Listening;
         Ok(())
     }
 
@@ -66,7 +73,7 @@ impl Tcp {
 
     /// `accept(2)`: the new connection and its peer's address.
     pub fn accept(&mut self, wait: Wait) -> Result<(Tcp, SocketAddr)> {
-        if !matches!(self.state, State::Listening { shut: false }) {
+        if !matches!(self.state, State::Listening) {
             return Err(Errno::EINVAL);
         }
         loop {
@@ -87,7 +94,12 @@ impl Tcp {
                 match host::accept(&listener.sock) {
                     Ok((sock, input, output)) => {
                         let host = Host::from(sock);
-                        let conn = Conn::new(input, output);
+                        let mut conn = Conn::new(input, output);
+                        // The connection inherits the listener's shutdown flags (Linux clones
+                        // sk_shutdown; a shutdown made before listen stays): found by
+                        // tests/fuzz/diff.c.
+                        conn.rd_shut = self.shut.is_some_and(Shutdown::reads);
+                        conn.wr_shut = self.shut.is_some_and(Shutdown::writes);
                         let mut peer = host
                             .sock
                             .remote_address()

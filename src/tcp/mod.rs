@@ -65,8 +65,8 @@ enum State {
     Fresh,
     /// Bound by `bind` (`SS_UNCONNECTED` + `TCP_CLOSE`, with a port).
     Bound,
-    /// Listening; `shut` once `shutdown(SHUT_RD)` stopped it (Linux then fails `accept` with EINVAL).
-    Listening { shut: bool },
+    /// Listening.
+    Listening,
     /// A connect has started and its outcome is not yet known (`SS_CONNECTING` + `TCP_SYN_SENT`).
     Connecting,
     /// Established (`TCP_ESTABLISHED` and later). `acknowledged` is false after a non-blocking
@@ -115,6 +115,26 @@ pub struct Tcp {
     host_opts: Vec<(HostOpt, i32)>,
     /// After a failed connect, `host` was already replaced (for an option call) and is unused.
     host_replaced: bool,
+    /// Linux's `sk_shutdown` of a socket with no connection: Linux records a `shutdown` even
+    /// then (answering ENOTCONN), and a connection made later keeps it (no FIN goes out for
+    /// it). A connection's own flags are in `Conn`.
+    shut: Option<Shutdown>,
+    /// `listen` bound the port, not `bind`: Linux gives such a port back when the socket stops
+    /// listening (no `SOCK_BINDPORT_LOCK`).
+    autobound: bool,
+    /// After a failed connect, the replacement `host` is already bound to `bound` (a `bind`
+    /// after the failure).
+    host_bound: bool,
+    /// `bind` named the port (Linux's `SOCK_BINDPORT_LOCK`): only such a port is kept when the
+    /// socket goes back to TCP_CLOSE (a failed connect, `connect(AF_UNSPEC)`, a listener shut
+    /// down); any other is given back, and `bind` works again.
+    port_locked: bool,
+    /// What `getsockname` shows once the port was given back: Linux keeps the old source
+    /// port (and the address `bind` named) in the socket.
+    stale: Option<SocketAddr>,
+    /// Linux's `SS_DISCONNECTING`: `shutdown` on a socket whose failed connect was not yet
+    /// reported leaves it unable to connect or listen (EINVAL) until `connect(AF_UNSPEC)`.
+    disconnecting: bool,
 }
 
 impl Tcp {
@@ -140,6 +160,12 @@ impl Tcp {
             v4_ttl_on_v6: DEFAULT_TTL,
             host_opts: Vec::new(),
             host_replaced: false,
+            shut: None,
+            autobound: false,
+            host_bound: false,
+            disconnecting: false,
+            port_locked: false,
+            stale: None,
         }
     }
 
@@ -150,7 +176,7 @@ impl Tcp {
 
     /// Whether the socket is listening (`SO_ACCEPTCONN`).
     pub fn is_listening(&self) -> bool {
-        matches!(self.state, State::Listening { .. })
+        matches!(self.state, State::Listening)
     }
 
     /// `SO_ERROR`: the pending error, cleared by reading it (after collecting a finished connect).
@@ -161,8 +187,23 @@ impl Tcp {
 
     /// `bind(2)`.
     pub fn bind(&mut self, addr: SocketAddr) -> Result<()> {
-        if matches!(self.state, State::Failed { acknowledged: true }) && self.bound.is_none() {
-            self.renew_if_failed()?;
+        if matches!(self.state, State::Failed { .. }) && !(self.port_locked && self.bound.is_some())
+        {
+            if matches!(self.state, State::Failed { acknowledged: true }) && !self.disconnecting {
+                self.renew_if_failed()?;
+            } else {
+                // Linux gave back the port of the failed attempt, so bind may name one; the
+                // socket keeps its failure to report (SS_CONNECTING) or its SS_DISCONNECTING
+                // (it said EINVAL: found by tests/fuzz/diff.c).
+                if !self.host_replaced {
+                    self.replace_host()?;
+                    self.host_replaced = true;
+                }
+                self.bound = Some(self.bind_now(addr)?);
+                self.host_bound = true;
+                self.port_locked = addr.port() != 0;
+                return Ok(());
+            }
         }
         if !matches!(self.state, State::Fresh) {
             // Linux: already bound, listening, connecting or connected -> EINVAL, but only after
@@ -172,14 +213,21 @@ impl Tcp {
                 .err()
                 .unwrap_or(Errno::EINVAL));
         }
-        let local = if self.family == Family::V6 {
-            self.bind_v6(addr)?
-        } else {
-            bind_host(&self.host, addr)?
-        };
-        self.bound = Some(local);
+        self.bound = Some(self.bind_now(addr)?);
+        self.port_locked = addr.port() != 0;
+        self.stale = None;
         self.state = State::Bound;
         Ok(())
+    }
+
+    /// Bind the host socket(s) (a dual-stack IPv6 socket may take an IPv4 one too); the
+    /// address it got (ephemeral port resolved).
+    fn bind_now(&mut self, addr: SocketAddr) -> Result<SocketAddr> {
+        if self.family == Family::V6 {
+            self.bind_v6(addr)
+        } else {
+            bind_host(&self.host, addr)
+        }
     }
 
     /// `send(2)` / `writev(2)`: with a blocking `wait`, everything (or up to the deadline);
@@ -231,10 +279,20 @@ impl Tcp {
         self.flush(wait);
         match &mut self.state {
             State::Connected { conn, .. } => conn.recv(bufs, wait, &mut self.so_error),
-            // Linux: a socket whose connect failed reads its error once, then end of stream
-            // (SOCK_DONE); one that never connected is ENOTCONN.
-            State::Failed { .. } => self.so_error.take().map_or(Ok(0), Err),
-            _ => Err(self.so_error.take().unwrap_or(Errno::ENOTCONN)),
+            // Linux: a socket whose connect failed (not yet reported by connect, whose
+            // tcp_disconnect clears the flags tcp_done set) reads its error once, then end of
+            // stream.
+            State::Failed {
+                acknowledged: false,
+            } => self.so_error.take().map_or(Ok(0), Err),
+            State::Listening => Err(Errno::ENOTCONN),
+            // TCP_CLOSE: the pending error, end of stream if shut for reading, else ENOTCONN
+            // (found by tests/fuzz/diff.c).
+            _ => match self.so_error.take() {
+                Some(e) => Err(e),
+                None if self.shut.is_some_and(Shutdown::reads) => Ok(0),
+                None => Err(Errno::ENOTCONN),
+            },
         }
     }
 
@@ -261,7 +319,7 @@ impl Tcp {
         self.collect_connect();
         match &mut self.state {
             State::Connected { conn, .. } => Ok(conn.readable_now(&mut self.so_error)),
-            State::Listening { .. } => Err(Errno::EINVAL),
+            State::Listening => Err(Errno::EINVAL),
             _ => Ok(0),
         }
     }
@@ -270,38 +328,61 @@ impl Tcp {
     pub fn shutdown(&mut self, how: Shutdown) -> Result<()> {
         // Held bytes go before the FIN, as the kernel's queue would send them.
         self.flush(Wait::Forever);
+        // inet_shutdown ends Linux's SS_CONNECTING first: an established connection counts as
+        // reported (connect then says EISCONN), a failed one becomes SS_DISCONNECTING.
+        match &mut self.state {
+            State::Connected { acknowledged, .. } => *acknowledged = true,
+            State::Failed {
+                acknowledged: false,
+            } => self.disconnecting = true,
+            _ => {}
+        }
         match &mut self.state {
             State::Connected { conn, .. } => {
-                let kind = match how {
-                    Shutdown::Read => ShutdownType::Receive,
-                    Shutdown::Write => ShutdownType::Send,
-                    Shutdown::Both => ShutdownType::Both,
-                };
                 if conn.reset {
                     // Linux: the connection is already closed (TCP_CLOSE) -> ENOTCONN.
                     return Err(Errno::ENOTCONN);
                 }
-                // Writes already accepted by the host are delivered before the FIN (the host
-                // schedules the shutdown after them), so nothing needs flushing here.
-                self.host.sock.shutdown(kind).map_err(Errno::from)?;
+                // Only writing is shut down at the host (the FIN). Shutting down reading sends
+                // nothing on Linux, which still queues and returns what arrives: emulated
+                // (`Conn::rd_shut`), the host stream stays open (data sent after the peer's
+                // SHUT_RD was lost: found by tests/fuzz/diff.c). Writes already accepted by
+                // the host are delivered before the FIN (the host schedules the shutdown after
+                // them), so nothing needs flushing here.
+                if how.writes() {
+                    self.host
+                        .sock
+                        .shutdown(ShutdownType::Send)
+                        .map_err(Errno::from)?;
+                }
                 conn.rd_shut |= how.reads();
                 conn.wr_shut |= how.writes();
                 Ok(())
             }
-            State::Listening { shut } => {
-                // Linux stops listening on SHUT_RD (accept then fails with EINVAL); SHUT_WR is
-                // a no-op. The host keeps its listener; nothing more is accepted from it.
+            State::Listening => {
+                // Linux stops listening on SHUT_RD as connect(AF_UNSPEC) does (the queued
+                // connections are reset, a port listen() chose is given back: bind works again,
+                // found by tests/fuzz/diff.c); SHUT_WR changes nothing.
                 if how.reads() {
-                    *shut = true;
+                    self.disconnect()?;
                 }
                 Ok(())
             }
             State::Connecting => {
                 // Linux abandons the attempt and returns 0.
                 self.state = State::Failed { acknowledged: true };
+                self.shut = None;
                 Ok(())
             }
-            _ => Err(Errno::ENOTCONN),
+            // TCP_CLOSE: Linux records the shutdown anyway (a later connection keeps it), and
+            // says ENOTCONN (found by tests/fuzz/diff.c).
+            _ => {
+                self.shut = Some(match self.shut {
+                    Some(old) if old != how => Shutdown::Both,
+                    _ => how,
+                });
+                Err(Errno::ENOTCONN)
+            }
         }
     }
 
@@ -320,6 +401,7 @@ impl Tcp {
                 .map_or(self.family.unspecified(), |a| {
                     self.shown(wasi::from_wasi(a))
                 }),
+            State::Fresh => self.stale.unwrap_or_else(|| self.family.unspecified()),
             _ => self.bound.unwrap_or_else(|| self.family.unspecified()),
         }
     }
@@ -359,7 +441,7 @@ impl Tcp {
         let err = self.so_error.is_some();
         match &mut self.state {
             State::Connected { conn, .. } => conn.ready(&mut self.so_error, want_out),
-            State::Listening { .. } => Ready {
+            State::Listening => Ready {
                 input: host::ready(&self.host.pollable)
                     || self.v4.as_ref().is_some_and(|h| host::ready(&h.pollable)),
                 ..Ready::default()
@@ -372,10 +454,11 @@ impl Tcp {
             // `tcp_disconnect` clears the shutdown flags): TCP_CLOSE with nothing shut down ->
             // writable and hung up.
             State::Fresh | State::Bound | State::Failed { acknowledged: true } => Ready {
+                input: self.shut.is_some_and(Shutdown::reads),
                 output: true,
                 hup: true,
                 err,
-                ..Ready::default()
+                rdhup: self.shut.is_some_and(Shutdown::reads),
             },
             // A failed connect not yet reported shut everything down (tcp_done): readable,
             // writable, hung up, shut for reading.
@@ -395,7 +478,7 @@ impl Tcp {
     pub fn pollables<'a>(&'a self, want_out: bool, out: &mut Vec<&'a Pollable>) {
         match &self.state {
             State::Connected { conn, .. } => conn.pollables(want_out, out),
-            State::Listening { shut: false } => {
+            State::Listening => {
                 out.push(&self.host.pollable);
                 out.extend(self.v4.as_ref().map(|h| &h.pollable));
             }

@@ -1,0 +1,251 @@
+/* Socket states the differential fuzzer (tests/fuzz/diff.c) found answered differently from
+ * Linux, one regression line each: shutdown on a socket with no connection (recorded anyway,
+ * kept by a later connection), a failed connect reported by connect (TCP_CLOSE again), a failed
+ * connect shut down (SS_DISCONNECTING), connect's state checks before the address, the ports
+ * TCP gives back (a listener shut down, connect(AF_UNSPEC)), SHUT_RD that still delivers what
+ * arrives, a FIN behind unread data (POLLHUP), IPV6_V6ONLY once bound, the order of checks
+ * around NULL buffers, empty readv/writev, getpeername and getsockopt argument order. */
+#include "t.h"
+
+/* NULL hidden from the compiler (no warning, no optimizing around it). */
+static void *volatile NULLP;
+#define NP ((void *)NULLP)
+
+static int refused_port_fam(int fam, addr_t *a) { return loopback(a, fam, 1); }
+
+static void show_poll(const char *what, int fd) {
+    struct pollfd p = {fd, POLLIN | POLLOUT, 0};
+    poll(&p, 1, 0);
+    printf("%s: %s\n", what, ev(p.revents));
+}
+
+static void show_name(const char *what, int fd) {
+    addr_t a;
+    socklen_t l = sizeof a;
+    if (getsockname(fd, &a.sa, &l) < 0) {
+        printf("%s: getsockname %s\n", what, errname(errno));
+        return;
+    }
+    show_addr(what, &a, l);
+}
+
+/* A connected pair on loopback: *c connects, *s accepted. */
+static void pair(int fam, int *c, int *s) {
+    addr_t a;
+    socklen_t l;
+    int L = listener(fam, &a, &l);
+    *c = socket(fam, SOCK_STREAM, 0);
+    MUST(connect(*c, &a.sa, l));
+    *s = accept(L, NULL, NULL);
+    MUST(*s);
+    close(L);
+}
+
+static void unconnected_shutdown(int fam) {
+    printf("== shutdown with no connection %s\n", famname(fam));
+    char b[8];
+    int fd = socket(fam, SOCK_STREAM, 0);
+    SHOW(recv(fd, b, sizeof b, MSG_DONTWAIT));
+    SHOW(shutdown(fd, SHUT_WR));
+    SHOW(recv(fd, b, sizeof b, MSG_DONTWAIT));
+    show_poll("after SHUT_WR", fd);
+    SHOW(shutdown(fd, SHUT_RD));
+    SHOW(recv(fd, b, sizeof b, MSG_DONTWAIT));
+    show_poll("after SHUT_RD", fd);
+    close(fd);
+    /* A connection made later keeps the flags: writing is shut (no FIN goes out). */
+    addr_t la;
+    socklen_t ll;
+    int L = listener(fam, &la, &ll);
+    fd = socket(fam, SOCK_STREAM, 0);
+    SHOW(shutdown(fd, SHUT_WR));
+    SHOW(connect(fd, &la.sa, ll));
+    int s = accept(L, NULL, NULL);
+    SHOW(send(fd, "abc", 3, MSG_DONTWAIT));
+    SHOW(send(s, "xyz", 3, 0));
+    sleep_ms(20);
+    SHOW(recv(fd, b, sizeof b, MSG_DONTWAIT));
+    SHOW(recv(s, b, sizeof b, MSG_DONTWAIT));
+    show_poll("connected after an early SHUT_WR", fd);
+    close(s);
+    close(fd);
+    close(L);
+}
+
+static void failed_connect(int fam) {
+    printf("== a failed connect %s\n", famname(fam));
+    addr_t r;
+    socklen_t rl = refused_port_fam(fam, &r);
+    char b[8];
+    int fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    SHOW(connect(fd, &r.sa, rl));
+    struct pollfd p = {fd, POLLOUT, 0};
+    poll(&p, 1, 2000);
+    SHOW(connect(fd, &r.sa, rl));
+    /* Reported by connect: TCP_CLOSE again, nothing shut down. */
+    SHOW(recv(fd, b, sizeof b, 0));
+    show_poll("reported", fd);
+    /* connect's state comes before the address: a short one is refused as such now... */
+    SHOW(connect(fd, &r.sa, 8));
+    addr_t u;
+    socklen_t ul = sizeof u;
+    SHOW(getpeername(fd, &u.sa, (socklen_t[]){(socklen_t)-1}));
+    (void)ul;
+    /* ...and the port of the attempt was given back: bind works. */
+    addr_t a;
+    socklen_t al = loopback(&a, fam, 0);
+    SHOW(bind(fd, &a.sa, al));
+    close(fd);
+
+    /* Shut down before the failure was reported: SS_DISCONNECTING, no connect, no listen. */
+    fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    SHOW(connect(fd, &r.sa, rl));
+    poll(&p, 1, 0);
+    p.fd = fd;
+    poll(&p, 1, 2000);
+    SHOW(shutdown(fd, SHUT_RD));
+    SHOW(connect(fd, &r.sa, rl));
+    SHOW(listen(fd, 1));
+    SHOW(bind(fd, &a.sa, al));
+    SHOW(connect(fd, &r.sa, rl));
+    addr_t un;
+    memset(&un, 0, sizeof un);
+    un.sa.sa_family = AF_UNSPEC;
+    SHOW(connect(fd, &un.sa, sizeof un));
+    SHOW(connect(fd, &r.sa, rl));
+    close(fd);
+}
+
+static void connected_state_first(int fam) {
+    printf("== connect on a connected socket %s\n", famname(fam));
+    int c, s;
+    pair(fam, &c, &s);
+    addr_t r;
+    refused_port_fam(fam, &r);
+    SHOW(connect(c, &r.sa, 8));
+    SHOW(connect(c, &r.sa, fam == AF_INET ? 15 : 20));
+    /* AF_UNSPEC resets the connection (SO_ERROR ECONNRESET); the port it had goes back. */
+    addr_t un;
+    memset(&un, 0, sizeof un);
+    un.sa.sa_family = AF_UNSPEC;
+    SHOW(connect(c, &un.sa, sizeof un));
+    int e = -1;
+    socklen_t el = sizeof e;
+    SHOW(getsockopt(c, SOL_SOCKET, SO_ERROR, &e, &el));
+    printf("SO_ERROR %s\n", e ? errname(e) : "0");
+    show_name("after AF_UNSPEC", c);
+    addr_t a;
+    socklen_t al = loopback(&a, fam, 0);
+    SHOW(bind(c, &a.sa, al));
+    close(c);
+    close(s);
+}
+
+static void listener_shut(int fam) {
+    printf("== a listener shut down %s\n", famname(fam));
+    int fd = socket(fam, SOCK_STREAM, 0);
+    SHOW(listen(fd, 1));
+    SHOW(shutdown(fd, SHUT_WR));
+    SHOW(shutdown(fd, SHUT_RD));
+    SHOW(accept(fd, NULL, NULL));
+    show_name("stopped", fd);
+    addr_t a;
+    socklen_t al = loopback(&a, fam, 0);
+    SHOW(bind(fd, &a.sa, al));
+    SHOW(listen(fd, 1));
+    SHOW(shutdown(fd, SHUT_RDWR));
+    SHOW(bind(fd, &a.sa, al));
+    close(fd);
+}
+
+static void shut_rd_delivers(int fam) {
+    printf("== SHUT_RD still delivers %s\n", famname(fam));
+    int c, s;
+    char b[16];
+    pair(fam, &c, &s);
+    SHOW(shutdown(s, SHUT_RD));
+    SHOW(recv(s, b, sizeof b, 0));
+    SHOW(send(c, "late", 4, 0));
+    sleep_ms(20);
+    int n = -1;
+    SHOW(ioctl(s, FIONREAD, &n));
+    printf("FIONREAD %d\n", n);
+    SHOW(recv(s, b, sizeof b, 0));
+    SHOW(recv(s, b, sizeof b, 0));
+    /* A FIN behind unread data: hung up once shut for writing too. */
+    SHOW(send(c, "more", 4, 0));
+    SHOW(shutdown(c, SHUT_WR));
+    SHOW(shutdown(s, SHUT_WR));
+    sleep_ms(20);
+    show_poll("FIN behind data, both shut", s);
+    close(c);
+    close(s);
+}
+
+static void v6only_bound(void) {
+    printf("== IPV6_V6ONLY once bound\n");
+    int one = 1;
+    int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+    SHOW(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one));
+    addr_t a;
+    socklen_t al = loopback(&a, AF_INET6, 0);
+    SHOW(bind(fd, &a.sa, al));
+    SHOW(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one));
+    /* A second bind of an IPv6 socket: EINVAL before the address is looked at. */
+    a.in6.sin6_addr.s6_addr[0] = 0x20, a.in6.sin6_addr.s6_addr[1] = 0x01;
+    a.in6.sin6_addr.s6_addr[2] = 0x0d, a.in6.sin6_addr.s6_addr[3] = 0xb8;
+    SHOW(bind(fd, &a.sa, al));
+    close(fd);
+}
+
+static void argument_order(int fam) {
+    printf("== argument order %s\n", famname(fam));
+    int t = socket(fam, SOCK_STREAM, 0);
+    int u = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    char b[8];
+    /* NULL buffers fault only when copied: the socket's own answer comes first. */
+    SHOW(send(t, NP, 5, 0));
+    SHOW(write(t, NP, 5));
+    SHOW(send(u, NP, 5, 0));
+    SHOW(send(999, NP, 5, 0));
+    struct iovec iov[2] = {{NP, 5}, {b, 3}};
+    SHOW(writev(t, iov, 2));
+    SHOW(readv(t, iov, 2));
+    SHOW(readv(u, iov, 2));
+    struct msghdr m;
+    memset(&m, 0, sizeof m);
+    m.msg_iov = iov;
+    m.msg_iovlen = 2;
+    SHOW(recvmsg(t, &m, MSG_DONTWAIT));
+    SHOW(sendmsg(u, &m, 0));
+    /* Empty readv/writev return 0 before the socket is asked. */
+    struct iovec none = {b, 0};
+    SHOW(writev(t, &none, 1));
+    SHOW(writev(u, &none, 1));
+    SHOW(readv(t, &none, 1));
+    /* getpeername: ENOTCONN before the length; getsockopt: an unknown level before optlen. */
+    addr_t a;
+    SHOW(getpeername(t, &a.sa, NP));
+    SHOW(getsockopt(u, IPPROTO_TCP, TCP_KEEPINTVL, b, NP));
+    int L = socket(fam, SOCK_STREAM, 0);
+    SHOW(listen(L, 1));
+    SHOW(ioctl(L, FIONREAD, NP));
+    close(L);
+    close(t);
+    close(u);
+}
+
+int main(void) {
+    test_setup();
+    int fams[] = {AF_INET, AF_INET6};
+    for (int i = 0; i < 2; i++) {
+        unconnected_shutdown(fams[i]);
+        failed_connect(fams[i]);
+        connected_state_first(fams[i]);
+        listener_shut(fams[i]);
+        shut_rd_delivers(fams[i]);
+        argument_order(fams[i]);
+    }
+    v6only_bound();
+    return 0;
+}

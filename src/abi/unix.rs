@@ -282,7 +282,13 @@ pub(super) unsafe fn sendmsg(fd: c_int, m: *const MsgHdr, flags: c_int) -> Resul
 /// As `recvmsg`.
 pub(super) unsafe fn recvmsg(fd: c_int, m: *mut MsgHdr, flags: c_int) -> Result<usize> {
     // SAFETY: forwarded contract.
-    let mut bufs = unsafe { msg::recv_bufs(m) }?;
+    let v = unsafe { msg::recv_bufs(m) }?;
+    // (A buffer at NULL is refused up front here.)
+    if msg::usable_prefix(v).1 {
+        return Err(Errno::EFAULT);
+    }
+    // SAFETY: forwarded contract; every buffer lies in memory (checked).
+    let mut bufs = unsafe { msg::slices_mut(v) };
     let flags = MsgFlags::from_c(flags);
     // SAFETY: forwarded contract (recv_bufs checked `m` non-NULL).
     let control = unsafe { msg::recv_control(m) };

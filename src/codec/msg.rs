@@ -136,11 +136,13 @@ unsafe fn msg_iovecs<'a>(m: &MsgHdr) -> Result<&'a [IoVec]> {
         return Err(Errno::EMSGSIZE);
     }
     // SAFETY: forwarded contract.
-    unsafe { iovecs(m.iov, m.iovlen) }
+    unsafe { iovec_array(m.iov, m.iovlen) }
 }
 
-/// What `sendmsg` sends: the destination's bytes (`None`: no `msg_name`) and the data's pieces.
-pub type SendParts<'a> = (Option<&'a [u8]>, Vec<&'a [u8]>);
+/// What `sendmsg` sends: the destination's bytes (`None`: no `msg_name`) and the iovecs, checked
+/// as [`iovec_array`] does (a buffer at NULL is left for the copy to find, see
+/// [`usable_prefix`]).
+pub type SendParts<'a> = (Option<&'a [u8]>, &'a [IoVec]);
 
 /// [`SendParts`] and the control buffer's bytes.
 pub type SendPartsWithControl<'a> = (Option<&'a [u8]>, Vec<&'a [u8]>, &'a [u8]);
@@ -167,8 +169,7 @@ pub unsafe fn send_parts<'a>(msg: *const MsgHdr) -> Result<SendParts<'a>> {
             Errno::EINVAL
         });
     }
-    // SAFETY: forwarded contract.
-    Ok((dest, unsafe { slices(v) }))
+    Ok((dest, v))
 }
 
 /// [`send_parts`], with the control buffer's bytes (for an AF_UNIX socket's `SCM_RIGHTS`)
@@ -188,6 +189,10 @@ pub unsafe fn send_parts_with_control<'a>(msg: *const MsgHdr) -> Result<SendPart
         // SAFETY: non-NULL and in memory (checked); readable per the contract.
         unsafe { core::slice::from_raw_parts(m.control, len) }
     };
+    // (A buffer at NULL is refused here: an AF_UNIX message is copied whole.)
+    if v.iter().any(|io| !iovec_ok(io)) {
+        return Err(Errno::EFAULT);
+    }
     // SAFETY: forwarded contract.
     Ok((dest, unsafe { slices(v) }, control))
 }
@@ -238,7 +243,7 @@ fn name_len(m: &MsgHdr) -> Result<SockLen> {
 ///
 /// # Safety
 /// `msg` NULL or a valid `struct msghdr` whose iovecs are writable (as for [`slices_mut`]).
-pub unsafe fn recv_bufs<'a>(msg: *const MsgHdr) -> Result<Vec<&'a mut [u8]>> {
+pub unsafe fn recv_bufs<'a>(msg: *const MsgHdr) -> Result<&'a [IoVec]> {
     if msg.is_null() {
         return Err(Errno::EFAULT);
     }
@@ -247,9 +252,7 @@ pub unsafe fn recv_bufs<'a>(msg: *const MsgHdr) -> Result<Vec<&'a mut [u8]>> {
     // A negative `msg_namelen` fails before anything is received, as on Linux.
     name_len(m)?;
     // SAFETY: forwarded contract.
-    let v = unsafe { msg_iovecs(m) }?;
-    // SAFETY: forwarded contract.
-    Ok(unsafe { slices_mut(v) })
+    unsafe { msg_iovecs(m) }
 }
 
 /// A `recvmsg`'s control buffer, for descriptors received (`SCM_RIGHTS`): empty when NULL or
@@ -357,6 +360,17 @@ mod tests {
     /// array (EFAULT), then each iovec in order: the running total past `ssize_t` (EINVAL),
     /// then a NULL base with a length (EFAULT).
     fn oracle_iovecs(v: Option<&[IoVec]>, cnt: i32) -> Result<usize> {
+        oracle_iovec_array(v, cnt).and_then(|k| {
+            let v = v.map_or(&[][..], |v| &v[..k]);
+            if v.iter().any(|io| io.len != 0 && io.base.is_null()) {
+                return Err(Errno::EFAULT);
+            }
+            Ok(k)
+        })
+    }
+
+    /// [`oracle_iovecs`] without the NULL-buffer check (the copy finds those).
+    fn oracle_iovec_array(v: Option<&[IoVec]>, cnt: i32) -> Result<usize> {
         if !(0..=1024).contains(&cnt) {
             return Err(Errno::EINVAL);
         }
@@ -373,9 +387,6 @@ mod tests {
         let total: u128 = v.iter().map(|io| io.len as u128).sum();
         if total > isize::MAX as u128 {
             return Err(Errno::EINVAL);
-        }
-        if v.iter().any(|io| io.len != 0 && io.base.is_null()) {
-            return Err(Errno::EFAULT);
         }
         Ok(cnt as usize)
     }
@@ -396,6 +407,8 @@ mod tests {
             let v = any_iovecs(rng, n);
             let null = rng.chance(1, 16);
             let want = oracle_iovecs((!null).then_some(&v[..]), cnt);
+            // In a msghdr a buffer at NULL is left for the copy to find.
+            let want_array = oracle_iovec_array((!null).then_some(&v[..]), cnt);
             let ptr = if null { core::ptr::null() } else { v.as_ptr() };
             // SAFETY: `ptr` is NULL or holds `n >= cnt` iovecs whenever the count is valid.
             let got = unsafe { iovecs(ptr, cnt) };
@@ -447,7 +460,7 @@ mod tests {
                 Ok(())
             };
             let iov_want = name_want.and(if (0..=IOV_MAX).contains(&cnt) {
-                want
+                want_array
             } else {
                 Err(Errno::EMSGSIZE)
             });

@@ -3,6 +3,7 @@
 //! goes to [`crate::passthrough`], which serves it as wasi-libc would, with Linux's checks.
 
 use super::{recv, send};
+use crate::addr::Dest;
 use crate::codec::Span;
 use crate::errno::{Errno, Result};
 use crate::fd::{self, Desc, Target};
@@ -40,13 +41,14 @@ pub fn write(fd: i32, bufs: &[&[u8]]) -> Result<usize> {
 /// descriptor; at NULL or past the end of memory it finds the fault only when it copies: a
 /// socket waits as the call would and then says `EFAULT` (a stream's bytes stay queued; a
 /// datagram that faults is dropped, as `udp_recvmsg` frees it), another descriptor answers as
-/// [`passthrough::bad_buffer`] says.
-pub fn bad_buffer(fd: i32, dir: Dir, span: Span) -> Result<usize> {
+/// [`passthrough::bad_buffer`] says. A socket write of `len` bytes makes every check of a send
+/// first ([`super::send_fault`]).
+pub fn bad_buffer(fd: i32, dir: Dir, span: Span, len: usize) -> Result<usize> {
     match fd::lookup(fd) {
         Target::Ours(Desc::Socket(_)) if span == Span::Outside => Err(Errno::EFAULT),
         Target::Ours(Desc::Socket(_)) => match dir {
             Dir::Read => recv_fault(fd, MsgFlags::empty()),
-            Dir::Write => Err(Errno::EFAULT),
+            Dir::Write => super::send_fault(fd, &[], len, MsgFlags::empty(), Dest::Peer),
         },
         Target::Ours(Desc::File(f)) => other_bad_buffer(f.fd(), dir, span),
         // A pipe checks its end first; a read waits for data (or its end) before the copy
@@ -169,8 +171,9 @@ pub fn ioctl(fd: i32, req: Ioctl) -> Result<Option<i32>> {
             super::update_attrs(fd, |a| a.nonblocking = on).map(|()| None)
         }
         Ioctl::BytesReadable(out) => {
-            out?;
+            // The count first (a listener's EINVAL), then the pointer (put_user's EFAULT).
             let n = super::readable_now(fd)?;
+            out?;
             Ok(Some(i32::try_from(n).unwrap_or(i32::MAX)))
         }
         Ioctl::Unknown => Err(Errno::ENOTTY),

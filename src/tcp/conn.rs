@@ -61,6 +61,8 @@ pub(super) struct Conn {
     pub(super) wr_shut: bool,
     /// The host reported the connection failed (reset, aborted, ...): Linux `TCP_CLOSE`.
     pub(super) reset: bool,
+    /// Our FIN went out (`shutdown(SHUT_WR)` at the host).
+    pub(super) fin_sent: bool,
     /// The host has granted a write permit at least once (see [`FIRST_PERMIT_WAIT_NS`]).
     permitted: bool,
     /// The last host read returned data: the next is likely to as well.
@@ -81,6 +83,7 @@ impl Conn {
             rx: Vec::new(),
             rx_pos: 0,
             eof: false,
+            fin_sent: false,
             rd_shut: false,
             wr_shut: false,
             reset: false,
@@ -88,6 +91,12 @@ impl Conn {
             unflushed: false,
             flowing: false,
         }
+    }
+
+    /// Linux's `TCP_CLOSE`: reset, or both FINs exchanged (on loopback the last ACK is there
+    /// as soon as the FIN is; the socket then leaves TIME_WAIT or LAST_ACK to a closed one).
+    pub(super) fn closed(&self) -> bool {
+        self.reset || (self.eof && self.fin_sent)
     }
 
     fn buffered(&self) -> usize {

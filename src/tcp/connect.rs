@@ -25,23 +25,29 @@ impl Tcp {
         self.host_replaced = false;
         self.state = State::Fresh;
         self.disconnecting = false;
-        // A port bind() named stays; any other goes back (Linux: no SOCK_BINDPORT_LOCK), though
-        // getsockname still shows it (found by tests/fuzz/diff.c).
-        let autobound = core::mem::take(&mut self.autobound);
+        // The port still held (see `release_port`) goes to the new host socket.
         let host_bound = core::mem::take(&mut self.host_bound);
         if let Some(addr) = self.bound.take() {
-            if self.port_locked && !autobound {
-                if host_bound {
-                    self.bound = Some(addr);
-                    self.state = State::Bound;
-                } else {
-                    self.bind(addr)?;
-                }
+            if host_bound {
+                self.bound = Some(addr);
+                self.state = State::Bound;
             } else {
-                self.stale = Some(addr);
+                self.bind(addr)?;
             }
         }
         Ok(())
+    }
+
+    /// The socket went to TCP_CLOSE (a connect failed, a connection or listener was dropped):
+    /// Linux gives its port back unless `bind` named it (no `SOCK_BINDPORT_LOCK`), though
+    /// getsockname still shows it; `bind` works again (found by tests/fuzz/diff.c).
+    pub(super) fn release_port(&mut self) {
+        if !self.port_locked || self.autobound {
+            if let Some(b) = self.bound.take() {
+                self.stale = Some(b);
+            }
+            self.autobound = false;
+        }
     }
 
     /// `connect(2)`, with Linux's answers for every state (see `State`).
@@ -146,6 +152,7 @@ impl Tcp {
                 acknowledged: false,
             };
             self.so_error = Some(Errno::ECONNREFUSED);
+            self.release_port();
             return Ok(());
         }
         let host = &self.host;
@@ -206,6 +213,7 @@ impl Tcp {
                     acknowledged: false,
                 };
                 self.so_error = Some(e.into());
+                self.release_port();
                 true
             }
         }
@@ -243,6 +251,12 @@ impl Tcp {
             State::Connected { conn, .. } if !conn.reset => self.so_error = Some(Errno::ECONNRESET),
             State::Connecting => self.so_error = Some(Errno::ECONNRESET),
             _ => {}
+        }
+        if matches!(
+            self.state,
+            State::Connected { .. } | State::Connecting | State::Listening
+        ) {
+            self.release_port();
         }
         // Dropping the state first releases the streams before the host socket is replaced.
         self.state = State::Failed { acknowledged: true };

@@ -187,8 +187,7 @@ impl Tcp {
 
     /// `bind(2)`.
     pub fn bind(&mut self, addr: SocketAddr) -> Result<()> {
-        if matches!(self.state, State::Failed { .. }) && !(self.port_locked && self.bound.is_some())
-        {
+        if matches!(self.state, State::Failed { .. }) && self.bound.is_none() {
             if matches!(self.state, State::Failed { acknowledged: true }) && !self.disconnecting {
                 self.renew_if_failed()?;
             } else {
@@ -339,8 +338,9 @@ impl Tcp {
         }
         match &mut self.state {
             State::Connected { conn, .. } => {
-                if conn.reset {
-                    // Linux: the connection is already closed (TCP_CLOSE) -> ENOTCONN.
+                if conn.closed() {
+                    // Linux: the connection is already closed (TCP_CLOSE: reset, or both FINs
+                    // exchanged) -> ENOTCONN (found by tests/fuzz/diff.c).
                     return Err(Errno::ENOTCONN);
                 }
                 // Only writing is shut down at the host (the FIN). Shutting down reading sends
@@ -354,6 +354,7 @@ impl Tcp {
                         .sock
                         .shutdown(ShutdownType::Send)
                         .map_err(Errno::from)?;
+                    conn.fin_sent = true;
                 }
                 conn.rd_shut |= how.reads();
                 conn.wr_shut |= how.writes();
@@ -372,6 +373,7 @@ impl Tcp {
                 // Linux abandons the attempt and returns 0.
                 self.state = State::Failed { acknowledged: true };
                 self.shut = None;
+                self.release_port();
                 Ok(())
             }
             // TCP_CLOSE: Linux records the shutdown anyway (a later connection keeps it), and
@@ -409,7 +411,7 @@ impl Tcp {
     /// `getpeername(2)`.
     pub fn peer_addr(&self) -> Result<SocketAddr> {
         match &self.state {
-            State::Connected { conn, .. } if !conn.reset => self
+            State::Connected { conn, .. } if !conn.closed() => self
                 .host
                 .sock
                 .remote_address()

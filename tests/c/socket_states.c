@@ -114,6 +114,17 @@ static void failed_connect(int fam) {
     SHOW(connect(fd, &un.sa, sizeof un));
     SHOW(connect(fd, &r.sa, rl));
     close(fd);
+
+    /* Bound after the failure, then the failure reported: the bound port stays, listen works. */
+    fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    SHOW(connect(fd, &r.sa, rl));
+    p.fd = fd;
+    poll(&p, 1, 2000);
+    SHOW(bind(fd, &a.sa, al));
+    SHOW(connect(fd, &r.sa, rl));
+    SHOW(listen(fd, 1));
+    show_name("listening", fd);
+    close(fd);
 }
 
 static void connected_state_first(int fam) {
@@ -178,6 +189,13 @@ static void shut_rd_delivers(int fam) {
     SHOW(shutdown(s, SHUT_WR));
     sleep_ms(20);
     show_poll("FIN behind data, both shut", s);
+    /* Both FINs exchanged: TCP_CLOSE, no peer, nothing to shut down. */
+    SHOW(recv(s, b, sizeof b, 0));
+    SHOW(recv(s, b, sizeof b, 0));
+    addr_t p;
+    socklen_t pl = sizeof p;
+    SHOW(getpeername(s, &p.sa, &pl));
+    SHOW(shutdown(s, SHUT_RD));
     close(c);
     close(s);
 }

@@ -160,6 +160,14 @@ pub unsafe extern "C" fn connect(fd: c_int, addr: *const u8, len: SockLen) -> c_
         }
         // SAFETY: forwarded contract.
         let bytes = unsafe { super::addr_bytes(addr, len) };
+        // Linux's __sys_connect: a closed descriptor (EBADF), then the address's copy, then a
+        // descriptor that is not a socket (ENOTSOCK; found by tests/fuzz/diff.c).
+        if let Err(e) = bytes
+            && !ops::is_socket(fd)
+        {
+            let not = ops::not_a_socket(fd);
+            return Err(if not == crate::errno::Errno::EBADF { not } else { e });
+        }
         if let Ok(b) = bytes
             && b.len() >= 2
             && addr::sa_family(b) == Some(AF_UNSPEC)

@@ -147,10 +147,19 @@ impl Udp {
             let Some(ep) = self.ep_mut(side) else {
                 continue;
             };
+            // A datagram the kernel already queued reaches the host's event loop a little
+            // later: before the old socket (and its queue) goes, wait a moment on its input for
+            // more (a few were lost under load: found by tests/fuzz/diff.c).
+            let deadline = crate::wait::now().saturating_add(DRAIN_GRACE_NS);
             loop {
                 match ep.pull(peer, &opts, &rx) {
                     Ok(true) => {}
-                    Ok(false) => break,
+                    Ok(false) => {
+                        let Some(p) = ep.in_ready() else { break };
+                        if crate::wait::Wait::Until(deadline).on(p).is_err() {
+                            break;
+                        }
+                    }
                     Err(e) => {
                         self.so_error = Some(e);
                         break;
@@ -160,3 +169,6 @@ impl Udp {
         }
     }
 }
+
+/// How long a reconnect waits for datagrams the old host socket may still surface.
+const DRAIN_GRACE_NS: u64 = 2_000_000;

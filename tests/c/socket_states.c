@@ -200,6 +200,33 @@ static void shut_rd_delivers(int fam) {
     close(s);
 }
 
+/* An ICMP error with a datagram queued: Linux reports the error first (poll: IN ERR). */
+static void icmp_with_data(int fam) {
+    printf("== ICMP error with a datagram queued %s\n", famname(fam));
+    addr_t a;
+    socklen_t l = loopback(&a, fam, 0);
+    int u = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    MUST(bind(u, &a.sa, l));
+    MUST(getsockname(u, &a.sa, &l));
+    MUST(connect(u, &a.sa, l));
+    SHOW(send(u, "x", 1, 0));
+    struct pollfd p = {u, POLLIN, 0};
+    poll(&p, 1, 2000);
+    addr_t r;
+    socklen_t rl = loopback(&r, fam, 1);
+    SHOW(connect(u, &r.sa, rl));
+    SHOW(send(u, "hello", 5, 0));
+    for (int i = 0; i < 100 && !(p.revents & POLLERR); i++) {
+        p.revents = 0;
+        poll(&p, 1, 20);
+    }
+    printf("revents %s\n", ev(p.revents));
+    char b[8];
+    SHOW(recv(u, b, sizeof b, 0));
+    SHOW(recv(u, b, sizeof b, 0));
+    close(u);
+}
+
 static void v6only_bound(void) {
     printf("== IPV6_V6ONLY once bound\n");
     int one = 1;
@@ -248,6 +275,9 @@ static void argument_order(int fam) {
     int L = socket(fam, SOCK_STREAM, 0);
     SHOW(listen(L, 1));
     SHOW(ioctl(L, FIONREAD, NP));
+    /* connect: a closed descriptor, then the address, then a descriptor not a socket. */
+    SHOW(connect(1, NP, sizeof a));
+    SHOW(connect(999, NP, sizeof a));
     close(L);
     close(t);
     close(u);
@@ -262,6 +292,7 @@ int main(void) {
         connected_state_first(fams[i]);
         listener_shut(fams[i]);
         shut_rd_delivers(fams[i]);
+        icmp_with_data(fams[i]);
         argument_order(fams[i]);
     }
     v6only_bound();

@@ -51,7 +51,7 @@ pub(super) struct Conn {
     rx: Vec<u8>,
     rx_pos: usize,
     /// The host stream ended: the peer's FIN was read (Linux sets `RCV_SHUTDOWN` then too).
-    eof: bool,
+    pub(super) eof: bool,
     /// `shutdown(SHUT_RD)` (Linux `RCV_SHUTDOWN`). Emulated: Linux sends nothing and still
     /// queues what arrives, which `recv` returns; only an empty queue then reads as end of
     /// stream instead of waiting. So the host stream stays open and is still read.
@@ -63,6 +63,8 @@ pub(super) struct Conn {
     pub(super) reset: bool,
     /// Our FIN went out (`shutdown(SHUT_WR)` at the host).
     pub(super) fin_sent: bool,
+    /// The host's input is shut (see `Tcp::shutdown`): nothing more is read from it.
+    pub(super) in_closed: bool,
     /// The host has granted a write permit at least once (see [`FIRST_PERMIT_WAIT_NS`]).
     permitted: bool,
     /// The last host read returned data: the next is likely to as well.
@@ -84,6 +86,7 @@ impl Conn {
             rx_pos: 0,
             eof: false,
             fin_sent: false,
+            in_closed: false,
             rd_shut: false,
             wr_shut: false,
             reset: false,
@@ -107,6 +110,9 @@ impl Conn {
     /// pollable just fired), ask the pollable first: an empty read still costs the host a zeroed
     /// buffer of `size` bytes, a readiness check costs nothing of the kind.
     fn host_read(&mut self, size: u64, likely: bool) -> core::result::Result<Vec<u8>, StreamError> {
+        if self.in_closed {
+            return Ok(Vec::new());
+        }
         // While data flows (the last read returned some), read straight away.
         if !likely && !self.flowing && !host::ready(&self.in_poll) {
             return Ok(Vec::new());
@@ -122,6 +128,9 @@ impl Conn {
         buf: &mut [u8],
         likely: bool,
     ) -> core::result::Result<usize, StreamError> {
+        if self.in_closed {
+            return Ok(0);
+        }
         if !likely && !self.flowing && !host::ready(&self.in_poll) {
             return Ok(0);
         }
@@ -506,7 +515,7 @@ impl Conn {
     /// and errors are always reported; once something is buffered it is not, so an unrequested
     /// byte never makes `poll` spin. The output stream is watched when output was asked for.
     pub(super) fn pollables<'a>(&'a self, want_out: bool, out: &mut Vec<&'a Pollable>) {
-        if self.buffered() == 0 && !self.eof && !self.rd_shut && !self.reset {
+        if self.buffered() == 0 && !self.eof && !self.rd_shut && !self.reset && !self.in_closed {
             out.push(&self.in_poll);
         }
         if want_out && !self.wr_shut && !self.reset {

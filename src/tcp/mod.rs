@@ -358,6 +358,15 @@ impl Tcp {
                 }
                 conn.rd_shut |= how.reads();
                 conn.wr_shut |= how.writes();
+                if conn.rd_shut && conn.fin_sent && !conn.in_closed && !conn.eof {
+                    // Shut both ways with our FIN out, Linux resets the connection when more
+                    // data arrives (RFC 1122; tcp_rcv_state_process in FIN_WAIT): so must the
+                    // host's kernel, which it does once its input is shut too. What is queued
+                    // already is still delivered: take it first (found by tests/fuzz/diff.c).
+                    conn.readable_now(&mut self.so_error);
+                    let _ = self.host.sock.shutdown(ShutdownType::Receive);
+                    conn.in_closed = true;
+                }
                 Ok(())
             }
             State::Listening => {

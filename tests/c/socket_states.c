@@ -198,6 +198,20 @@ static void shut_rd_delivers(int fam) {
     SHOW(shutdown(s, SHUT_RD));
     close(c);
     close(s);
+
+    /* Shut both ways: what was queued is still read; data after that resets the connection
+     * (the sender sees end of stream, then EPIPE). */
+    pair(fam, &c, &s);
+    SHOW(send(c, "early", 5, 0));
+    sleep_ms(20);
+    SHOW(shutdown(s, SHUT_RDWR));
+    SHOW(recv(s, b, sizeof b, 0));
+    SHOW(send(c, "late", 4, 0));
+    sleep_ms(50);
+    SHOW(recv(c, b, sizeof b, MSG_DONTWAIT));
+    SHOW(send(c, "x", 1, 0));
+    close(c);
+    close(s);
 }
 
 /* An ICMP error with a datagram queued: Linux reports the error first (poll: IN ERR). */

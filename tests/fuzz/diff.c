@@ -51,8 +51,8 @@
  *  - OPAQUE sockets: where Linux resets a connection and a WASI host cannot (close or
  *    connect(AF_UNSPEC) with unread data or SO_LINGER {1,0}: Linux sends RST, a WASI guest can
  *    only close; a listener closed with connections queued: wasmtime has already accepted one
- *    of them, which then sees FIN instead of RST; data sent to a peer that has closed: the RST
- *    that comes back is invisible to WASI until the next write), both ends of
+ *    of them, which then sees FIN instead of RST; data sent to a peer that has closed, or shut
+ *    down both ways: the RST is invisible to WASI on the side whose input is gone), both ends of
  *    that connection become opaque: operations on them still run (no trap, no hang) but print
  *    "~" instead of their result, and settling skips them.
  *
@@ -1029,8 +1029,11 @@ static void op_send(void) {
         int peer = C[c].end[1 - k];
         /* Data to a closed peer: the RST that comes back is invisible to WASI until the next
          * write. */
-        (void)peer;
         if (kind == K_TCP && r > 0 && C[c].closed[1 - k]) conn_opaque(c);
+        /* Data to a peer shut down both ways (its FIN out): Linux resets (RFC 1122) and the
+         * resetting end learns it from its own kernel; a WASI guest whose input is shut does
+         * not. */
+        if (kind == K_TCP && r > 0 && peer >= 0 && O[peer].rd_shut && C[c].fin[1 - k]) conn_opaque(c);
     } else if (kind == K_UDP) {
         if (!O[o].port) learn_port(o);
         int to = withaddr ? dport : O[o].upeer;

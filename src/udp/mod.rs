@@ -140,6 +140,10 @@ pub struct Udp {
     opts: Opts,
     /// Scratch space to gather a datagram sent from several buffers.
     scratch: Vec<u8>,
+    /// The address `bind` named, kept when `connect(AF_UNSPEC)` gave back the port alone
+    /// (Linux's `__udp_disconnect` keeps a source address under `SOCK_BINDADDR_LOCK`): the next
+    /// implicit bind is on it.
+    kept_ip: Option<IpAddr>,
     /// A datagram `MSG_MORE` is building (Linux's pending frame): its bytes so far and where it
     /// goes. The next send without `MSG_MORE` appends its data and sends it whole.
     corked: Option<(Vec<u8>, Option<SocketAddr>)>,
@@ -162,6 +166,7 @@ impl Udp {
             wr_shut: false,
             opts: Opts::default(),
             scratch: Vec::new(),
+            kept_ip: None,
             corked: None,
         })
     }
@@ -217,6 +222,7 @@ impl Udp {
             addr_locked: !addr.ip().is_unspecified(),
             port_locked: addr.port() != 0,
         });
+        self.kept_ip = None;
         Ok(())
     }
 
@@ -251,12 +257,15 @@ impl Udp {
         if self.bound.is_some() {
             return Ok(());
         }
-        let any = self.family.unspecified();
+        let mut any = self.family.unspecified();
+        if let Some(ip) = self.kept_ip {
+            any.set_ip(ip);
+        }
         let port = self.main.bind(any)?.port();
         self.bound = Some(Bound {
             ip: any.ip(),
             port,
-            addr_locked: false,
+            addr_locked: self.kept_ip.is_some(),
             port_locked: false,
         });
         Ok(())
@@ -305,6 +314,8 @@ impl Udp {
                 self.main = Endpoint::new(self.family, false, &self.opts)?;
                 self.v4 = None;
                 self.bound = None;
+                // An address bind named stays (found by tests/fuzz/diff.c).
+                self.kept_ip = b.addr_locked.then_some(b.ip);
                 Ok(())
             }
             Some(_) => {
@@ -437,7 +448,10 @@ impl Udp {
     /// route chose), or the unspecified address and port 0 when unbound.
     pub fn local_addr(&self) -> SocketAddr {
         let Some(b) = self.bound else {
-            return self.family.unspecified();
+            return SocketAddr::new(
+                self.kept_ip.unwrap_or(self.family.unspecified().ip()),
+                0,
+            );
         };
         let side = match self.peer {
             Some(p) => self.side_of(p),

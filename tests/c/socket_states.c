@@ -241,6 +241,24 @@ static void icmp_with_data(int fam) {
     close(u);
 }
 
+/* UDP bound to an address with port 0, then disconnected: the port goes, the address stays
+ * (getsockname, and the next implicit bind). */
+static void udp_disconnect_keeps_address(int fam) {
+    printf("== UDP disconnect keeps a bound address %s\n", famname(fam));
+    addr_t a;
+    socklen_t l = loopback(&a, fam, 0);
+    int u = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    SHOW(bind(u, &a.sa, l));
+    addr_t un;
+    memset(&un, 0, sizeof un);
+    un.sa.sa_family = AF_UNSPEC;
+    SHOW(connect(u, &un.sa, sizeof un));
+    show_name("disconnected", u);
+    SHOW(send(u, "x", 1, 0));
+    show_name("after a send", u);
+    close(u);
+}
+
 static void v6only_bound(void) {
     printf("== IPV6_V6ONLY once bound\n");
     int one = 1;
@@ -307,6 +325,7 @@ int main(void) {
         listener_shut(fams[i]);
         shut_rd_delivers(fams[i]);
         icmp_with_data(fams[i]);
+        udp_disconnect_keeps_address(fams[i]);
         argument_order(fams[i]);
     }
     v6only_bound();

@@ -567,8 +567,11 @@ static int p_listener(int o, int fam) {
     return O[o].kind == K_TCP && O[o].listening && O[o].fam == fam && O[o].port &&
            O[o].npend < O[o].cap && !obj_opq(o);
 }
-static int p_udp(int o, int fam) { return O[o].kind == K_UDP && O[o].fam == fam && O[o].port; }
-static int p_tcp_port(int o, int fam) { return O[o].kind == K_TCP && O[o].fam == fam && O[o].port; }
+/* (Never an opaque socket: what happens at its port is not comparable.) */
+static int p_udp(int o, int fam) { return O[o].kind == K_UDP && O[o].fam == fam && O[o].port && !obj_opq(o); }
+static int p_tcp_port(int o, int fam) {
+    return O[o].kind == K_TCP && O[o].fam == fam && O[o].port && !obj_opq(o);
+}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Operations */

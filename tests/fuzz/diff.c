@@ -246,7 +246,7 @@ static int learn_port(int o) {
     socklen_t l = sizeof a;
     if (getsockname(slot_fd[s], &a.sa, &l) == 0 && port_of(&a) > 0) O[o].port = port_of(&a);
     else O[o].port = 0;
-    if (!O[o].port) P(" [no port]"); /* (every caller expects one: the model would differ) */
+    if (!O[o].port && !obj_opq(o)) P(" [no port]"); /* (every caller expects one) */
     return O[o].port;
 }
 /* The slot whose socket has local port p (family, kind), for naming a peer: "s3" or "other". */

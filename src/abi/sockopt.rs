@@ -22,7 +22,7 @@ pub unsafe extern "C" fn getsockopt(
 ) -> c_int {
     let r = (|| {
         // An unknown level is refused before `optlen` is read (found by tests/fuzz/diff.c).
-        ops::option_level(fd, level)?;
+        ops::option_level(fd, level, true)?;
         // SAFETY: forwarded contract.
         let cap = match unsafe { super::read_addrlen(len) } {
             // do_ipv6_getsockopt takes min(sizeof(int), len) as unsigned: no EINVAL there.
@@ -60,6 +60,11 @@ pub unsafe extern "C" fn setsockopt(
 ) -> c_int {
     let r = (|| {
         ops::domain(fd)?;
+        // Linux: a negative optlen first, then a level the socket does not answer to
+        // (ENOPROTOOPT) before the value is read (found by tests/fuzz/diff.c).
+        if len <= i32::MAX as SockLen {
+            ops::option_level(fd, level, false)?;
+        }
         // SAFETY: forwarded contract.
         let bytes = unsafe { optval::set_bytes(val, len) }?;
         let decode = |codec: Codec, ip: bool| {

@@ -391,8 +391,8 @@ pub fn update_attrs(fd: i32, f: impl FnOnce(&mut Attrs)) -> Result<()> {
 }
 
 /// Whether socket `fd` answers to option `level` at all (see [`sockopt::check_level`]).
-pub fn option_level(fd: i32, level: i32) -> Result<()> {
-    with_socket(fd, |s| sockopt::check_level(s, level, true))
+pub fn option_level(fd: i32, level: i32, get: bool) -> Result<()> {
+    with_socket(fd, |s| sockopt::check_level(s, level, get))
 }
 
 /// `getsockopt(2)`: the option's value (see [`crate::sockopt`]).

@@ -97,6 +97,15 @@ static void failed_connect(int fam) {
     SHOW(bind(fd, &a.sa, al));
     close(fd);
 
+    /* A failed connect gave its port back: IPV6_V6ONLY may be set again. */
+    if (fam == AF_INET6) {
+        int one = 1;
+        fd = socket(fam, SOCK_STREAM, 0);
+        SHOW(connect(fd, &r.sa, rl));
+        SHOW(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one));
+        close(fd);
+    }
+
     /* Shut down before the failure was reported: SS_DISCONNECTING, no connect, no listen. */
     fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
     SHOW(connect(fd, &r.sa, rl));
@@ -304,6 +313,8 @@ static void argument_order(int fam) {
     addr_t a;
     SHOW(getpeername(t, &a.sa, NP));
     SHOW(getsockopt(u, IPPROTO_TCP, TCP_KEEPINTVL, b, NP));
+    SHOW(setsockopt(u, IPPROTO_TCP, TCP_KEEPINTVL, NP, 4));
+    SHOW(setsockopt(u, 9999, 1, NP, 4));
     int L = socket(fam, SOCK_STREAM, 0);
     SHOW(listen(L, 1));
     SHOW(ioctl(L, FIONREAD, NP));

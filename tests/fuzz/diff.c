@@ -1167,6 +1167,7 @@ static void op_recv(void) {
     }
     if (o < 0) return;
     int peek = (flags & MSG_PEEK) && which < 3;
+    if (which >= 3 && len == 0) return; /* (an empty read(v) returns before the socket: sock_read_iter) */
     if (r >= 0 && !peek) {
         if ((is_stream(kind) || kind == K_PIPER) && O[o].conn >= 0) {
             int c = O[o].conn, d = 1 - O[o].side;

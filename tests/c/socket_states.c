@@ -161,6 +161,29 @@ static void connected_state_first(int fam) {
     close(s);
 }
 
+/* A listener shut for writing before it listened: its connections cannot send either. */
+static void listener_preshut(int fam) {
+    printf("== shut before listen %s\n", famname(fam));
+    int L = socket(fam, SOCK_STREAM, 0);
+    SHOW(shutdown(L, SHUT_WR));
+    SHOW(listen(L, 1));
+    addr_t a;
+    socklen_t l = sizeof a;
+    MUST(getsockname(L, &a.sa, &l));
+    loopback(&a, fam, port_of(&a));
+    int c = socket(fam, SOCK_STREAM, 0);
+    SHOW(connect(c, &a.sa, l));
+    int s = accept(L, NULL, NULL);
+    char b[8];
+    SHOW(send(s, "x", 1, 0));
+    SHOW(send(c, "y", 1, 0));
+    sleep_ms(20);
+    SHOW(recv(s, b, sizeof b, MSG_DONTWAIT));
+    close(c);
+    close(s);
+    close(L);
+}
+
 static void listener_shut(int fam) {
     printf("== a listener shut down %s\n", famname(fam));
     int fd = socket(fam, SOCK_STREAM, 0);
@@ -334,6 +357,7 @@ int main(void) {
         failed_connect(fams[i]);
         connected_state_first(fams[i]);
         listener_shut(fams[i]);
+        listener_preshut(fams[i]);
         shut_rd_delivers(fams[i]);
         icmp_with_data(fams[i]);
         udp_disconnect_keeps_address(fams[i]);

@@ -870,7 +870,11 @@ static void op_accept(void) {
         O[no].bufset = O[o].bufset;
         O[no].linger0 = O[o].linger0;
         O[no].port = O[o].port;
+        O[no].wr_shut = O[o].wr_shut; /* (shut before listen: inherited) */
         if (C[c].opq) O[no].opq = 1;
+        /* Shut for reading before listen: Linux resets such a connection when data arrives; a
+         * WASI host's socket was never shut. */
+        if (O[o].rd_shut) conn_opaque(c);
     } else {
         O[no].opq = 1; /* (the model knows of no such connection) */
         P(" (unexpected)");

@@ -814,6 +814,9 @@ static void op_connect(void) {
         O[o].conn = c;
         O[o].side = 0;
         if (r < 0) O[o].connecting = 1;
+        /* A listener shut down before it listened hands its flags to its connections, which
+         * Linux then half-closes or resets on its own (even before accept); not emulated. */
+        if (O[target].rd_shut || O[target].wr_shut) conn_opaque(c);
     }
 }
 
@@ -872,9 +875,6 @@ static void op_accept(void) {
         O[no].port = O[o].port;
         O[no].wr_shut = O[o].wr_shut; /* (shut before listen: inherited) */
         if (C[c].opq) O[no].opq = 1;
-        /* Shut for reading before listen: Linux resets such a connection when data arrives; a
-         * WASI host's socket was never shut. */
-        if (O[o].rd_shut) conn_opaque(c);
     } else {
         O[no].opq = 1; /* (the model knows of no such connection) */
         P(" (unexpected)");

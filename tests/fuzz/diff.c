@@ -627,7 +627,7 @@ static void op_close(void) {
     }
     int o = slot_obj[s];
     P("close s%d (%s%s)", s, kname[O[o].kind],
-      O[o].listening ? " listening" : O[o].conn >= 0 ? " connected" : O[o].port ? " bound" : "");
+      obj_opq(o) ? " opaque" : O[o].listening ? " listening" : O[o].conn >= 0 ? " connected" : O[o].port ? " bound" : "");
     close_slot(s, 0);
 }
 

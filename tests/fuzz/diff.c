@@ -132,6 +132,7 @@ typedef struct {
     int kind, fam, refs;
     int nonblock;
     int port, bound;       /* local port (learnt with getsockname; 0: unknown), bound by bind() */
+    int portlock;          /* bind() named the port (Linux keeps only such a port on disconnect) */
     int listening, cap, npend, pend[8];
     int conn, side;        /* stream connection (-1: none), which end */
     int connecting;        /* a connect under way that settling has not seen finish */
@@ -681,11 +682,9 @@ static void op_bind(void) {
     res(r, errno);
     if (r == 0 && o >= 0) {
         O[o].bound = 1;
+        O[o].portlock = explicit_port;
         O[o].failaddr = 0;
-        /* (A connect under way: its port is learnt once settled; a WASI host reports no local
-         * address before the connection is up.) */
-        if (r == 0) learn_port(o);
-        (void)explicit_port;
+        learn_port(o);
     }
 }
 
@@ -762,7 +761,7 @@ static void op_connect(void) {
         if (r == 0) {
             if (unspec) {
                 O[o].upeer = 0;
-                if (!O[o].bound) O[o].port = 0; /* (Linux gives the port back) */
+                if (!O[o].portlock) O[o].port = 0; /* (Linux gives back a port bind did not name) */
             } else {
                 O[o].upeer = port_of(&a);
                 learn_port(o);

@@ -5,6 +5,8 @@
 #                build/lib/wasm32-wasip2/libwasi_posix_sockets.a, and their pkg-config files
 #   make test    host unit tests, lint, docs, doctests and every guest test under wasmtime (CI)
 #   make demo    build examples/http_server.c, run it under wasmtime, talk to it with curl
+#   make fuzz    the differential fuzzer against Linux (tests/fuzz/diff.py) for SECONDS
+#                (default 300): fixed seeds, then random ones, every difference shrunk
 #   make bench   bench/bench.c natively, with this library (wasm32-wasip1 and wasm32-wasip2) and
 #                with wasi-libc's wasip2 sockets, side by side (BENCHMARKS.md)
 #   make lint    rustfmt, clippy (host and wasm32), exported-symbol snapshot, vendored WIT check
@@ -32,6 +34,11 @@ WASM_BUILD = CARGO_TARGET_DIR=$(WASM_TARGET_DIR) scripts/rust-wasm.sh --no-std b
 WASM_BUILD_P2 = CARGO_TARGET_DIR=$(WASM_TARGET_DIR) scripts/rust-wasm.sh --target wasm32-wasip2 \
 	--no-std build --release
 RUST_SOURCES := $(shell find src -name '*.rs') $(wildcard wit/*.wit wit/deps/*.wit) Cargo.toml build.rs
+
+.PHONY: fuzz
+FUZZ_SECONDS := $(if $(SECONDS),$(SECONDS),300)
+fuzz: lib
+	python3 tests/fuzz/diff.py --seconds $(FUZZ_SECONDS)
 
 .PHONY: all lib setup test test-host test-doc test-guest demo lint doc symbols clean bench
 

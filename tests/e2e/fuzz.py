@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 
 from harness import NET, OUT, TESTS, build, e2e, run, wasm_cmd
@@ -36,3 +37,25 @@ def e2e_fuzz_million_ops():
     verified = int(re.search(r"bytes verified (\d+)", w.stdout).group(1))
     return (f"{FUZZ_OPS} ops, seed {seed}, {verified / 2**20:.1f} MiB verified, {secs:.1f} s, "
             f"max-resources={FUZZ_MAX_RESOURCES}")
+
+
+# The differential fuzzer's budget in `make test`: these seeds, this many operations each, and
+# one random seed (printed): about 30-60 s on two cores. `make fuzz SECONDS=...` runs longer.
+DIFF_SEEDS = "1,2,3,4,5,6,7,8,9,10,11,12"
+DIFF_OPS = 1500
+
+
+@e2e(heavy=True)
+def e2e_diff_fuzz():
+    """tests/fuzz/diff.py: the differential fuzzer against Linux. The same seeded sequence of
+    socket operations runs natively and under wasmtime and the outputs are compared line by line
+    (tests/fuzz/diff.c's header says what is compared and how timing is kept out of it); a
+    difference not listed under fuzz_diff in tests/deviations.md fails with the seed, the
+    shortest prefix that shows it and the command that replays it."""
+    cmd = [sys.executable, str(TESTS / "fuzz" / "diff.py"), "--seeds", DIFF_SEEDS,
+           "--random", "1", "--ops", str(DIFF_OPS)]
+    r = run(cmd, 900, cwd=OUT)
+    summary = [l for l in r.stdout.splitlines() if l.startswith("diff fuzz:")]
+    random_seed = [l for l in r.stdout.splitlines() if l.startswith("random seed")]
+    assert r.returncode == 0 and summary, r.stdout[-8000:] + r.stderr[-2000:]
+    return f"{summary[0][len('diff fuzz: '):]}; {random_seed[0] if random_seed else ''}"

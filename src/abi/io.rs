@@ -137,25 +137,18 @@ pub unsafe extern "C" fn recvfrom(
         outside_first(data, len)?;
         let flags = socket_flags(fd, flags)?;
         // SAFETY: forwarded contract.
-        let b = match unsafe { buf_mut(data, len) } {
-            Ok(b) => b,
-            Err(_) => {
-                let n = ops::recv_fault(fd, flags)?;
-                // Nothing received (end of stream, or shut down): no sender either.
-                if !addr.is_null() {
+        let got = match unsafe { buf_mut(data, len) } {
+            Ok(b) => {
+                if ops::unix::is_unix(fd) {
                     // SAFETY: forwarded contract.
-                    unsafe { read_addrlen(addrlen) }?;
-                    // SAFETY: checked readable by read_addrlen; writable per contract.
-                    unsafe { addrlen.write_unaligned(0) };
+                    return unsafe { super::unix::recvfrom(fd, b, flags, addr, addrlen) };
                 }
-                return Ok(n);
+                ops::recv_from(fd, &mut [b], flags)?
             }
+            Err(_) if ops::unix::is_unix(fd) => return ops::recv_fault(fd, flags),
+            // (An empty datagram into a NULL buffer is received, with its sender.)
+            Err(_) => ops::recv_fault_from(fd, flags)?,
         };
-        if ops::unix::is_unix(fd) {
-            // SAFETY: forwarded contract.
-            return unsafe { super::unix::recvfrom(fd, b, flags, addr, addrlen) };
-        }
-        let got = ops::recv_from(fd, &mut [b], flags)?;
         if !addr.is_null() {
             match got.from {
                 // SAFETY: forwarded contract.
@@ -315,11 +308,7 @@ unsafe fn send_iovecs(fd: c_int, v: &[IoVec], flags: MsgFlags, dest: Dest) -> Re
 unsafe fn recv_iovecs(fd: c_int, v: &[IoVec], flags: MsgFlags) -> Result<ops::Received> {
     let (good, bad) = usable_prefix(v);
     if bad && good.iter().all(|io| io.len == 0) {
-        return ops::recv_fault(fd, flags).map(|n| ops::Received {
-            n,
-            from: None,
-            truncated: false,
-        });
+        return ops::recv_fault_from(fd, flags);
     }
     // SAFETY: forwarded contract; `good` lies in memory.
     ops::recv_from(fd, &mut unsafe { slices_mut(good) }, flags)

@@ -79,12 +79,26 @@ fn other_bad_buffer(fd: i32, dir: Dir, span: Span) -> Result<usize> {
 /// end of stream), then it is `EFAULT`. A stream's bytes stay queued; a datagram is dropped
 /// (`udp_recvmsg` frees it after the failed copy) unless peeking.
 pub fn recv_fault(fd: i32, flags: MsgFlags) -> Result<usize> {
+    recv_fault_from(fd, flags).map(|r| r.n)
+}
+
+/// [`recv_fault`], with the sender of what was received (an empty datagram copies nothing, so
+/// it does not fault: its sender is reported, as Linux does).
+pub fn recv_fault_from(fd: i32, flags: MsgFlags) -> Result<super::Received> {
     let mut one = [0u8; 1];
-    let n = recv(fd, &mut [&mut one[..]], flags | MsgFlags::PEEK)?;
+    let got = super::recv_from(fd, &mut [&mut one[..]], flags | MsgFlags::PEEK)?;
     if super::is_datagram(fd) && !flags.contains(MsgFlags::PEEK) {
         let _ = recv(fd, &mut [&mut one[..]], flags | MsgFlags::DONTWAIT);
     }
-    if n == 0 { Ok(0) } else { Err(Errno::EFAULT) }
+    if got.n == 0 {
+        Ok(super::Received {
+            n: 0,
+            from: got.from,
+            truncated: false,
+        })
+    } else {
+        Err(Errno::EFAULT)
+    }
 }
 
 /// `fcntl(2)`. On a socket: `F_GETFL` (`O_RDWR`, plus `O_NONBLOCK` when set), `F_SETFL` (only

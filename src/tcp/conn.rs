@@ -282,6 +282,14 @@ impl Conn {
 
     /// Bytes readable without waiting (`FIONREAD`): everything the host has now, read ahead
     /// (bounded, so a flood cannot grow the buffer without end).
+    /// Before the host's input is shut: take what is queued, looking again after a yield for
+    /// bytes the host has not surfaced yet (Linux has them queued the moment they arrive).
+    pub(super) fn take_queued(&mut self, so_error: &mut Option<Errno>) {
+        self.readable_now(so_error);
+        wait::host_yield();
+        self.readable_now(so_error);
+    }
+
     pub(super) fn readable_now(&mut self, so_error: &mut Option<Errno>) -> usize {
         const MAX: usize = 4 * 1024 * 1024;
         while self.buffered() < MAX && self.read_more(so_error) {}

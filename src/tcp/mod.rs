@@ -363,7 +363,7 @@ impl Tcp {
                     // data arrives (RFC 1122; tcp_rcv_state_process in FIN_WAIT): so must the
                     // host's kernel, which it does once its input is shut too. What is queued
                     // already is still delivered: take it first (found by tests/fuzz/diff.c).
-                    conn.readable_now(&mut self.so_error);
+                    conn.take_queued(&mut self.so_error);
                     let _ = self.host.sock.shutdown(ShutdownType::Receive);
                     conn.in_closed = true;
                 }

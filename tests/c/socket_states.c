@@ -218,6 +218,7 @@ static void shut_rd_delivers(int fam) {
     /* A FIN behind unread data: hung up once shut for writing too. */
     SHOW(send(c, "more", 4, 0));
     SHOW(shutdown(c, SHUT_WR));
+    sleep_ms(20);
     SHOW(shutdown(s, SHUT_WR));
     sleep_ms(20);
     show_poll("FIN behind data, both shut", s);
@@ -246,30 +247,30 @@ static void shut_rd_delivers(int fam) {
     close(s);
 }
 
-/* An ICMP error with a datagram queued: Linux reports the error first (poll: IN ERR). */
-static void icmp_with_data(int fam) {
-    printf("== ICMP error with a datagram queued %s\n", famname(fam));
+/* A connected UDP socket: a NULL-buffer send reports a pending ICMP error first; an empty
+ * datagram into a NULL buffer is received, with its sender. */
+static void udp_null_buffers(int fam) {
+    printf("== UDP NULL buffers %s\n", famname(fam));
+    addr_t r;
+    socklen_t rl = loopback(&r, fam, 1);
+    int v = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    MUST(connect(v, &r.sa, rl));
+    SHOW(send(v, "again", 5, 0));
+    sleep_ms(50);
+    SHOW(send(v, NP, 5, 0));
+    close(v);
     addr_t a;
     socklen_t l = loopback(&a, fam, 0);
     int u = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     MUST(bind(u, &a.sa, l));
     MUST(getsockname(u, &a.sa, &l));
     MUST(connect(u, &a.sa, l));
-    SHOW(send(u, "x", 1, 0));
-    struct pollfd p = {u, POLLIN, 0};
-    poll(&p, 1, 2000);
-    addr_t r;
-    socklen_t rl = loopback(&r, fam, 1);
-    SHOW(connect(u, &r.sa, rl));
-    SHOW(send(u, "hello", 5, 0));
-    for (int i = 0; i < 100 && !(p.revents & POLLERR); i++) {
-        p.revents = 0;
-        poll(&p, 1, 20);
-    }
-    printf("revents %s\n", ev(p.revents));
-    char b[8];
-    SHOW(recv(u, b, sizeof b, 0));
-    SHOW(recv(u, b, sizeof b, 0));
+    SHOW(send(u, "", 0, 0));
+    sleep_ms(20);
+    addr_t from;
+    socklen_t fl = sizeof from;
+    SHOW(recvfrom(u, NP, 5, MSG_PEEK, &from.sa, &fl));
+    show_addr("from", &from, fl);
     close(u);
 }
 
@@ -359,7 +360,7 @@ int main(void) {
         listener_shut(fams[i]);
         listener_preshut(fams[i]);
         shut_rd_delivers(fams[i]);
-        icmp_with_data(fams[i]);
+        udp_null_buffers(fams[i]);
         udp_disconnect_keeps_address(fams[i]);
         argument_order(fams[i]);
     }

@@ -18,9 +18,35 @@ difference as well.
 
 Importable: `fuzz(seeds, ops, ...)` returns a Summary; tests/run.py's e2e_diff_fuzz calls the CLI.
 
-What it found (issue 13; each fixed in src/ with a regression line in a tests/c/ program, or
-listed as a forced deviation):
-  see the "Found by the differential fuzzer" list in README.md's Tests section.
+What it found (issue 13). Fixed in src/, each with regression lines (tests/c/socket_states.c
+unless said otherwise):
+  - UDP after shutdown(SHUT_RD): datagrams still queued and delivered, FIONREAD counts them, a
+    non-blocking recv with none is EAGAIN (it said 0 and dropped them) (udp_basic);
+  - TCP shutdown with no connection is recorded (recv then 0, POLLIN) and kept by a later
+    connection (no FIN; an accepted one inherits the listener's); a failed connect reported by
+    connect reads ENOTCONN; shutdown before the failure is reported is SS_DISCONNECTING (connect,
+    listen EINVAL); connect answers from the state before it reads the address;
+  - SHUT_RD on a connection shut the host stream and lost what arrived later: now emulated (Linux
+    delivers it); shut both ways with the FIN out, later data resets the connection as on Linux;
+  - poll did not see a FIN behind unread data (POLLHUP, POLLRDHUP);
+  - a listener shut for reading kept its port and its queue; a port bind did not name now goes
+    back at TCP_CLOSE (bind works again, getsockname still shows it), not at the next use (a
+    bind after a failed connect then a listen said EINVAL); both FINs exchanged is TCP_CLOSE
+    (shutdown, getpeername ENOTCONN); connect(AF_UNSPEC) leaves ECONNRESET pending;
+  - NULL buffers were EFAULT before the socket's own answer (EPIPE, ENOTCONN, EDESTADDRREQ,
+    EAGAIN, a pending ICMP error); empty readv/writev went to the socket (EPIPE, EDESTADDRREQ);
+    an empty datagram received into a NULL buffer lost its sender;
+  - argument order: getsockopt/setsockopt read optlen/optval before refusing an unknown level,
+    getpeername checked addrlen before ENOTCONN, FIONREAD on a listener said EFAULT for NULL
+    before EINVAL, connect(non-socket, NULL) said ENOTSOCK before EFAULT, an IPv6 double bind
+    said EADDRNOTAVAIL before EINVAL;
+  - IPV6_V6ONLY could be set on a socket with a port (Linux: EINVAL);
+  - UDP: poll missed an ICMP error while datagrams were held; a reconnect could drop datagrams
+    the old host socket had not surfaced yet; connect(AF_UNSPEC) forgot an address bind named.
+Forced by WASI and kept out of the output (see diff.c's header and deviations.md, fuzz_diff):
+resets a WASI guest cannot send or see, wasmtime's background accept, no local address while a
+connect is under way or after it failed. Not emulated: a listener shut down before it listened
+passes its flags to its connections; bind after a TCP connection ended.
 """
 
 from __future__ import annotations

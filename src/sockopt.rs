@@ -527,7 +527,6 @@ static OPTIONS: &[Opt] = &[
     },
 ];
 
-
 fn v6_only(e: &Socket) -> Result<()> {
     match identity(e).0 {
         Domain::Inet(Family::V6) => Ok(()),

@@ -166,7 +166,11 @@ pub unsafe extern "C" fn connect(fd: c_int, addr: *const u8, len: SockLen) -> c_
             && !ops::is_socket(fd)
         {
             let not = ops::not_a_socket(fd);
-            return Err(if not == crate::errno::Errno::EBADF { not } else { e });
+            return Err(if not == crate::errno::Errno::EBADF {
+                not
+            } else {
+                e
+            });
         }
         if let Ok(b) = bytes
             && b.len() >= 2

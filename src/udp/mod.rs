@@ -448,10 +448,7 @@ impl Udp {
     /// route chose), or the unspecified address and port 0 when unbound.
     pub fn local_addr(&self) -> SocketAddr {
         let Some(b) = self.bound else {
-            return SocketAddr::new(
-                self.kept_ip.unwrap_or(self.family.unspecified().ip()),
-                0,
-            );
+            return SocketAddr::new(self.kept_ip.unwrap_or(self.family.unspecified().ip()), 0);
         };
         let side = match self.peer {
             Some(p) => self.side_of(p),

@@ -40,26 +40,30 @@
  * in select's timeval.
  *
  * WASI-FORCED DIFFERENCES are kept out of the output by construction (each is also listed, with
- * its reason, in tests/deviations.md under fuzz_diff and in the README):
+ * its reason, in tests/deviations.md under fuzz_diff and in docs/differences.md):
  *  - every IPv6 socket gets IPV6_V6ONLY=1 and every TCP socket SO_REUSEADDR=1 when created
  *    (silently, on both): WASI sockets are always IPv6-only and always reuse addresses, so the
  *    program runs the way a WASI host can; the fuzzer never sets IPV6_V6ONLY=0, SO_REUSEADDR=0
  *    on TCP or SO_REUSEADDR=1 on UDP;
- *  - no unknown flag bits (refused with EOPNOTSUPP by design), no AF_UNIX, no UDP connect to
- *    port 0, no broadcast, no sendto another address on a connected UDP socket (EISCONN), no
- *    non-loopback destinations;
+ *  - no AF_UNIX, no UDP connect to port 0, no broadcast, no sendto another address on a
+ *    connected UDP socket (EISCONN), no non-loopback destinations, no IPV6_UNICAST_HOPS 0 nor a
+ *    NULL IPv6-level value (a WASI host takes no hop limit 0);
+ *  - the local address of a connect under way or failed (a WASI host reports none then);
  *  - OPAQUE sockets: where Linux resets a connection and a WASI host cannot (close or
  *    connect(AF_UNSPEC) with unread data or SO_LINGER {1,0}: Linux sends RST, a WASI guest can
  *    only close; a listener closed with connections queued: wasmtime has already accepted one
  *    of them, which then sees FIN instead of RST; data sent to a peer that has closed, or shut
  *    down both ways: the RST is invisible to WASI on the side whose input is gone), both ends of
  *    that connection become opaque: operations on them still run (no trap, no hang) but print
- *    "~" instead of their result, and settling skips them.
+ *    "~" instead of their result, and settling skips them (and never blocks on them).
+ * Not emulated by the library, so kept out as well: connections of a listener that was shut
+ * down before it listened (opaque), bind after a TCP connection ended (skipped).
  *
- * FEATURES not in the library yet (another developer is adding them; off by default): build with
- * -DDIFF_DUP (dup, dup2), -DDIFF_CHANNELS (socketpair, pipe: the in-guest channels), -DDIFF_EPOLL
- * (epoll_create1, epoll_ctl, epoll_wait). Each is one entry in the OPS table below;
- * `diff.py --features dup,channels,epoll` builds both sides with them.
+ * FEATURES, off by default, each one entry in the OPS table below, built on both sides with
+ * `diff.py --features dup,channels,epoll`: -DDIFF_DUP (dup, dup2: the library has them now; runs
+ * clean), -DDIFF_CHANNELS (socketpair, pipe: the in-guest channels) and -DDIFF_EPOLL
+ * (epoll_create1, epoll_ctl, epoll_wait), which another developer is adding to the library
+ * (checked natively only until then).
  *
  * Stats (not compared) go to stderr as one "diff-stats ..." line.
  */

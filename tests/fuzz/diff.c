@@ -380,7 +380,8 @@ static void settle_obj(int o) {
                 st_waits += waited;
                 if (n != (long)inq) settle_fail(o, "FIONREAD", n, (long)inq);
             }
-            if (C[c].fin[d] && inq == 0) wait_bits(o, fd, POLLIN, POLLIN, "end of stream");
+            if (C[c].fin[d] && inq == 0) /* (a pipe's read end says POLLHUP only) */
+                wait_bits(o, fd, POLLIN, POLLIN | POLLHUP, "end of stream");
             if (C[c].fin[d] && inq > 0 && b->wr_shut) wait_bits(o, fd, POLLIN, POLLHUP, "end of stream (HUP)");
         }
     }
@@ -503,7 +504,11 @@ static void obj_closed(int o) {
         b->npend = 0;
         b->listening = 0;
     }
-    if (b->peer >= 0 && O[b->peer].peer == o) O[b->peer].peer = -1;
+    if (b->peer >= 0 && O[b->peer].peer == o) {
+        /* (A datagram pair: Linux drops what the survivor had queued from it.) */
+        if (b->kind == K_UDGRAM) O[b->peer].qn = 0;
+        O[b->peer].peer = -1;
+    }
     /* Drop it from every epoll interest list. */
     for (int e = 0; e < NOBJ; e++)
         if (O[e].kind == K_EPOLL)
@@ -778,6 +783,12 @@ static void op_connect(void) {
                 learn_port(o);
             }
         }
+        return;
+    }
+    if (kind == K_UDGRAM && unspec && r == 0) {
+        /* (Linux drops the queue of a datagram socket that disconnects from its peer.) */
+        O[o].qn = 0;
+        O[o].peer = -1;
         return;
     }
     if (kind != K_TCP) return;

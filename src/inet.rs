@@ -54,9 +54,11 @@ pub fn hops(v: i32) -> Result<u8> {
 }
 
 /// A buffer size as the program set it (`SO_RCVBUF`, `SO_SNDBUF`) -> what the host is asked
-/// for. Linux clamps sizes rather than refusing them; WASI refuses 0.
+/// for. Linux clamps sizes rather than refusing them, and reads the int as unsigned first (a
+/// negative size is a huge one: the maximum; it was the minimum, found by tests/fuzz/diff.c);
+/// WASI refuses 0.
 pub fn buffer_size_to_host(v: i32) -> u64 {
-    if v <= 0 { 1 } else { v as u64 }
+    if v == 0 { 1 } else { u64::from(v as u32) }
 }
 
 /// A buffer size the host reports -> what Linux's `getsockopt` says. wasmtime on Linux halves

@@ -339,6 +339,12 @@ static void argument_order(int fam) {
     SHOW(getsockopt(u, IPPROTO_TCP, TCP_KEEPINTVL, b, NP));
     SHOW(setsockopt(u, IPPROTO_TCP, TCP_KEEPINTVL, NP, 4));
     SHOW(setsockopt(u, 9999, 1, NP, 4));
+    /* A negative buffer size is a huge one to Linux (the maximum), not the minimum. */
+    int neg = -1, got = 0;
+    socklen_t gl = sizeof got;
+    SHOW(setsockopt(u, SOL_SOCKET, SO_SNDBUF, &neg, sizeof neg));
+    SHOW(getsockopt(u, SOL_SOCKET, SO_SNDBUF, &got, &gl));
+    printf("SO_SNDBUF after -1: %s\n", got > 65536 ? "large" : "small");
     int L = socket(fam, SOCK_STREAM, 0);
     SHOW(listen(L, 1));
     SHOW(ioctl(L, FIONREAD, NP));

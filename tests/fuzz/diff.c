@@ -53,7 +53,9 @@
  *    connect(AF_UNSPEC) with unread data or SO_LINGER {1,0}: Linux sends RST, a WASI guest can
  *    only close; a listener closed with connections queued: wasmtime has already accepted one
  *    of them, which then sees FIN instead of RST; data sent to a peer that has closed, or shut
- *    down both ways: the RST is invisible to WASI on the side whose input is gone), both ends of
+ *    down both ways: the RST is invisible to WASI on the side whose input is gone; a connected
+ *    UDP socket whose datagram met a closed port: wasmtime reports the ICMP error only when its
+ *    readiness tracking happens to look), both ends of
  *    that connection become opaque: operations on them still run (no trap, no hang) but print
  *    "~" instead of their result, and settling skips them (and never blocks on them).
  * Not emulated by the library, so kept out as well: connections of a listener that was shut
@@ -930,12 +932,15 @@ static void deliver_udp(int o, int port, size_t n) {
     for (int r = 0; r < NOBJ; r++) {
         obj_t *b = &O[r];
         if (b->kind != K_UDP || b->refs == 0 || b->fam != O[o].fam || b->port != port) continue;
-        if (b->upeer && b->upeer != from) return; /* connected elsewhere: dropped */
+        /* Connected elsewhere: Linux's lookup finds no socket for it (ICMP, as below). */
+        if (b->upeer && b->upeer != from) break;
         if (b->qn < MAXQ) b->qlen[b->qn++] = (int)n;
         return;
     }
-    /* Nobody there: a connected sender gets the ICMP error. */
-    if (O[o].upeer == port) O[o].err = 1;
+    /* Nobody there: a connected sender gets the ICMP error at once on Linux. wasmtime surfaces
+     * it only when its readiness tracking happens to look (a send, or a receive once the socket
+     * was seen readable): not comparable, so the sender becomes opaque. */
+    if (O[o].upeer == port) O[o].opq = 1;
 }
 static int udp_target_full(int o, int port) {
     for (int r = 0; r < NOBJ; r++)

@@ -399,8 +399,20 @@ static void settle_obj(int o) {
             }
             st_waits += waited;
             if (n != b->qlen[0]) settle_fail(o, "datagram (FIONREAD)", n, b->qlen[0]);
-        } else
-            wait_bits(o, fd, POLLIN, POLLIN, "datagram");
+        } else { /* an empty one: FIONREAD says 0 either way, POLLIN may be a shutdown: peek */
+            struct timespec t0;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            char one;
+            long n;
+            int waited = 0;
+            while ((n = recv(fd, &one, 1, MSG_PEEK | MSG_DONTWAIT)) < 0 && errno == EAGAIN &&
+                   elapsed_ms(&t0) <= SETTLE_MS) {
+                waited = 1;
+                revents_of(fd, POLLIN, 10);
+            }
+            st_waits += waited;
+            if (n != 0) settle_fail(o, "empty datagram (peek)", n, 0);
+        }
     }
     if (b->err) wait_bits(o, fd, 0, POLLERR, "error");
     if (b->dirty && !b->wr_shut && b->kind != K_PIPER)

@@ -220,6 +220,13 @@ static int slot_of(int o) {
     return -1;
 }
 
+/* End k of connection c sends its FIN: a peer shut down both ways (its FIN out) no longer reads
+ * its host stream under WASI, so it cannot see this FIN (Linux goes to TCP_CLOSE): opaque. */
+static void fin_to(int c, int k) {
+    int peer = C[c].end[1 - k];
+    if (peer >= 0 && O[peer].kind == K_TCP && O[peer].rd_shut && C[c].fin[1 - k]) conn_opaque(c);
+}
+
 /* Stream bytes: byte k of direction d of connection id. */
 static uint8_t sbyte(uint32_t id, int d, uint64_t k) {
     uint32_t x = (uint32_t)(k * 2654435761u) ^ (id * 40503u) ^ (uint32_t)(d * 0x9e37u) ^ (uint32_t)(k >> 9);
@@ -502,6 +509,7 @@ static void obj_closed(int o) {
             /* Linux resets instead of FIN when unread data is left (or SO_LINGER {1,0}); a
              * WASI guest can only close. AF_UNIX channels live in the guest: no difference. */
             if (b->kind == K_TCP && (inq_of(o) > 0 || b->linger0)) conn_opaque(c);
+            if (b->kind == K_TCP) fin_to(c, k);
             C[c].fin[k] = 1;
             C[c].closed[k] = 1;
             C[c].end[k] = -1;
@@ -1555,7 +1563,11 @@ static void op_shutdown(void) {
     }
     if (rd) b->rd_shut = 1;
     if (wr) b->wr_shut = 1;
-    if (r == 0 && wr && b->conn >= 0 && is_stream(b->kind)) C[b->conn].fin[b->side] = 1;
+    if (r == 0 && wr && b->conn >= 0 && is_stream(b->kind)) {
+        if (b->kind == K_TCP) fin_to(b->conn, b->side);
+        C[b->conn].fin[b->side] = 1;
+    }
+    /* (Shut both ways after the peer's FIN: Linux is in TCP_CLOSE, the host stream had the FIN.) */
 }
 
 static void op_fcntl(void) {

@@ -1402,6 +1402,8 @@ static void op_getsockopt(void) {
     long r = getsockopt(fd, op->level, op->name, nullval ? NULL : &val, nulllen ? NULL : &len);
     int e = errno;
     res(r, e);
+    if (r == 0 && o >= 0 && op->level == SOL_SOCKET && op->name == SO_ERROR && !nullval)
+        O[o].err = 0; /* (read, even into a short buffer, the error is gone) */
     if (r < 0 || cur_opq) return;
     P(" len=%u", (unsigned)len);
     if (len == 0) return;

@@ -42,9 +42,10 @@
  * WASI-FORCED DIFFERENCES are kept out of the output by construction (each is also listed, with
  * its reason, in tests/deviations.md under fuzz_diff and in docs/differences.md):
  *  - every IPv6 socket gets IPV6_V6ONLY=1 and every TCP socket SO_REUSEADDR=1 when created
- *    (silently, on both): WASI sockets are always IPv6-only and always reuse addresses, so the
- *    program runs the way a WASI host can; the fuzzer never sets IPV6_V6ONLY=0, SO_REUSEADDR=0
- *    on TCP or SO_REUSEADDR=1 on UDP;
+ *    (silently, on both), and the fuzzer never sets IPV6_V6ONLY=0, SO_REUSEADDR=0 on TCP or
+ *    SO_REUSEADDR=1 on UDP: written when WASI sockets could only be so; the library now
+ *    recreates dual-stack sockets and SO_REUSEADDR (docs/REFERENCE.md), which this fuzzer does
+ *    not yet exercise;
  *  - no AF_UNIX, no UDP connect to port 0, no broadcast, no sendto another address on a
  *    connected UDP socket (EISCONN), no non-loopback destinations, no IPV6_UNICAST_HOPS 0 nor a
  *    NULL IPv6-level value (a WASI host takes no hop limit 0);
@@ -62,10 +63,10 @@
  * down before it listened (opaque), bind after a TCP connection ended (skipped).
  *
  * FEATURES, off by default, each one entry in the OPS table below, built on both sides with
- * `diff.py --features dup,channels,epoll`: -DDIFF_DUP (dup, dup2: the library has them now; runs
- * clean), -DDIFF_CHANNELS (socketpair, pipe: the in-guest channels) and -DDIFF_EPOLL
- * (epoll_create1, epoll_ctl, epoll_wait), which another developer is adding to the library
- * (checked natively only until then).
+ * `diff.py --features dup,channels,epoll`: -DDIFF_DUP (dup, dup2: runs clean), -DDIFF_CHANNELS
+ * (socketpair, pipe: the library's in-guest channels; it runs, and finds differences in their
+ * NULL-buffer order, not fixed yet) and -DDIFF_EPOLL (epoll_create1, epoll_ctl, epoll_wait: the
+ * library has no epoll yet; the model is checked natively).
  *
  * Stats (not compared) go to stderr as one "diff-stats ..." line.
  */

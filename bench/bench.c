@@ -3,14 +3,19 @@
  * sockets, so only send/recv are used). scripts/bench.py runs the builds side by side against
  * native servers (this program's `serve` modes) on loopback.
  *
- *   bench serve <sink|source|echo|churn|idle|udp|reply> <4|6>  prints "PORT <n>", serves until killed
- *   bench run <test> <port> [args]                        prints "RESULT <key> <value>" lines
+ *   bench serve <sink|source|echo|churn|idle|udp|reply|many|manyslow> <4|6>
+ *                                                  prints "PORT <n>", serves until killed
+ *   bench run <test> <port> [args]                 prints "RESULT <key> <value>" lines
  *
  * Tests: bulk_send <MiB>, bulk_recv <MiB>, pingpong <round trips>, churn <cycles>,
  * udp <datagrams>, calls <n> (non-blocking recv on an empty socket, then poll with timeout 0),
  * reqresp1 <requests> and reqresp50 <requests> (keep-alive request/response on 1 or 50
  * connections, each request written in two pieces, a header and a body, with TCP_NODELAY: the
- * pattern Nagle stalls when it cannot be turned off). */
+ * pattern Nagle stalls when it cannot be turned off), idle_epoll / idle_poll <idle connections>
+ * <round trips> (one active connection among many idle ones, against `serve many`, or `serve
+ * manyslow`, which echoes 1 ms late so that every wait blocks: 64-byte round trips through an
+ * epoll or a poll loop; the measured loop is framed by "MARK start" / "MARK end" lines, for the
+ * harness to read the process's CPU time; the wasi-libc build has no epoll). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -24,6 +29,11 @@
 #include <unistd.h>
 #ifndef __wasi__
 #include <signal.h>
+#include <sys/resource.h>
+#endif
+#if defined(__linux__) || __has_include(<sys/epoll.h>) /* this library's builds; not wasi-libc's */
+#include <sys/epoll.h>
+#define HAVE_EPOLL 1
 #endif
 
 #define DIE(what)                                                              \
@@ -99,6 +109,20 @@ static void recv_all(int s, void *buf, size_t n) {
     }
 }
 
+/* Raise the descriptor limit (natively) to what `n` connections need. */
+static void raise_fd_limit(int n) {
+#ifndef __wasi__
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_cur < (rlim_t)n + 64) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+#else
+    (void)n;
+#endif
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Request/response sizes of the reqresp tests: a request is a header then a body, written
  * separately; the reply is one write. */
@@ -146,7 +170,44 @@ static void serve_reply(int l) {
     }
 }
 
-/* Native servers (one connection at a time, but for `reply`). */
+/* `many`: any number of connections, echoing through epoll (natively), at once or 1 ms late. */
+
+#ifdef __linux__
+static void serve_many(int l, int delay_us) {
+    raise_fd_limit(20000);
+    int ep = epoll_create1(0);
+    struct epoll_event e = {EPOLLIN, {.fd = l}}, ev[256];
+    epoll_ctl(ep, EPOLL_CTL_ADD, l, &e);
+    static char buf[65536];
+    for (;;) {
+        int n = epoll_wait(ep, ev, 256, -1);
+        for (int i = 0; i < n; i++) {
+            int fd = ev[i].data.fd;
+            if (fd == l) {
+                int s = accept(l, NULL, NULL);
+                if (s < 0) continue;
+                int one = 1;
+                setsockopt(s, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof one);
+                struct epoll_event se = {EPOLLIN, {.fd = s}};
+                epoll_ctl(ep, EPOLL_CTL_ADD, s, &se);
+                continue;
+            }
+            ssize_t r = recv(fd, buf, sizeof buf, 0);
+            if (r <= 0) {
+                close(fd);
+                continue;
+            }
+            if (delay_us) {
+                struct timespec ts = {0, delay_us * 1000L};
+                nanosleep(&ts, NULL);
+            }
+            send_all(fd, buf, (size_t)r);
+        }
+    }
+}
+#endif
+
+/* Native servers (one connection at a time, but for `reply`, `many` and `manyslow`). */
 
 static void serve(const char *mode) {
     int udp = strcmp(mode, "udp") == 0;
@@ -157,12 +218,16 @@ static void serve(const char *mode) {
     addr_t a;
     socklen_t len = loopback(&a, 0);
     if (bind(l, &a.sa, len) < 0) DIE("bind");
-    if (!udp && listen(l, 128) < 0) DIE("listen");
+    if (!udp && listen(l, 4096) < 0) DIE("listen");
     if (getsockname(l, &a.sa, &len) < 0) DIE("getsockname");
     printf("PORT %d\n", fam_v6 ? ntohs(a.in6.sin6_port) : ntohs(a.in.sin_port));
     fflush(stdout);
     static char buf[1 << 20];
     if (strcmp(mode, "reply") == 0) serve_reply(l);
+#ifdef __linux__
+    if (strcmp(mode, "many") == 0) serve_many(l, 0);
+    if (strcmp(mode, "manyslow") == 0) serve_many(l, 1000);
+#endif
     if (udp) {
         setsockopt(l, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
         uint64_t count = 0;
@@ -399,6 +464,77 @@ static void reqresp(int port, int requests, int clients) {
     printf("RESULT reqresp%d_rps %.0f\n", clients, requests / dt);
 }
 
+/* One active connection among `idle` idle ones: `rounds` 64-byte round trips on the active one,
+ * each waited for by epoll_wait (use_epoll) or poll over every connection. */
+static void idle_loop(int port, int idle, int rounds, int use_epoll) {
+    raise_fd_limit(idle + 1);
+    int *fds = malloc(sizeof(int) * (size_t)(idle + 1));
+    for (int i = 0; i <= idle; i++) fds[i] = tcp_connect(port);
+    int active = fds[idle];
+    int one = 1;
+    setsockopt(active, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof one);
+    struct pollfd *pfd = NULL;
+    int ep = -1;
+#ifdef HAVE_EPOLL
+    struct epoll_event evs[64];
+    if (use_epoll) {
+        ep = epoll_create1(0);
+        for (int i = 0; i <= idle; i++) {
+            struct epoll_event e = {EPOLLIN, {.u32 = (uint32_t)i}};
+            if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &e) < 0) DIE("epoll_ctl");
+        }
+    }
+#else
+    if (use_epoll) {
+        fprintf(stderr, "no epoll in this build\n");
+        exit(2);
+    }
+#endif
+    if (!use_epoll) {
+        pfd = malloc(sizeof *pfd * (size_t)(idle + 1));
+        for (int i = 0; i <= idle; i++) pfd[i] = (struct pollfd){fds[i], POLLIN, 0};
+    }
+    char msg[64], back[64];
+    memset(msg, 'i', sizeof msg);
+    uint64_t *t = malloc(sizeof(uint64_t) * (size_t)rounds);
+    long waits = 0;
+    int warm = rounds < 200 ? rounds : 200;
+    for (int r = -warm; r < rounds; r++) {
+        if (r == 0) printf("MARK start\n");
+        uint64_t t0 = now_ns();
+        send_all(active, msg, sizeof msg);
+        size_t got = 0;
+        while (got < sizeof back) {
+            int ready = 0;
+#ifdef HAVE_EPOLL
+            if (use_epoll) {
+                int n = epoll_wait(ep, evs, 64, -1);
+                if (n < 0) DIE("epoll_wait");
+                for (int i = 0; i < n; i++) ready |= evs[i].data.u32 == (uint32_t)idle;
+            }
+#endif
+            if (!use_epoll) {
+                if (poll(pfd, (nfds_t)(idle + 1), -1) < 0) DIE("poll");
+                ready = pfd[idle].revents & POLLIN;
+            }
+            if (r >= 0) waits++;
+            if (!ready) continue;
+            ssize_t n = recv(active, back + got, sizeof back - got, 0);
+            if (n <= 0) DIE("recv");
+            got += (size_t)n;
+        }
+        if (r >= 0) t[r] = now_ns() - t0;
+    }
+    printf("MARK end\n");
+    qsort(t, (size_t)rounds, sizeof *t, cmp_u64);
+    printf("RESULT idle_rtt_us %.2f\n", t[rounds / 2] / 1e3);
+    printf("RESULT idle_waits %ld\n", waits);
+    for (int i = 0; i <= idle; i++) close(fds[i]);
+    free(fds);
+    free(pfd);
+    free(t);
+}
+
 int main(int argc, char **argv) {
 #ifndef __wasi__
     signal(SIGPIPE, SIG_IGN);
@@ -416,7 +552,7 @@ int main(int argc, char **argv) {
     const char *test = argv[2];
     int port = atoi(argv[3]);
     long n = atol(argv[4]);
-    fam_v6 = argc > 5 && atoi(argv[5]) == 6;
+    fam_v6 = argc > 5 && strncmp(test, "idle_", 5) != 0 && atoi(argv[5]) == 6;
     if (strcmp(test, "bulk_send") == 0) bulk_send(port, (size_t)n);
     else if (strcmp(test, "bulk_recv") == 0) bulk_recv(port, (size_t)n);
     else if (strcmp(test, "pingpong") == 0) pingpong(port, (int)n);
@@ -425,6 +561,8 @@ int main(int argc, char **argv) {
     else if (strcmp(test, "calls") == 0) calls(port, (int)n);
     else if (strcmp(test, "reqresp1") == 0) reqresp(port, (int)n, 1);
     else if (strcmp(test, "reqresp50") == 0) reqresp(port, (int)n, 50);
+    else if (strcmp(test, "idle_epoll") == 0) idle_loop(port, (int)n, argc > 5 ? atoi(argv[5]) : 1000, 1);
+    else if (strcmp(test, "idle_poll") == 0) idle_loop(port, (int)n, argc > 5 ? atoi(argv[5]) : 1000, 0);
     else {
         fprintf(stderr, "unknown test %s\n", test);
         return 64;

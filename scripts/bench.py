@@ -14,9 +14,11 @@ echo round trips through the native echo server, built for wasm32-wasip2 with th
 without it (on wasi-libc's own sockets); only those two columns have its figures.
 
 Each figure is the median of BENCH_RUNS runs (default 5). The machine is noisy: the ratios are
-what counts. Writes the table to build/bench/results.md as well.
+what counts. Writes the table to build/bench/results.md as well. A second table is "one active
+connection among N idle ones" (scripts/bench_idle.py: native epoll, wasm epoll, wasm poll and the
+host's floor, a bare wasi:io/poll.poll guest).
 
-    python3 scripts/bench.py [--runs N] [--quick]
+    python3 scripts/bench.py [--runs N] [--quick] [-k TEST]   (-k idle: the second table only)
 """
 
 from __future__ import annotations
@@ -170,7 +172,8 @@ def main() -> int:
     variants = build()
     results: dict[str, dict[str, list[float]]] = {v: {} for v in variants}
     t0 = time.monotonic()
-    for test, mode, full, quick in TESTS:
+    tests = [] if args.k == "idle" else TESTS
+    for test, mode, full, quick in tests:
         if args.k and args.k not in test:
             continue
         srv = Server(variants["native"][0], mode)
@@ -196,6 +199,11 @@ def main() -> int:
         finally:
             srv.close()
 
+    idle = ""
+    if not args.k or args.k in "idle":
+        import bench_idle
+        idle = bench_idle.run(variants["native"][0], variants["this"], variants["floor"], RUN_ENV,
+                              args.runs, args.quick, lambda m: print(m, file=sys.stderr))
     med = {v: {k: statistics.median(xs) for k, xs in r.items()} for v, r in results.items()}
     lines = [
         "| figure | unit | native | this library | this library (wasip2) | wasi-libc (wasip2) | floor "
@@ -210,7 +218,10 @@ def main() -> int:
         better = "higher is better" if higher else "lower is better"
         lines.append(f"| {label} | {unit} ({better}) | {fmt(n)} | {fmt(t)} | {fmt(t2)} | {fmt(p)} | "
                      f"{fmt(f)} | {ratio(t, n)} | {ratio(t, p)} | {ratio(t2, p)} | {ratio(t, f)} |")
-    table = "\n".join(lines)
+    table = "\n".join(lines) if len(lines) > 2 else ""
+    if idle:
+        table += "\n\n" if table else ""
+        table += "One active connection among N idle ones (64-byte round trips):\n\n" + idle
     print(table)
     note = (f"\nMedian of {args.runs} runs{' (quick sizes)' if args.quick else ''}; "
             f"{subprocess.run([WASMTIME, '--version'], capture_output=True, text=True).stdout.strip()}; "

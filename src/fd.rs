@@ -10,12 +10,13 @@
 //! them, as Linux's open file description); `FD_CLOEXEC` belongs to the descriptor.
 
 use crate::channel::pipe::PipeEnd;
+use crate::epoll::Epoll;
 use crate::errno::{Errno, Result};
 use crate::fd_table::{Adapter, FdTable, SharedNumbers};
 use crate::global::Global;
 use crate::socket::Socket;
 use crate::wasi::p1;
-use alloc::rc::Rc;
+use alloc::rc::{Rc, Weak};
 use core::cell::{Cell, RefCell};
 
 /// An open object of the library's, as one descriptor number refers to it.
@@ -29,6 +30,68 @@ pub enum Desc {
     File(Rc<Adopted>),
     /// One end of a pipe.
     Pipe(Rc<PipeEnd>),
+    /// An epoll instance.
+    Epoll(Rc<RefCell<Epoll>>),
+}
+
+impl Desc {
+    /// The open object's identity, the same for every descriptor `dup` made of it (Linux's
+    /// `struct file *`, which epoll keys its items by).
+    pub fn ident(&self) -> usize {
+        match self {
+            Desc::Socket(s) => Rc::as_ptr(s) as usize,
+            Desc::File(f) => Rc::as_ptr(f) as usize,
+            Desc::Pipe(p) => Rc::as_ptr(p) as usize,
+            Desc::Epoll(e) => Rc::as_ptr(e) as usize,
+        }
+    }
+
+    /// Whether this is the object's last reference (closing it closes the object).
+    pub fn is_last(&self) -> bool {
+        match self {
+            Desc::Socket(s) => Rc::strong_count(s) == 1,
+            Desc::File(f) => Rc::strong_count(f) == 1,
+            Desc::Pipe(p) => Rc::strong_count(p) == 1,
+            Desc::Epoll(e) => Rc::strong_count(e) == 1,
+        }
+    }
+
+    /// A reference that does not keep the object open (an epoll item's).
+    pub fn downgrade(&self) -> WeakDesc {
+        match self {
+            Desc::Socket(s) => WeakDesc::Socket(Rc::downgrade(s)),
+            Desc::File(f) => WeakDesc::File(Rc::downgrade(f)),
+            Desc::Pipe(p) => WeakDesc::Pipe(Rc::downgrade(p)),
+            Desc::Epoll(e) => WeakDesc::Epoll(Rc::downgrade(e)),
+        }
+    }
+}
+
+/// A [`Desc`] that does not keep its object open: an epoll item watches an object without
+/// holding it, as Linux's does (the object closes with its last descriptor and leaves the sets
+/// then). Its identity stays reserved while it exists.
+#[derive(Clone)]
+pub enum WeakDesc {
+    /// A socket.
+    Socket(Weak<RefCell<Socket>>),
+    /// An adopted file.
+    File(Weak<Adopted>),
+    /// A pipe's end.
+    Pipe(Weak<PipeEnd>),
+    /// An epoll instance.
+    Epoll(Weak<RefCell<Epoll>>),
+}
+
+impl WeakDesc {
+    /// The object, if some descriptor still holds it open.
+    pub fn upgrade(&self) -> Option<Desc> {
+        match self {
+            WeakDesc::Socket(s) => s.upgrade().map(Desc::Socket),
+            WeakDesc::File(f) => f.upgrade().map(Desc::File),
+            WeakDesc::Pipe(p) => p.upgrade().map(Desc::Pipe),
+            WeakDesc::Epoll(e) => e.upgrade().map(Desc::Epoll),
+        }
+    }
 }
 
 /// A descriptor of the adapter's (a file, stdio) that `dup` has shared: the adapter has no
@@ -53,6 +116,8 @@ impl Desc {
     /// resources once the host has taken what was written, a pipe end or AF_UNIX socket tells
     /// its peer, an adopted file closes in the adapter.
     pub fn release(self) {
+        // Its last reference: the object leaves every epoll set watching it.
+        crate::epoll::closed(&self);
         match self {
             Desc::Socket(s) => {
                 if let Ok(s) = Rc::try_unwrap(s) {
@@ -65,6 +130,7 @@ impl Desc {
                     close_adopted(f.fd());
                 }
             }
+            Desc::Epoll(e) => drop(e),
         }
     }
 }
@@ -141,7 +207,7 @@ fn peek(fd: i32) -> Target {
 pub fn socket_peek(fd: i32) -> Result<Rc<RefCell<Socket>>> {
     match peek(fd) {
         Target::Ours(Desc::Socket(s)) => Ok(s),
-        Target::Ours(Desc::File(_) | Desc::Pipe(_)) => Err(Errno::ENOTSOCK),
+        Target::Ours(_) => Err(Errno::ENOTSOCK),
         Target::Other(fd) => Err(not_ours(fd)),
     }
 }
@@ -257,6 +323,8 @@ pub fn close(fd: i32) -> Result<()> {
     let Some(slot) = slot else {
         return Err(Errno::EBADF);
     };
+    // Its object's last descriptor: the object leaves every epoll set watching it.
+    crate::epoll::closed(&slot.desc);
     match slot.desc {
         Desc::Socket(s) => {
             if let Ok(s) = Rc::try_unwrap(s) {
@@ -270,6 +338,8 @@ pub fn close(fd: i32) -> Result<()> {
             Err(_) => {}
         },
         Desc::Pipe(p) => drop(p),
+        // An epoll instance holds no host resources: it goes with its last descriptor.
+        Desc::Epoll(_) => {}
     }
     Ok(())
 }

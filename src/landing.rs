@@ -11,8 +11,8 @@
 use alloc::vec::Vec;
 use core::cell::Cell;
 
-/// The buffer on offer: its address and length.
-struct Offer(Cell<Option<(*mut u8, usize)>>);
+/// The buffer on offer: its address, length and alignment.
+struct Offer(Cell<Option<(*mut u8, usize, usize)>>);
 
 // SAFETY: single-threaded guest (see `crate::global`).
 unsafe impl Sync for Offer {}
@@ -24,7 +24,7 @@ static OFFER: Offer = Offer(Cell::new(None));
 #[cfg_attr(not(feature = "c-runtime"), allow(dead_code))]
 pub(crate) fn take(size: usize, align: usize) -> Option<*mut u8> {
     match OFFER.0.get() {
-        Some((ptr, len)) if align == 1 && size <= len => {
+        Some((ptr, len, max_align)) if align <= max_align && size <= len => {
             OFFER.0.set(None);
             Some(ptr)
         }
@@ -38,7 +38,7 @@ pub(crate) fn take(size: usize, align: usize) -> Option<*mut u8> {
 /// `call`'s error passes through.
 pub fn into<E>(buf: &mut [u8], call: impl FnOnce() -> Result<Vec<u8>, E>) -> Result<usize, E> {
     let ptr = buf.as_mut_ptr();
-    OFFER.0.set(Some((ptr, buf.len())));
+    OFFER.0.set(Some((ptr, buf.len(), 1)));
     let r = call();
     OFFER.0.set(None);
     let data = r?;
@@ -50,4 +50,38 @@ pub fn into<E>(buf: &mut [u8], call: impl FnOnce() -> Result<Vec<u8>, E>) -> Res
         buf[..n].copy_from_slice(&data);
     }
     Ok(n)
+}
+
+/// Run `call` (one host call returning a `list<u32>`, as the raw pointer and length the
+/// canonical ABI hands back) with `buf`'s spare capacity offered as the list's memory, and leave
+/// the list in `buf` (replacing its contents). The waiting layer's reusable result buffer: no
+/// allocation when the allocator takes the offer, one copy when it does not.
+pub fn into_u32s(buf: &mut Vec<u32>, call: impl FnOnce() -> (*mut u32, usize)) {
+    buf.clear();
+    let ptr = buf.as_mut_ptr();
+    OFFER.0.set(Some((
+        ptr.cast(),
+        buf.capacity() * size_of::<u32>(),
+        align_of::<u32>(),
+    )));
+    let (got, n) = call();
+    OFFER.0.set(None);
+    if n == 0 {
+        return;
+    }
+    if got == ptr {
+        // SAFETY: the host wrote `n` elements into `buf`'s own memory (it took the offer,
+        // which fits `n` u32s: `n <= capacity`).
+        unsafe { buf.set_len(n) };
+    } else {
+        // SAFETY: the canonical ABI handed back `n` initialized u32s at `got`, allocated with
+        // the global allocator (cabi_realloc), which we now own and free.
+        unsafe {
+            buf.extend_from_slice(core::slice::from_raw_parts(got, n));
+            alloc::alloc::dealloc(
+                got.cast(),
+                core::alloc::Layout::from_size_align_unchecked(n * size_of::<u32>(), 4),
+            );
+        }
+    }
 }

@@ -53,6 +53,7 @@ cfg_if::cfg_if! {
     if #[cfg(target_os = "wasi")] {
         #[allow(missing_docs)]
         pub mod bindings;
+        pub mod epoll;
         mod global;
         pub mod hostinfo;
         pub mod inet;
@@ -67,6 +68,7 @@ cfg_if::cfg_if! {
         pub mod trace;
         pub mod udp;
         pub mod wait;
+        pub mod wakeup;
         pub mod wasi;
 
         #[cfg(feature = "libc")]

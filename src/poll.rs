@@ -15,6 +15,7 @@ use crate::global::Global;
 use crate::inet::Ready;
 use crate::socket::{Proto, Socket};
 use crate::wait::{self, host};
+use crate::wakeup::Wakeups;
 use crate::wasi::p1;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -67,18 +68,31 @@ fn with_stdin<R>(f: impl FnOnce(&Pollable) -> R) -> R {
     })
 }
 
+/// The handle of the library's stdin pollable (it lives as long as the program), for a wait
+/// that keeps raw handles (epoll).
+pub fn stdin_handle() -> u32 {
+    with_stdin(Pollable::handle)
+}
+
 /// How a descriptor is watched.
-enum Watch {
+pub enum Watch {
+    /// A negative number: not watched.
     Ignore,
     /// One of the library's objects.
     Ours(Desc),
+    /// Standard input, through the library's own stdin handle.
     Stdin,
-    /// Ready at once in the directions given (`POLLIN`, `POLLOUT`).
+    /// Ready at once in the directions given (`POLLIN`, `POLLOUT`): stdout, stderr.
     AlwaysReady(i16),
+    /// A regular file or a directory: ready at once both ways (Linux's `DEFAULT_POLLMASK`),
+    /// and not pollable by epoll (`EPERM`).
+    File,
+    /// Not open.
     Invalid,
 }
 
-fn classify(fd: i32) -> Watch {
+/// How descriptor `fd` is watched.
+pub fn classify(fd: i32) -> Watch {
     if fd < 0 {
         return Watch::Ignore;
     }
@@ -96,15 +110,17 @@ fn classify(fd: i32) -> Watch {
     } else {
         // Files and directories are always both (Linux's DEFAULT_POLLMASK, whatever the access
         // mode); a stream (stdout) only in the directions it is open for, as a pipe's end is.
-        let file = matches!(
+        if matches!(
             st.filetype,
             p1::FILETYPE_REGULAR_FILE | p1::FILETYPE_DIRECTORY
-        );
+        ) {
+            return Watch::File;
+        }
         let mut dirs = 0;
-        if file || st.rights_base & p1::RIGHTS_FD_READ != 0 {
+        if st.rights_base & p1::RIGHTS_FD_READ != 0 {
             dirs |= POLLIN;
         }
-        if file || st.rights_base & p1::RIGHTS_FD_WRITE != 0 {
+        if st.rights_base & p1::RIGHTS_FD_WRITE != 0 {
             dirs |= POLLOUT;
         }
         Watch::AlwaysReady(dirs)
@@ -115,15 +131,70 @@ fn classify(fd: i32) -> Watch {
 /// ahead first: WASI reveals end of stream and resets only to a read). A channel's readiness
 /// is known in the guest: no host call.
 pub fn revents_of(d: &Desc, events: i16) -> i16 {
+    readiness(d, events, false)
+}
+
+/// [`revents_of`], where `absorb` asks for an edge-triggered look: everything the host holds is
+/// read ahead first, so that each arrival is recorded as a wake-up (see [`wakeups`]) and the
+/// object's pollables stop firing (see [`pollables`]).
+pub fn readiness(d: &Desc, events: i16, absorb: bool) -> i16 {
     match d {
         Desc::Socket(s) => match &mut s.borrow_mut().proto {
-            Proto::Tcp(t) => revents(t.ready(events & POLLOUT != 0), events),
-            Proto::Udp(u) => revents(u.ready(), events),
+            Proto::Tcp(t) => revents(t.ready(events & POLLOUT != 0, absorb), events),
+            Proto::Udp(u) => revents(u.ready(absorb), events),
             Proto::Unix(u) => mask(u.poll(), events),
         },
         // Not asked: `classify` watches an adopted file as the adapter's descriptor.
         Desc::File(_) => 0,
         Desc::Pipe(p) => mask(p.poll(), events),
+        Desc::Epoll(e) => crate::epoll::poll_revents(e, events),
+    }
+}
+
+/// The wake-ups `d` has had so far (see [`crate::wakeup`]): what an edge-triggered epoll item
+/// compares to tell a new arrival from what it already reported. Host sockets record what a look
+/// at the host found; a channel end counts every event that could change its readiness (data
+/// arriving or consumed, a peer's shutdown or close, a connection queued), which every waiter
+/// sees (see [`channel_wakeups`]).
+pub fn wakeups(d: &Desc) -> Wakeups {
+    match d {
+        Desc::Socket(s) => socket_wakeups(&s.borrow()),
+        Desc::Pipe(p) => channel_wakeups(p.wakeups()),
+        // An adopted file has no wake-ups of its own: an epoll item watches the adapter's
+        // descriptor behind it (see `classify`).
+        Desc::File(_) => Wakeups::default(),
+        Desc::Epoll(e) => crate::epoll::wakeups(e),
+    }
+}
+
+/// Append to `handles` the host pollables a wait for `events` on `d` must watch: the
+/// level-triggered set (what `poll` watches), or with `edge` the edge-triggered one (input even
+/// behind unread data, output only after the host refused a write); none for an object whose
+/// readiness only the guest itself changes. Returns `d`'s [`wakeups`], which say when to look at
+/// such an object (one look at the object for both: an epoll set does this for every item on
+/// every wait that finds nothing ready).
+pub fn pollables(d: &Desc, events: i16, edge: bool, handles: &mut Vec<u32>) -> Wakeups {
+    match d {
+        Desc::Socket(s) => {
+            let s = s.borrow();
+            socket_pollables(&s, events & POLLOUT != 0, edge, &mut Handles(handles));
+            socket_wakeups(&s)
+        }
+        Desc::Pipe(p) => channel_wakeups(p.wakeups()),
+        Desc::File(_) => Wakeups::default(),
+        Desc::Epoll(e) => {
+            crate::epoll::inner_pollables(e, handles);
+            crate::epoll::wakeups(e)
+        }
+    }
+}
+
+/// A socket's wake-ups (see [`wakeups`]).
+fn socket_wakeups(s: &Socket) -> Wakeups {
+    match &s.proto {
+        Proto::Tcp(t) => t.wakeups(),
+        Proto::Udp(u) => u.wakeups(),
+        Proto::Unix(u) => channel_wakeups(u.wakeups()),
     }
 }
 
@@ -139,31 +210,42 @@ pub fn sockets_to_watch(d: &Desc, events: i16, out: &mut Vec<(Rc<RefCell<Socket>
     match d {
         Desc::Socket(s) => out.push((Rc::clone(s), events & POLLOUT != 0)),
         Desc::File(_) | Desc::Pipe(_) => {}
+        Desc::Epoll(e) => crate::epoll::sockets_to_watch(e, out),
     }
 }
 
-/// How many times something happened to `d` that could change its readiness (data arrived or
-/// was consumed, a peer shut down or closed, a connection was queued): for an edge-triggered
-/// waiter, which reports an object again only once this has moved. `None` for a host socket,
-/// whose events only its host pollables tell.
-pub fn wakeups(d: &Desc) -> Option<u64> {
-    match d {
-        Desc::Socket(s) => match &s.borrow().proto {
-            Proto::Unix(u) => Some(u.wakeups()),
-            Proto::Tcp(_) | Proto::Udp(_) => None,
-        },
-        Desc::Pipe(p) => Some(p.wakeups()),
-        // Watched as the adapter's descriptor it forwards to (see `classify`).
-        Desc::File(_) => None,
+/// A channel end's wake-up count as [`Wakeups`]: every count is a wake-up every waiter sees
+/// (the count does not say which event it was; a change of it is what an edge-triggered item
+/// looks for, and a count only grows).
+fn channel_wakeups(count: u64) -> Wakeups {
+    Wakeups {
+        any: count,
+        ..Wakeups::default()
     }
 }
 
-/// The host pollables of `s` a wait must watch.
-fn socket_pollables<'a>(s: &'a Socket, want_out: bool, out: &mut Vec<&'a Pollable>) {
-    match &s.proto {
-        Proto::Tcp(t) => t.pollables(want_out, out),
-        Proto::Udp(u) => u.pollables(want_out, out),
-        Proto::Unix(_) => {}
+/// A list of raw handles as a place pollables can be handed to.
+struct Handles<'v>(&'v mut Vec<u32>);
+
+impl<'a> Extend<&'a Pollable> for Handles<'_> {
+    fn extend<I: IntoIterator<Item = &'a Pollable>>(&mut self, iter: I) {
+        self.0.extend(iter.into_iter().map(Pollable::handle));
+    }
+}
+
+/// The host pollables of `s` a wait must watch (the edge-triggered set with `edge`).
+fn socket_pollables<'a>(
+    s: &'a Socket,
+    want_out: bool,
+    edge: bool,
+    out: &mut impl Extend<&'a Pollable>,
+) {
+    match (&s.proto, edge) {
+        (Proto::Tcp(t), false) => t.pollables(want_out, out),
+        (Proto::Tcp(t), true) => t.edge_pollables(want_out, out),
+        (Proto::Udp(u), false) => u.pollables(want_out, out),
+        (Proto::Udp(u), true) => u.edge_pollables(want_out, out),
+        (Proto::Unix(_), _) => {}
     }
 }
 
@@ -219,21 +301,28 @@ fn evaluate(
 ) -> usize {
     let mut n = 0;
     for (p, w) in fds.iter_mut().zip(watch) {
-        p.revents = match w {
-            Watch::Ignore => 0,
-            Watch::Invalid => POLLNVAL,
-            Watch::AlwaysReady(dirs) => p.events & dirs,
-            Watch::Stdin => {
-                let input = p.events & POLLIN != 0 && stdin_ready(first);
-                (if input { POLLIN } else { 0 }) | (p.events & POLLOUT)
-            }
-            Watch::Ours(d) => revents_of(d, p.events),
-        };
+        p.revents = watch_revents(w, p.events, first);
         if counts(p) {
             n += 1;
         }
     }
     n
+}
+
+/// The `revents` of one watched descriptor for `events`, now. `first` marks a call's first look
+/// (stdin then waits briefly for data already in the pipe: see [`STDIN_GRACE_NS`]).
+pub fn watch_revents(w: &Watch, events: i16, first: bool) -> i16 {
+    match w {
+        Watch::Ignore => 0,
+        Watch::Invalid => POLLNVAL,
+        Watch::AlwaysReady(dirs) => events & dirs,
+        Watch::File => events & (POLLIN | POLLOUT),
+        Watch::Stdin => {
+            let input = events & POLLIN != 0 && stdin_ready(first);
+            (if input { POLLIN } else { 0 }) | (events & POLLOUT)
+        }
+        Watch::Ours(d) => revents_of(d, events),
+    }
 }
 
 /// Block until one of the descriptors' pollables, or the deadline, fires.
@@ -253,7 +342,7 @@ fn wait(fds: &[PollFd], watch: &[Watch], deadline: Option<u64>) {
         let guards: Vec<_> = sockets.iter().map(|(s, out)| (s.borrow(), *out)).collect();
         let mut list: Vec<&Pollable> = Vec::with_capacity(fds.len() + 2);
         for (s, want_out) in &guards {
-            socket_pollables(s, *want_out, &mut list);
+            socket_pollables(s, *want_out, false, &mut list);
         }
         list.extend(stdin);
         // Nothing may ever become ready (no descriptors, or none with a pollable): Linux sleeps

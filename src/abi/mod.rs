@@ -7,6 +7,7 @@
 //! [`crate::codec`], re-exported here) check what can be checked (NULL, lengths) and otherwise
 //! trust the caller's stated lengths, as libc does.
 
+pub mod epoll;
 pub mod fcntl;
 pub mod host;
 pub mod io;

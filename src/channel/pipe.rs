@@ -75,9 +75,13 @@ impl PipeEnd {
         loop {
             {
                 let mut p = self.pipe.borrow_mut();
+                let was_full = p.buf.is_full();
                 let n = p.buf.read(bufs);
                 if n > 0 {
-                    p.write_side.wake();
+                    // Linux's pipe_read wakes writers only when the pipe was full.
+                    if was_full {
+                        p.write_side.wake();
+                    }
                     return Ok(n);
                 }
                 if p.writers == 0 {

@@ -5,6 +5,7 @@
 use super::{recv, send};
 use crate::addr::Dest;
 use crate::codec::Span;
+use crate::epoll::Epoll;
 use crate::errno::{Errno, Result};
 use crate::fd::{self, Desc, Target};
 use crate::flags::{FD_CLOEXEC, Fcntl, Ioctl, MsgFlags, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
@@ -12,6 +13,7 @@ use crate::passthrough;
 
 use crate::channel::pipe::PipeEnd;
 pub use crate::passthrough::{Dir, FileKind};
+use core::cell::RefCell;
 
 /// `read(2)` / `readv(2)` into `bufs` (already checked by the caller). On a socket, `recv` with
 /// no flags, except that an empty request returns 0 at once, as Linux's `sock_read_iter` does
@@ -22,6 +24,8 @@ pub fn read(fd: i32, bufs: &mut [&mut [u8]]) -> Result<usize> {
         Target::Ours(Desc::Socket(_)) => recv(fd, bufs, MsgFlags::empty()),
         Target::Ours(Desc::File(f)) => passthrough::read(f.fd(), bufs),
         Target::Ours(Desc::Pipe(p)) => p.read(bufs),
+        // Linux: an epoll instance has no read method (EINVAL, before the buffers).
+        Target::Ours(Desc::Epoll(_)) => Err(Errno::EINVAL),
         Target::Other(fd) => passthrough::read(fd, bufs),
     }
 }
@@ -32,6 +36,7 @@ pub fn write(fd: i32, bufs: &[&[u8]]) -> Result<usize> {
         Target::Ours(Desc::Socket(_)) => send(fd, bufs, MsgFlags::empty()),
         Target::Ours(Desc::File(f)) => passthrough::write(f.fd(), bufs),
         Target::Ours(Desc::Pipe(p)) => p.write(bufs),
+        Target::Ours(Desc::Epoll(_)) => Err(Errno::EINVAL),
         Target::Other(fd) => passthrough::write(fd, bufs),
     }
 }
@@ -45,6 +50,7 @@ pub fn write(fd: i32, bufs: &[&[u8]]) -> Result<usize> {
 /// first ([`super::send_fault`]).
 pub fn bad_buffer(fd: i32, dir: Dir, span: Span, len: usize) -> Result<usize> {
     match fd::lookup(fd) {
+        Target::Ours(Desc::Epoll(_)) => Err(Errno::EINVAL),
         Target::Ours(Desc::Socket(_)) if span == Span::Outside => Err(Errno::EFAULT),
         Target::Ours(Desc::Socket(_)) => match dir {
             Dir::Read => recv_fault(fd, MsgFlags::empty()),
@@ -120,6 +126,7 @@ pub fn fcntl(fd: i32, cmd: Fcntl) -> Result<i32> {
         }
         (Target::Ours(Desc::File(f)), cmd) => return passthrough::fcntl(f.fd(), cmd),
         (Target::Ours(Desc::Pipe(p)), cmd) => return pipe_fcntl(&p, cmd),
+        (Target::Ours(Desc::Epoll(e)), cmd) => return epoll_fcntl(&e, cmd),
         (Target::Ours(Desc::Socket(s)), _) => s,
     };
     match cmd {
@@ -156,6 +163,25 @@ fn pipe_fcntl(p: &PipeEnd, cmd: Fcntl) -> Result<i32> {
     }
 }
 
+/// `fcntl(2)` on an epoll instance, for the commands [`fcntl`] leaves to each kind: `O_RDWR`
+/// plus `O_NONBLOCK` as set (Linux keeps it on the file; `epoll_wait` ignores it); other
+/// commands `EINVAL`.
+fn epoll_fcntl(e: &RefCell<Epoll>, cmd: Fcntl) -> Result<i32> {
+    match cmd {
+        Fcntl::GetFl => Ok(O_RDWR
+            | if e.borrow().nonblocking {
+                O_NONBLOCK
+            } else {
+                0
+            }),
+        Fcntl::SetFl(v) => {
+            e.borrow_mut().nonblocking = v? & O_NONBLOCK != 0;
+            Ok(0)
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
 /// `ioctl(2)`: `Some(n)` for a request that answers a number (`FIONREAD`). On a socket:
 /// `FIONBIO`, `FIONREAD` (bytes readable without waiting; `EINVAL` on a listener, as Linux);
 /// other requests `ENOTTY`, as Linux answers an unknown socket ioctl. On a pipe end the same
@@ -175,6 +201,17 @@ pub fn ioctl(fd: i32, req: Ioctl) -> Result<Option<i32>> {
                     out.map(|()| Some(i32::try_from(p.readable_now()).unwrap_or(i32::MAX)))
                 }
                 Ioctl::Unknown => Err(Errno::ENOTTY),
+            };
+        }
+        // Linux: FIONBIO works on any file; an epoll instance's own ioctl (busy-poll
+        // parameters, which WASI has no use for) answers EINVAL to anything else, FIONREAD too.
+        Target::Ours(Desc::Epoll(e)) => {
+            return match req {
+                Ioctl::SetNonblocking(on) => {
+                    e.borrow_mut().nonblocking = on?;
+                    Ok(None)
+                }
+                Ioctl::BytesReadable(_) | Ioctl::Unknown => Err(Errno::EINVAL),
             };
         }
         Target::Other(fd) => return passthrough::ioctl(fd, req),
@@ -199,7 +236,8 @@ pub fn ioctl(fd: i32, req: Ioctl) -> Result<Option<i32>> {
 /// as wasi-libc seeks it, with `SEEK_DATA` and `SEEK_HOLE` answered as for a file without holes.
 pub fn lseek(fd: i32, offset: i64, whence: i32) -> Result<u64> {
     let target = match fd::lookup(fd) {
-        Target::Ours(Desc::Socket(_) | Desc::Pipe(_)) => None,
+        // Linux: neither a socket, a pipe nor an epoll instance can seek.
+        Target::Ours(Desc::Socket(_) | Desc::Pipe(_) | Desc::Epoll(_)) => None,
         Target::Ours(Desc::File(f)) => Some(f.fd()),
         Target::Other(fd) if passthrough::is_open(fd) => Some(fd),
         Target::Other(_) => return Err(Errno::EBADF),
@@ -226,6 +264,12 @@ pub fn fstat(fd: i32) -> Result<FileStat> {
         Target::Ours(Desc::Socket(_)) => Ok(FileStat::socket()),
         Target::Ours(Desc::File(f)) => passthrough::fstat(f.fd()),
         Target::Ours(Desc::Pipe(_)) => Ok(FileStat::fifo()),
+        // Linux's anonymous inode: no file type, mode 0600.
+        Target::Ours(Desc::Epoll(_)) => Ok(FileStat {
+            kind: FileKind::Unknown,
+            perm: 0o600,
+            ..FileStat::socket()
+        }),
         Target::Other(fd) => passthrough::fstat(fd),
     }
 }
@@ -237,6 +281,8 @@ pub fn close(fd: i32) -> Result<()> {
     if fd::is_ours(fd) {
         return fd::close(fd);
     }
+    // An epoll item watching the file under this number goes (Linux: the file is released).
+    crate::epoll::closed_other(fd);
     passthrough::before_close();
     fd::release_other(fd, || passthrough::close(fd))
 }
@@ -290,13 +336,20 @@ pub fn renumber(fd: i32, to: i32) -> Result<()> {
     if fd::is_ours(to) {
         close(to)?;
     }
-    passthrough::renumber(fd, to)
+    passthrough::renumber(fd, to)?;
+    // The file moved: an epoll item that watched it under its old number (or watched what was
+    // at `to`) goes.
+    crate::epoll::closed_other(fd);
+    crate::epoll::closed_other(to);
+    Ok(())
 }
 
 /// Linux's first checks of a transfer: the descriptor is open, and open for `dir`.
 pub fn check_open_for(fd: i32, dir: Dir) -> Result<()> {
     match fd::lookup(fd) {
         Target::Ours(Desc::Pipe(p)) => p.check_dir(dir == Dir::Write),
+        // Linux: an epoll instance is open both ways but has no read or write (EINVAL).
+        Target::Ours(Desc::Epoll(_)) => Err(Errno::EINVAL),
         Target::Ours(_) => Ok(()),
         Target::Other(fd) => passthrough::check_open_for(fd, dir).map(|_| ()),
     }

@@ -89,7 +89,12 @@ pub fn is_socket(fd: i32) -> bool {
 
 /// The errno a socket call gives for `fd` when it is not a socket.
 pub fn not_a_socket(fd: i32) -> Errno {
-    fd::not_ours(fd)
+    if fd::is_ours(fd) {
+        // One of the library's other objects (an epoll instance).
+        Errno::ENOTSOCK
+    } else {
+        fd::not_ours(fd)
+    }
 }
 
 /// The IP family of socket `fd` (to decode a caller's address against it); `EAFNOSUPPORT`

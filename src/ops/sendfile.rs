@@ -16,7 +16,7 @@ const CHUNK: usize = 64 * 1024;
 /// what it can (`EAGAIN` if nothing). Returns the bytes sent and the offset after them.
 pub fn sendfile(out: i32, input: i32, offset: Option<i64>, count: usize) -> Result<(usize, u64)> {
     let in_fd = match fd::lookup(input) {
-        Target::Ours(Desc::Socket(_)) => None,
+        Target::Ours(Desc::Socket(_) | Desc::Epoll(_)) => None,
         // A pipe has no position either (and its write end is not open for reading).
         Target::Ours(Desc::Pipe(p)) => {
             p.check_dir(false)?;

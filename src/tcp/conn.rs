@@ -11,6 +11,7 @@ use crate::errno::{Errno, Result};
 use crate::inet::Ready;
 use crate::iov::{advance, gather, remaining, scatter};
 use crate::wait::{self, Wait, host};
+use crate::wakeup::Wakeups;
 use crate::wasi::stream_error_errno;
 use alloc::vec::Vec;
 
@@ -39,6 +40,10 @@ const PEEK_PAST_MAX: usize = 256 * 1024;
 /// socket writable, which now and then lags the connection; so a connection the host has never
 /// granted a write counts as writable, and its first send waits this long at most for the grant.
 const FIRST_PERMIT_WAIT_NS: u64 = 100_000_000;
+
+/// The most an edge-triggered look reads ahead ([`Conn::absorb`]): past it the connection stops
+/// watching its input, as a full receive buffer stops the sender on Linux.
+const ABSORB_MAX: usize = 256 * 1024;
 
 /// An established connection.
 pub(super) struct Conn {
@@ -73,6 +78,12 @@ pub(super) struct Conn {
     /// can a write be in flight: a `check-write` of 0 alone does not say so (a connection the
     /// host's reactor has not yet seen writable answers 0 too).
     unflushed: bool,
+    /// The last `check-write` granted nothing (Linux's `SOCK_NOSPACE`): the next grant is a
+    /// wake-up for writers.
+    nospace: bool,
+    /// The connection's wake-ups (see [`crate::wakeup`]): each read that brought bytes, end of
+    /// stream or a failure; a write permit after none.
+    pub(super) wake: Wakeups,
 }
 
 impl Conn {
@@ -93,6 +104,8 @@ impl Conn {
             permitted: false,
             unflushed: false,
             flowing: false,
+            nospace: false,
+            wake: Wakeups::default(),
         }
     }
 
@@ -119,6 +132,31 @@ impl Conn {
         }
         let r = host::read(&self.input, size);
         self.flowing = matches!(&r, Ok(d) if !d.is_empty());
+        self.note_read(r.as_ref().map(|d| d.len()));
+        r
+    }
+
+    /// Record what a host read found as the wake-up Linux would have had: bytes arriving wake
+    /// readers; end of stream and failures wake everyone (a state change).
+    fn note_read(&mut self, r: core::result::Result<usize, &StreamError>) {
+        match r {
+            Ok(0) => {}
+            Ok(_) => self.wake.input(),
+            Err(_) => self.wake.any(),
+        }
+    }
+
+    /// `check-write`, noting Linux's `SOCK_NOSPACE`: a grant after a refusal wakes writers.
+    fn check_write(&mut self) -> core::result::Result<u64, StreamError> {
+        let r = host::check_write(&self.output);
+        match r {
+            Ok(0) => self.nospace = true,
+            Ok(_) if self.nospace => {
+                self.nospace = false;
+                self.wake.output();
+            }
+            _ => {}
+        }
         r
     }
 
@@ -136,6 +174,7 @@ impl Conn {
         }
         let r = host::read_into(&self.input, buf);
         self.flowing = matches!(r, Ok(n) if n > 0);
+        self.note_read(r.as_ref().copied());
         r
     }
 
@@ -401,7 +440,7 @@ impl Conn {
         // The wait for the first permit has one deadline for the whole call, taken when needed.
         let mut first_permit = None;
         while sent < total {
-            let permit = match host::check_write(&self.output) {
+            let permit = match self.check_write() {
                 Ok(0) if wait::recheck(wait) => continue,
                 Ok(0) => {
                     let w = if self.permitted || wait.may_block() {
@@ -448,6 +487,9 @@ impl Conn {
             // The host closed the stream: we shut down writing, or the peer is gone.
             StreamError::Closed => Errno::EPIPE,
             StreamError::LastOperationFailed(e) => {
+                if !self.reset {
+                    self.wake.any();
+                }
                 self.reset = true;
                 stream_error_errno(&e)
             }
@@ -477,10 +519,8 @@ impl Conn {
 
     /// Whether the host grants a write now (or the stream failed, which a write then reports).
     fn can_write(&mut self) -> bool {
-        match host::check_write(&self.output) {
-            Ok(0) if wait::recheck(Wait::Never) => {
-                !matches!(host::check_write(&self.output), Ok(0))
-            }
+        match self.check_write() {
+            Ok(0) if wait::recheck(Wait::Never) => !matches!(self.check_write(), Ok(0)),
             Ok(0) => false,
             Ok(_) => {
                 self.permitted = true;
@@ -491,14 +531,53 @@ impl Conn {
         }
     }
 
-    /// Readiness, as Linux's `tcp_poll` computes it, after reading ahead. Writability is
-    /// asked of the host only when `want_out` (`poll` reports POLLOUT only when requested).
-    pub(super) fn ready(&mut self, so_error: &mut Option<Errno>, want_out: bool) -> Ready {
-        self.fill(so_error);
-        if self.buffered() > 0 && self.buffered() < PEEK_PAST_MAX && !self.eof && !self.reset {
-            // Linux knows of a FIN queued behind unread data (POLLRDHUP, and POLLHUP once shut
-            // for writing): look past the data, once (found by tests/fuzz/diff.c).
-            self.read_more(so_error);
+    /// Read ahead everything the host holds now (appending, up to [`ABSORB_MAX`]), so that what
+    /// arrived is recorded as a wake-up and the input pollable stops firing: an edge-triggered
+    /// look, which must see each arrival even behind unread bytes, and end of stream right
+    /// behind data (`EPOLLRDHUP`). After `shutdown(SHUT_RD)` too: Linux still queues then.
+    pub(super) fn absorb(&mut self, so_error: &mut Option<Errno>) {
+        while self.buffered() < ABSORB_MAX
+            && !self.eof
+            && !self.in_closed
+            && !self.reset
+            && host::ready(&self.in_poll)
+        {
+            if self.rx_pos > 0 {
+                self.rx.drain(..self.rx_pos);
+                self.rx_pos = 0;
+            }
+            // The pollable said ready: read (a read-ahead's size, see FILL_CHUNK).
+            match self.host_read(FILL_CHUNK, true) {
+                Ok(data) if data.is_empty() => break,
+                Ok(data) if self.rx.is_empty() => self.rx = data,
+                Ok(data) => self.rx.extend_from_slice(&data),
+                Err(StreamError::Closed) => self.eof = true,
+                Err(StreamError::LastOperationFailed(e)) => {
+                    self.reset = true;
+                    *so_error = Some(stream_error_errno(&e));
+                }
+            }
+        }
+    }
+
+    /// Readiness, as Linux's `tcp_poll` computes it, after reading ahead (everything there is,
+    /// with `absorb`; see [`Conn::absorb`]). Writability is asked of the host only when
+    /// `want_out` (`poll` reports POLLOUT only when requested).
+    pub(super) fn ready(
+        &mut self,
+        so_error: &mut Option<Errno>,
+        want_out: bool,
+        absorb: bool,
+    ) -> Ready {
+        if absorb {
+            self.absorb(so_error);
+        } else {
+            self.fill(so_error);
+            if self.buffered() > 0 && self.buffered() < PEEK_PAST_MAX && !self.eof && !self.reset {
+                // Linux knows of a FIN queued behind unread data (POLLRDHUP, and POLLHUP once
+                // shut for writing): look past the data, once (found by tests/fuzz/diff.c).
+                self.read_more(so_error);
+            }
         }
         // Writable means what `send` will find: a write permit from `check-write` (asking grants
         // nothing and consumes nothing). The output pollable is only for waiting: it can be
@@ -522,12 +601,28 @@ impl Conn {
     /// new (nothing buffered, stream open), whether or not input was asked for, because hang-ups
     /// and errors are always reported; once something is buffered it is not, so an unrequested
     /// byte never makes `poll` spin. The output stream is watched when output was asked for.
-    pub(super) fn pollables<'a>(&'a self, want_out: bool, out: &mut Vec<&'a Pollable>) {
+    pub(super) fn pollables<'a>(&'a self, want_out: bool, out: &mut impl Extend<&'a Pollable>) {
         if self.buffered() == 0 && !self.eof && !self.rd_shut && !self.reset && !self.in_closed {
-            out.push(&self.in_poll);
+            out.extend([&self.in_poll]);
         }
         if want_out && !self.wr_shut && !self.reset {
-            out.push(&self.out_poll);
+            out.extend([&self.out_poll]);
+        }
+    }
+
+    /// The pollables an edge-triggered watcher waits on: input whenever more could arrive (even
+    /// behind unread bytes, up to [`ABSORB_MAX`]), output only once the host has refused a write
+    /// (a writable connection has no edge to wait for).
+    pub(super) fn edge_pollables<'a>(
+        &'a self,
+        want_out: bool,
+        out: &mut impl Extend<&'a Pollable>,
+    ) {
+        if self.buffered() < ABSORB_MAX && !self.eof && !self.in_closed && !self.reset {
+            out.extend([&self.in_poll]);
+        }
+        if want_out && self.nospace && !self.wr_shut && !self.reset {
+            out.extend([&self.out_poll]);
         }
     }
 }

@@ -102,6 +102,8 @@ impl Tcp {
                     // connection that did not exist (found by tests/fuzz).
                     self.state = State::Failed { acknowledged: true };
                     self.shut = None;
+                    // The connection's record goes with it: keep the socket's moving forward.
+                    self.wake.any();
                     return Some(Err(self.so_error.take().unwrap_or(Errno::ECONNABORTED)));
                 }
                 *acknowledged = true;
@@ -153,6 +155,7 @@ impl Tcp {
             };
             self.so_error = Some(Errno::ECONNREFUSED);
             self.release_port();
+            self.wake.any();
             return Ok(());
         }
         let host = &self.host;
@@ -206,6 +209,8 @@ impl Tcp {
                     conn,
                     acknowledged: false,
                 };
+                // Established (tcp_finish_connect) or refused: Linux wakes every waiter.
+                self.wake.any();
                 true
             }
             Err(e) => {
@@ -214,6 +219,7 @@ impl Tcp {
                 };
                 self.so_error = Some(e.into());
                 self.release_port();
+                self.wake.any();
                 true
             }
         }
@@ -258,8 +264,11 @@ impl Tcp {
         ) {
             self.release_port();
         }
-        // Dropping the state first releases the streams before the host socket is replaced.
+        // Dropping the state first releases the streams before the host socket is replaced
+        // (and connections a listener took ahead go, as Linux resets its queued ones).
+        self.backlog.clear();
         self.state = State::Failed { acknowledged: true };
+        self.wake.any();
         self.renew_if_failed()
     }
 }

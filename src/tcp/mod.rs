@@ -28,13 +28,19 @@ use crate::errno::{Errno, Result};
 use crate::flags::Shutdown;
 use crate::inet::{DEFAULT_TTL, probe_bindable};
 use crate::wait::{self, Wait, finish, host};
+use crate::wakeup::Wakeups;
 use crate::wasi;
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use conn::Conn;
 use core::net::SocketAddr;
 
 /// Linux's `SOMAXCONN` default (`net.core.somaxconn`): the backlog a negative value asks for.
 const SOMAXCONN: u64 = 4096;
+
+/// The most connections an edge-triggered look takes from the host's accept queue ahead of
+/// `accept` (see [`Tcp::ready`]).
+const ACCEPT_AHEAD: usize = 64;
 
 /// The host socket and its pollable, replaced together when a failed connect must start over
 /// (a WASI socket cannot connect twice; a Linux one can).
@@ -80,6 +86,9 @@ enum State {
 
 /// A TCP socket.
 pub struct Tcp {
+    /// A listener's connections taken from the host ahead of `accept`, oldest first (each its
+    /// own host socket), with their peers' addresses.
+    backlog: VecDeque<(Tcp, SocketAddr)>,
     // Drop order: `state` holds the streams and their pollables, children of `host`.
     state: State,
     host: Host,
@@ -135,6 +144,9 @@ pub struct Tcp {
     /// Linux's `SS_DISCONNECTING`: `shutdown` on a socket whose failed connect was not yet
     /// reported leaves it unable to connect or listen (EINVAL) until `connect(AF_UNSPEC)`.
     disconnecting: bool,
+    /// The socket's own wake-ups (a connect's outcome, a shutdown, a connection taken ahead);
+    /// a connection's are in its `Conn` (see [`Tcp::wakeups`]).
+    wake: Wakeups,
 }
 
 impl Tcp {
@@ -145,6 +157,7 @@ impl Tcp {
 
     fn with_host(host: Host, state: State, family: Family) -> Tcp {
         Tcp {
+            backlog: VecDeque::new(),
             state,
             host,
             v4: None,
@@ -166,6 +179,7 @@ impl Tcp {
             disconnecting: false,
             port_locked: false,
             stale: None,
+            wake: Wakeups::default(),
         }
     }
 
@@ -367,6 +381,8 @@ impl Tcp {
                     let _ = self.host.sock.shutdown(ShutdownType::Receive);
                     conn.in_closed = true;
                 }
+                // Linux's inet_shutdown wakes every waiter (sk_state_change).
+                self.wake.any();
                 Ok(())
             }
             State::Listening => {
@@ -376,6 +392,7 @@ impl Tcp {
                 if how.reads() {
                     self.disconnect()?;
                 }
+                self.wake.any();
                 Ok(())
             }
             State::Connecting => {
@@ -383,6 +400,7 @@ impl Tcp {
                 self.state = State::Failed { acknowledged: true };
                 self.shut = None;
                 self.release_port();
+                self.wake.any();
                 Ok(())
             }
             // TCP_CLOSE: Linux records the shutdown anyway (a later connection keeps it), and
@@ -446,17 +464,32 @@ impl Tcp {
     }
 
     /// What `poll` reports now (Linux's `tcp_poll`), collecting a finished connect and reading
-    /// ahead on a connection first.
-    pub fn ready(&mut self, want_out: bool) -> Ready {
+    /// ahead on a connection first (everything the host holds, with `absorb`: an
+    /// edge-triggered look, see `Conn::absorb`).
+    pub fn ready(&mut self, want_out: bool, absorb: bool) -> Ready {
         self.collect_connect();
         let err = self.so_error.is_some();
         match &mut self.state {
-            State::Connected { conn, .. } => conn.ready(&mut self.so_error, want_out),
-            State::Listening => Ready {
-                input: host::ready(&self.host.pollable)
-                    || self.v4.as_ref().is_some_and(|h| host::ready(&h.pollable)),
-                ..Ready::default()
-            },
+            State::Connected { conn, .. } => conn.ready(&mut self.so_error, want_out, absorb),
+            State::Listening => {
+                if absorb {
+                    // Each connection the host has queued is an arrival Linux woke readers
+                    // for: take them ahead of `accept`, so the next one is seen as new.
+                    while self.backlog.len() < ACCEPT_AHEAD {
+                        let Ok(Some(c)) = self.host_accept() else {
+                            break;
+                        };
+                        self.backlog.push_back(c);
+                        self.wake.input();
+                    }
+                }
+                Ready {
+                    input: !self.backlog.is_empty()
+                        || host::ready(&self.host.pollable)
+                        || self.v4.as_ref().is_some_and(|h| host::ready(&h.pollable)),
+                    ..Ready::default()
+                }
+            }
             State::Connecting => Ready {
                 err,
                 ..Ready::default()
@@ -485,15 +518,37 @@ impl Tcp {
         }
     }
 
+    /// The socket's wake-ups so far (see [`crate::wakeup`]).
+    pub fn wakeups(&self) -> Wakeups {
+        match &self.state {
+            State::Connected { conn, .. } => self.wake.join(conn.wake),
+            _ => self.wake,
+        }
+    }
+
     /// The pollables `poll` waits on for this socket.
-    pub fn pollables<'a>(&'a self, want_out: bool, out: &mut Vec<&'a Pollable>) {
+    pub fn pollables<'a>(&'a self, want_out: bool, out: &mut impl Extend<&'a Pollable>) {
         match &self.state {
             State::Connected { conn, .. } => conn.pollables(want_out, out),
             State::Listening => {
-                out.push(&self.host.pollable);
+                out.extend([&self.host.pollable]);
                 out.extend(self.v4.as_ref().map(|h| &h.pollable));
             }
-            State::Connecting => out.push(&self.host.pollable),
+            State::Connecting => out.extend([&self.host.pollable]),
+            _ => {}
+        }
+    }
+
+    /// The pollables an edge-triggered watcher waits on (see `Conn::edge_pollables`; a
+    /// listener's while it can take connections ahead).
+    pub fn edge_pollables<'a>(&'a self, want_out: bool, out: &mut impl Extend<&'a Pollable>) {
+        match &self.state {
+            State::Connected { conn, .. } => conn.edge_pollables(want_out, out),
+            State::Listening if self.backlog.len() < ACCEPT_AHEAD => {
+                out.extend([&self.host.pollable]);
+                out.extend(self.v4.as_ref().map(|h| &h.pollable));
+            }
+            State::Connecting => out.extend([&self.host.pollable]),
             _ => {}
         }
     }

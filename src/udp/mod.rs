@@ -31,6 +31,7 @@ use crate::flags::Shutdown;
 use crate::inet::{Ready, probe_bindable};
 use crate::iov;
 use crate::wait::{self, Wait};
+use crate::wakeup::Wakeups;
 
 mod dual;
 mod endpoint;
@@ -55,6 +56,8 @@ const MAX_PAYLOAD_V4: usize = 65507;
 const MAX_PAYLOAD_V6: usize = 65527;
 /// Datagrams asked of the host per read-ahead (wasmtime returns at most 16, up to 64 KiB).
 const RECV_BATCH: u64 = 16;
+/// The most datagrams an edge-triggered look reads ahead (see [`Udp::ready`]).
+const ABSORB_MAX: usize = 256;
 /// How long a reconnect waits for the previous host socket to release the local port.
 const REBIND_WAIT_NS: u64 = 2_000_000_000;
 /// The pause between two attempts to take the port back.
@@ -147,6 +150,15 @@ pub struct Udp {
     /// A datagram `MSG_MORE` is building (Linux's pending frame): its bytes so far and where it
     /// goes. The next send without `MSG_MORE` appends its data and sends it whole.
     corked: Option<(Vec<u8>, Option<SocketAddr>)>,
+    /// The socket's wake-ups (see [`crate::wakeup`]): datagrams arriving, an error, a shutdown,
+    /// a send permit after none.
+    wake: Wakeups,
+    /// The last `check-send` granted nothing (Linux's `SOCK_NOSPACE`).
+    nospace: bool,
+    /// Datagrams taken from the queue so far, and the count of datagrams ever queued when
+    /// [`Udp::wakeups`] last looked, with the stamp it gave that arrival.
+    taken: u64,
+    arrivals: core::cell::Cell<(u64, u64)>,
 }
 
 impl Udp {
@@ -168,6 +180,10 @@ impl Udp {
             scratch: Vec::new(),
             kept_ip: None,
             corked: None,
+            wake: Wakeups::default(),
+            nospace: false,
+            taken: 0,
+            arrivals: core::cell::Cell::new((0, 0)),
         })
     }
 
@@ -368,6 +384,7 @@ impl Udp {
                     };
                     if !peek {
                         rx.pop_front();
+                        self.taken += 1;
                     }
                     return Ok(r);
                 }
@@ -437,6 +454,8 @@ impl Udp {
     pub fn shutdown(&mut self, how: Shutdown) -> Result<()> {
         self.rd_shut |= how.reads();
         self.wr_shut |= how.writes();
+        // Linux's inet_shutdown wakes every waiter (sk_state_change), connected or not.
+        self.wake.any();
         if self.peer.is_some() {
             Ok(())
         } else {
@@ -467,11 +486,23 @@ impl Udp {
         self.peer.ok_or(Errno::ENOTCONN)
     }
 
-    /// What `poll` reports now (Linux's `udp_poll`), reading ahead first.
-    pub fn ready(&mut self) -> Ready {
-        // Even with datagrams held: an ICMP error comes first from the host's next receive,
-        // and Linux reports it (POLLERR) with datagrams queued (found by tests/fuzz/diff.c).
-        if self.so_error.is_none() && (self.rx.borrow().is_empty() || self.peer.is_some()) {
+    /// What `poll` reports now (Linux's `udp_poll`), reading ahead first: one batch when
+    /// nothing is queued, or (`absorb`: an edge-triggered look) everything the host holds, up
+    /// to [`ABSORB_MAX`] datagrams, so each arrival is recorded as a wake-up. (Also after
+    /// `shutdown(SHUT_RD)`: Linux still queues datagrams then.)
+    pub fn ready(&mut self, absorb: bool) -> Ready {
+        if absorb {
+            while self.rx.borrow().len() < ABSORB_MAX && self.so_error.is_none() {
+                let before = self.rx.borrow().len();
+                self.read_ahead();
+                if self.rx.borrow().len() == before {
+                    break;
+                }
+            }
+        } else if self.so_error.is_none() && (self.rx.borrow().is_empty() || self.peer.is_some()) {
+            // Even with datagrams held: an ICMP error comes first from the host's next
+            // receive, and Linux reports it (POLLERR) with datagrams queued (found by
+            // tests/fuzz/diff.c).
             self.read_ahead();
         }
         // An unbound socket is writable (sending binds it), as is one not yet streaming.
@@ -479,6 +510,13 @@ impl Udp {
             .active()
             .filter_map(|side| self.ep(side))
             .all(|ep| !ep.streaming() || ep.check_send().is_ok_and(|n| n > 0));
+        // Linux's SOCK_NOSPACE: room after none wakes writers.
+        if !output {
+            self.nospace = true;
+        } else if self.nospace {
+            self.nospace = false;
+            self.wake.output();
+        }
         Ready {
             input: !self.rx.borrow().is_empty() || self.rd_shut,
             output,
@@ -488,8 +526,41 @@ impl Udp {
         }
     }
 
+    /// The socket's wake-ups so far (see [`crate::wakeup`]). Datagrams reach the queue from
+    /// this socket's host sockets and, for a shared port, from the other members' reads: an
+    /// arrival is noticed here, as the count of datagrams ever queued moving.
+    pub fn wakeups(&self) -> Wakeups {
+        let queued = self.taken + self.rx.borrow().len() as u64;
+        let (seen, at) = self.arrivals.get();
+        let at = if queued == seen {
+            at
+        } else {
+            let at = crate::wakeup::fresh();
+            self.arrivals.set((queued, at));
+            at
+        };
+        Wakeups {
+            input: self.wake.input.max(at),
+            ..self.wake
+        }
+    }
+
+    /// The pollables an edge-triggered watcher waits on: input while more could be read ahead,
+    /// output only after the host refused a send.
+    pub fn edge_pollables<'a>(&'a self, want_out: bool, out: &mut impl Extend<&'a Pollable>) {
+        for ep in self.active().filter_map(|side| self.ep(side)) {
+            // After `shutdown(SHUT_RD)` too: Linux still queues, and wakes, then.
+            if self.rx.borrow().len() < ABSORB_MAX {
+                out.extend(ep.in_ready());
+            }
+            if want_out && self.nospace {
+                out.extend(ep.out_ready());
+            }
+        }
+    }
+
     /// The pollables `poll` waits on for this socket.
-    pub fn pollables<'a>(&'a self, want_out: bool, out: &mut Vec<&'a Pollable>) {
+    pub fn pollables<'a>(&'a self, want_out: bool, out: &mut impl Extend<&'a Pollable>) {
         for ep in self.active().filter_map(|side| self.ep(side)) {
             if !self.rd_shut {
                 out.extend(ep.in_ready());

@@ -130,7 +130,9 @@ impl Udp {
             return;
         }
         if let Err(e) = self.pull() {
+            // An ICMP error reported: Linux's sk_error_report wakes every waiter.
             self.so_error = Some(e);
+            self.wake.any();
         }
     }
 

@@ -68,6 +68,13 @@ pub(super) fn after_wait() {
     OPS.with(|n| *n = OPS_PER_YIELD);
 }
 
+/// A wait over many pollables has returned `ready` of them ready: count each as an operation
+/// (a pollable's readiness spends the host's budget only when it is ready; the ones still
+/// pending give theirs back), so the next operations yield once enough were spent.
+pub(super) fn after_wait_ready(ready: usize) {
+    OPS.with(|n| *n = n.saturating_add(u32::try_from(ready).unwrap_or(u32::MAX)));
+}
+
 /// A wait on one or two pollables has returned: the guest yielded while it waited, as good as
 /// [`host_yield`] (the host's budget is fresh and its events are delivered).
 pub(super) fn waited() {

@@ -85,6 +85,11 @@ pub(super) fn poll_reaping(ps: &[&Pollable]) -> Vec<u32> {
     ready
 }
 
+/// Append the handles of the lingering sockets' pollables (for [`super::any_handles`]).
+pub(super) fn push_handles(handles: &mut Vec<u32>) {
+    LINGERING.with(|l| handles.extend(l.iter().filter_map(|s| s.pollable()).map(Pollable::handle)));
+}
+
 fn register_exit_drain() {
     static REGISTERED: Global<bool> = Global::new("wait::linger::REGISTERED", false);
     if REGISTERED.with(|r| core::mem::replace(r, true)) {

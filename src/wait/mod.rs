@@ -176,6 +176,115 @@ pub fn any(ps: &[&Pollable], deadline: Option<u64>) -> Vec<u32> {
     }
 }
 
+/// [`any`] over raw pollable handles, for a caller that keeps its list from wait to wait (an
+/// epoll instance: thousands of pollables, gathered into the same buffer every time): blocks
+/// until one of `handles` is ready or `deadline` passes, and leaves the ready indexes in
+/// `ready` (empty when the deadline passed first). `handles` is borrowed as scratch space
+/// (the timer's and lingering sockets' handles go at its end) and given back as it was. No
+/// allocation when the buffers' capacities suffice: the host's result lands in `ready`.
+///
+/// Every handle must be a live pollable of the caller's for the duration of the call.
+pub fn any_handles(handles: &mut Vec<u32>, deadline: Option<u64>, ready: &mut Vec<u32>) {
+    unflushed::flush(None);
+    let t0 = trace::enabled().then(now);
+    let n = handles.len();
+    // Nothing that could ever become ready and no deadline: Linux sleeps for good; so does the
+    // host on a timer that never fires (it refuses an empty list).
+    let t = match deadline {
+        None if n == 0 => Some(timer(None)),
+        d => d.map(monotonic_clock::subscribe_instant),
+    };
+    handles.extend(t.as_ref().map(Pollable::handle));
+    let listed = handles.len();
+    loop {
+        if unflushed::is_empty() {
+            linger::push_handles(handles);
+            poll_raw(handles, ready);
+        } else {
+            // Connections holding bytes for the host: their output pollables too (the wait may
+            // be for an answer to those very bytes), borrowed while the host looks at them.
+            let mut held = Vec::new();
+            {
+                let unflushed = unflushed::guards(&mut held);
+                handles.extend(
+                    unflushed
+                        .iter()
+                        .filter_map(|s| s.out_pollable())
+                        .map(Pollable::handle),
+                );
+                linger::push_handles(handles);
+                poll_raw(handles, ready);
+            }
+            drop(held);
+            unflushed::flush(None);
+        }
+        handles.truncate(listed);
+        ready.retain(|&i| (i as usize) < listed);
+        linger::reap();
+        if !ready.is_empty() {
+            break;
+        }
+        // Only a closed socket progressed (see `linger::poll_reaping`).
+        host_yield();
+    }
+    handles.truncate(n);
+    drop(t);
+    host::after_wait_ready(ready.len());
+    ready.retain(|&i| (i as usize) < n);
+    if let Some(t0) = t0 {
+        trace::wait(n, now() - t0, !ready.is_empty());
+    }
+}
+
+/// Spin up to `budget_ns` on raw pollable handles (an epoll set's items that were ready a moment
+/// ago), the way [`Wait::on`] spins on one pollable before it blocks: when an answer is a few
+/// microseconds away, looking at a handful of pollables finds it for far less than a wait over a
+/// whole set costs the host. Returns whether one of them became ready.
+///
+/// Every handle must be a live pollable of the caller's for the duration of the call.
+pub fn spin_handles(handles: &[u32], budget_ns: u64) -> bool {
+    if handles.is_empty() || budget_ns == 0 {
+        return false;
+    }
+    let until = now().saturating_add(budget_ns);
+    loop {
+        // The clock is read once per few looks: a look is the cheaper host call.
+        for _ in 0..4 {
+            for &h in handles {
+                // SAFETY: a live pollable of the caller's (the contract), borrowed for one
+                // call and never dropped here (ManuallyDrop).
+                let p = core::mem::ManuallyDrop::new(unsafe { Pollable::from_handle(h) });
+                if host::ready_uncounted(&p) {
+                    return true;
+                }
+            }
+        }
+        if now() >= until {
+            return false;
+        }
+    }
+}
+
+/// `wasi:io/poll.poll` on raw handles, its result landing in `ready` (see
+/// [`crate::landing::into_u32s`]). The generated binding would allocate a lowered copy of the
+/// list and a result list on every call.
+#[allow(clippy::disallowed_methods)] // this is the waiting layer
+fn poll_raw(handles: &[u32], ready: &mut Vec<u32>) {
+    #[link(wasm_import_module = "wasi:io/poll@0.2.12")]
+    unsafe extern "C" {
+        #[link_name = "poll"]
+        fn wasi_io_poll(ptr: *const u32, len: usize, ret: *mut [usize; 2]);
+    }
+    crate::landing::into_u32s(ready, || {
+        let mut ret = [0usize; 2];
+        // SAFETY: `handles` are live pollables (the caller's contract), passed as the
+        // canonical ABI's `list<borrow<pollable>>` (pointer, length); the result is written to
+        // `ret` as (pointer, length) of a `list<u32>` the host allocated through cabi_realloc.
+        unsafe { wasi_io_poll(handles.as_ptr(), handles.len(), &mut ret) };
+        (ret[0] as *mut u32, ret[1])
+    });
+}
+
 /// Block until `p` is ready (as `p.block()`), dropping lingering sockets as their writes end.
 fn block_on(p: &Pollable) {
     unflushed::flush(None);

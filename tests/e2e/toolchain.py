@@ -16,9 +16,12 @@ def e2e_bench_smoke():
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     rows = [l for l in r.stdout.splitlines() if l.startswith("| ") and "figure" not in l]
-    assert len(rows) == 13, r.stdout  # 11 figures of bench.c, 2 of the tokio program
-    assert all(len(row.split("|")) == 13 for row in rows), r.stdout  # 11 columns
-    return f"{len(rows)} figures for 4 builds and the floor"
+    idle = [l for l in rows if "echoes" in l]
+    main = [l for l in rows if "echoes" not in l]
+    assert len(main) == 13, r.stdout  # 11 figures of bench.c, 2 of the tokio program
+    assert all(len(row.split("|")) == 13 for row in main), r.stdout  # 11 columns
+    assert len(idle) == 12, r.stdout  # 4 figures x 3 sizes of the idle-connections table
+    return f"{len(main)} figures for 4 builds and the floor, {len(idle)} for the idle-connections loops"
 
 
 @e2e

@@ -13,7 +13,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from .env import CC_WASM, CDIR, LIBS, OUT, P1, WASM_OUT, target as current_target
+from .env import CC_WASM, CDIR, LIBS, OUT, P1, ROOT, WASM_OUT, target as current_target
 
 
 class BuildError(RuntimeError):
@@ -44,7 +44,8 @@ def build(src: Path, kind: str, env: dict[str, str] | None = None, out: Path | N
     chooses the output file and `deps` adds inputs whose change forces a rebuild. A wasm build
     is for `target`, by default the calling thread's (`env.on_target`), into
     build/tests/<WASM_OUT[target]>/."""
-    deps = [src, CDIR / "t.h", *deps]
+    # The tests' shared headers and the library's own (include/) count as inputs too.
+    deps = [src, *CDIR.glob("*.h"), *(ROOT / "include").rglob("*.h"), *deps]
     if kind == "native":
         out = out or OUT / "native" / src.stem
         cmd = ["gcc", "-O1", "-g", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(out), str(src)]

@@ -2,6 +2,12 @@
 //! wasi:sockets 0.2 with the best strategy a guest has (block on the one pollable that matters,
 //! read and write as much as the host grants, one host write per message), printing the same
 //! `RESULT <key> <value>` lines. No POSIX: no descriptor table, no errno, no read-ahead.
+//!
+//! `floor run idle <port> <idle> <rounds>`: the host's floor for an event loop over many
+//! connections (`scripts/bench_idle.py`): `idle` + 1 connections, and `rounds` 64-byte round
+//! trips on the last, each answer waited for by one `wasi:io/poll.poll` over every connection's
+//! input pollable, as a wait over a set must be on wasi 0.2 (no persistent set); `MARK start` /
+//! `MARK end` around the measured loop, then `RESULT idle_rtt_us` and `RESULT idle_waits`.
 
 use std::time::Instant;
 use wasi_posix_sockets::bindings::wasi::io::poll::{Pollable, poll};
@@ -277,6 +283,41 @@ fn reqresp(net: &Network, v6: bool, port: u16, requests: usize, clients: usize) 
     println!("RESULT reqresp{clients}_rps {:.0}", requests as f64 / t0.elapsed().as_secs_f64());
 }
 
+fn idle(net: &Network, port: u16, idle: usize, rounds: usize) {
+    let conns: Vec<Conn> = (0..=idle).map(|_| connect(net, false, port)).collect();
+    let active = &conns[idle];
+    let list: Vec<&Pollable> = conns.iter().map(|c| &c.inp).collect();
+    let msg = [b'i'; 64];
+    let mut waits = 0u64;
+    let mut times = Vec::with_capacity(rounds);
+    let mut round = |record: bool| {
+        let t0 = Instant::now();
+        active.output.blocking_write_and_flush(&msg).expect("write");
+        let mut got = 0;
+        while got < msg.len() {
+            let ready = poll(&list);
+            waits += u64::from(record);
+            if ready.contains(&(idle as u32)) {
+                got += active.input.read((msg.len() - got) as u64).expect("read").len();
+            }
+        }
+        if record {
+            times.push(t0.elapsed().as_nanos());
+        }
+    };
+    for _ in 0..rounds.min(200) {
+        round(false);
+    }
+    println!("MARK start");
+    for _ in 0..rounds {
+        round(true);
+    }
+    println!("MARK end");
+    times.sort_unstable();
+    println!("RESULT idle_rtt_us {:.2}", times[times.len() / 2] as f64 / 1e3);
+    println!("RESULT idle_waits {waits}");
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 5 || args[1] != "run" {
@@ -295,6 +336,7 @@ fn main() {
         "calls" => calls(&net, v6, port, n),
         "reqresp1" => reqresp(&net, v6, port, n, 1),
         "reqresp50" => reqresp(&net, v6, port, n, 50),
+        "idle" => idle(&net, port, n, args.get(5).map_or(1000, |r| r.parse().unwrap())),
         _ => {
             eprintln!("unknown test {test}");
             std::process::exit(64);

@@ -3,7 +3,8 @@
  * (data, a datagram, a connection, the peer's FIN, a reset, room to write after EAGAIN), never
  * again for what is already there; an arrival behind unread bytes is new; a wake-up for input
  * does not reach an item that asked only for output (and reports the whole level to one that
- * asked for both); EPOLL_CTL_MOD reports again what holds; EPOLLONESHOT with EPOLLET. */
+ * asked for both); arrivals after shutdown(SHUT_RD) are new (TCP and UDP still queue);
+ * EPOLL_CTL_MOD reports again what holds; EPOLLONESHOT with EPOLLET. */
 #include "ep.h"
 
 static int rst_ports[2];
@@ -85,6 +86,24 @@ static void tcp(int fam) {
     settle();
     ewait("FIN, IN asked", ep, 8, 1000);
     ewait("nothing new", ep, 8, 0);
+    close(c);
+    close(s);
+    /* shut for reading: Linux still queues what arrives, and each arrival is new */
+    tcp_pair(fam, &c, &s);
+    set_nonblock(s);
+    CTL(ep, EPOLL_CTL_ADD, s, EPOLLIN | EPOLLRDHUP | EPOLLET, 6);
+    ewait("idle", ep, 8, 0);
+    MUST(shutdown(s, SHUT_RD));
+    ewait("shut for reading", ep, 8, 1000);
+    ewait("nothing new", ep, 8, 0);
+    MUST(send(c, "ij", 2, 0));
+    settle();
+    ewait("data after SHUT_RD", ep, 8, 1000);
+    ewait("nothing new", ep, 8, 0);
+    MUST(send(c, "k", 1, 0));
+    settle();
+    ewait("more behind it", ep, 8, 1000);
+    drain("drained", s);
     close(c);
     close(s);
     close(ep);
@@ -186,6 +205,21 @@ static void listener_and_udp(int fam) {
     SHOW(recv(u, buf, sizeof buf, 0));
     ewait("one read, one left", ep, 8, 0);
     SHOW(recv(u, buf, sizeof buf, 0));
+    SHOW(recv(u, buf, sizeof buf, 0));
+    /* a connected datagram socket shut for reading still queues, and each arrival is new */
+    addr_t va; /* v was bound by its first sendto */
+    socklen_t vlen = sizeof va;
+    MUST(getsockname(v, &va.sa, &vlen));
+    MUST(connect(u, &va.sa, vlen));
+    CTL(ep, EPOLL_CTL_MOD, u, EPOLLIN | EPOLLRDHUP | EPOLLET, 3);
+    ewait("connected udp", ep, 8, 0);
+    SHOW(shutdown(u, SHUT_RD));
+    ewait("udp shut for reading", ep, 8, 1000);
+    ewait("nothing new", ep, 8, 0);
+    MUST(sendto(v, "d3", 2, 0, &a.sa, len));
+    settle();
+    ewait("a datagram after SHUT_RD", ep, 8, 1000);
+    ewait("nothing new", ep, 8, 0);
     SHOW(recv(u, buf, sizeof buf, 0));
     close(u);
     close(v);

@@ -405,8 +405,11 @@ static void shut(int fam) {
     SHOW(recv(r, buf, sizeof buf, MSG_DONTWAIT));
     int t = udp(fam);
     SHOW(sendto(t, "after", 5, 0, &a.sa, alen));
-    sleep_ms(20);
+    /* Poll cannot wait for it (a socket shut for reading is always readable), so look
+     * at FIONREAD until the datagram lands, for up to 5 s on a loaded machine. */
     int n = -1;
+    for (int i = 0; i < 500 && (ioctl(r, FIONREAD, &n) != 0 || n == 0); i++)
+        sleep_ms(10);
     SHOW(ioctl(r, FIONREAD, &n));
     printf("FIONREAD %d\n", n);
     SHOW(recv(r, buf, sizeof buf, MSG_DONTWAIT | MSG_PEEK));

@@ -10,6 +10,8 @@
 #   make bench   bench/bench.c natively, with this library (wasm32-wasip1 and wasm32-wasip2) and
 #                with wasi-libc's wasip2 sockets, side by side (BENCHMARKS.md)
 #   make lint    rustfmt, clippy (host and wasm32), exported-symbol snapshot, vendored WIT check
+#   make real-fetch  the sources of the real programs (curl, libevent, hiredis, mbedtls) from
+#                crates.io into build/real/vendor (setup runs it; tests/real/)
 #   make doc     the API documentation for wasm32-wasip1 (warnings are errors)
 #
 # Users with wasi-sdk set WASI_SDK_PATH. How cargo runs for wasm32-wasip1 (rustup's target when
@@ -40,12 +42,15 @@ FUZZ_SECONDS := $(if $(SECONDS),$(SECONDS),300)
 fuzz: lib
 	python3 tests/fuzz/diff.py --seconds $(FUZZ_SECONDS)
 
-.PHONY: all lib setup test test-host test-doc test-guest demo lint doc symbols clean bench
+.PHONY: all lib setup real-fetch test test-host test-doc test-guest demo lint doc symbols clean bench
 
 all: lib
 
 setup:
 	scripts/setup.sh
+
+real-fetch:
+	scripts/real-fetch.sh
 
 lib: $(LIB) $(WRAP_OBJ) $(PC) $(LIB_P2) $(WRAP_OBJ_P2) $(PC_P2)
 

@@ -10,6 +10,9 @@
 #                    unpacked under .toolchain/wasi-libc unless WASI_SDK_PATH points at a wasi-sdk.
 #   wasmtime:        wasmtime-cli from crates.io when no `wasmtime` is on PATH (~12 min), at the
 #                    version scripts/versions.sh pins (WASMTIME_VERSION=... overrides it).
+#   real programs:   cmake, autoconf/automake/libtool and redis-server (Debian) to build and test
+#                    curl, libevent, hiredis and mbedtls (tests/real/), whose sources
+#                    scripts/real-fetch.sh vendors from crates.io into build/real/vendor.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=versions.sh
@@ -29,7 +32,7 @@ fi
 if ! rustup_has_wasm; then
     for p in rustc-web cargo-web rust-web-src; do have_pkg "$p" || pkgs+=("$p"); done
 fi
-for p in curl socat python3 pkg-config netbase; do have_pkg "$p" || pkgs+=("$p"); done
+for p in curl socat python3 pkg-config netbase cmake autoconf automake libtool redis-server; do have_pkg "$p" || pkgs+=("$p"); done
 if [ ${#pkgs[@]} -gt 0 ]; then
     echo "setup: installing Debian packages: ${pkgs[*]}"
     $SUDO apt-get update -q
@@ -60,6 +63,8 @@ if ! command -v wasmtime >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/wasmtime" ]
     echo "setup: building wasmtime-cli $WASMTIME_VERSION from crates.io (about 12 minutes)"
     cargo install "wasmtime-cli@$WASMTIME_VERSION" --locked
 fi
+
+scripts/real-fetch.sh
 
 # shellcheck source=env.sh
 . scripts/env.sh

@@ -2,8 +2,8 @@
 # Install what building and testing need, on a fresh Debian 12 machine or an existing one.
 # Idempotent: each step checks first and does nothing when its tool is already there.
 #
-#   Debian packages: clang-22, lld-22, the wasm32 compiler-rt builtins, curl, socat, netbase
-#                    (/etc/services for the native oracle of the netdb test); and, when
+#   Debian packages: clang-22, lld-22, llvm-22 (llvm-ar), the wasm32 compiler-rt builtins,
+#                    curl, socat, netbase (/etc/services for the native oracle of the netdb test); and, when
 #                    rustup has no wasm32-wasip1 target, rustc-web + cargo-web + rust-web-src
 #                    (Debian's Rust, able to build core/alloc for wasm32 with -Zbuild-std).
 #   wasi-libc:       Debian trixie's wasi-libc package (not bookworm's: see ../shared/TOOLCHAIN.md),
@@ -27,7 +27,7 @@ rustup_has_wasm() { scripts/rust-wasm.sh --has-rustup-target; }
 
 pkgs=()
 if [ -z "${WASI_SDK_PATH:-}" ]; then
-    for p in clang-22 lld-22 libclang-rt-22-dev-wasm32; do have_pkg "$p" || pkgs+=("$p"); done
+    for p in clang-22 lld-22 llvm-22 libclang-rt-22-dev-wasm32; do have_pkg "$p" || pkgs+=("$p"); done
 fi
 if ! rustup_has_wasm; then
     for p in rustc-web cargo-web rust-web-src; do have_pkg "$p" || pkgs+=("$p"); done

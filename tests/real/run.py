@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Real software, unchanged (issue 17): curl, libevent, hiredis and mbedtls built with
+bin/wasi-sockets-cc (tests/real/build.sh) run under wasmtime against native peers on loopback, and
+the same programs built natively run the same way as the baseline.
+
+    python3 tests/real/run.py [hiredis|mbedtls|curl|libevent ...] [--no-build]
+
+Prints one summary line per program: `real: <project>/<program>: N passed, N failed, N skipped`,
+then how the native build did on the same tests. A test that native passes must pass under wasm
+unless tests/real/known.txt lists it (with its reason): `skip` entries are not run (they need
+fork, signal delivery, threads, or reaching another process's Unix socket, which WASI does not
+have), `gap` entries run and are expected to fail until the library has what they need (a gap
+entry that passes is reported, so the list stays true). Exits non-zero when a test fails that is
+not listed. Self-contained: tests/run.py can call `main([...])`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fnmatch
+import hashlib
+import http.server
+import os
+import re
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+HERE = ROOT / "tests" / "real"
+BUILD = ROOT / "build" / "real"
+KNOWN = HERE / "known.txt"
+
+
+def env_tool(name: str, default: str) -> str:
+    out = subprocess.run(["bash", "-c", f". {ROOT}/scripts/env.sh && echo ${name}"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    return out or default
+
+
+WASMTIME = env_tool("WSP_WASMTIME", "wasmtime")
+NET = ["-S", "inherit-network"]
+# As a user runs a networked program: names resolve through the host (a name that does not exist
+# is then EAI_NONAME, as natively; denied lookups are EAI_FAIL).
+NET_DNS = NET + ["-S", "allow-ip-name-lookup"]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def free_port(family: int = socket.AF_INET, kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(family, kind) as s:
+        s.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, host: str = "127.0.0.1", timeout: float = 20.0) -> bool:
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def wasm(prog: Path, *args: str, flags: list[str] | None = None) -> list[str]:
+    return [WASMTIME, "run", *(NET if flags is None else flags), str(prog), *args]
+
+
+@contextlib.contextmanager
+def background(cmd: list[str], **kw):
+    """A process that runs while the block runs, then is ended (by its own pid)."""
+    p = subprocess.Popen(cmd, stdout=kw.pop("stdout", subprocess.DEVNULL),
+                         stderr=kw.pop("stderr", subprocess.DEVNULL), **kw)
+    try:
+        yield p
+    finally:
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+# ---------------------------------------------------------------------------------------------
+# Known skips and gaps
+
+
+@dataclass
+class Known:
+    kind: str  # "skip" or "gap"
+    reason: str
+
+
+def load_known() -> dict[str, list[tuple[str, Known]]]:
+    """known.txt: `<project> <kind> <test glob> -- <reason>` per line; # comments."""
+    out: dict[str, list[tuple[str, Known]]] = {}
+    for line in KNOWN.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        head, _, reason = line.partition(" -- ")
+        project, kind, pattern = head.split(None, 2)
+        assert kind in ("skip", "gap"), line
+        out.setdefault(project, []).append((pattern.strip(), Known(kind, reason.strip())))
+    return out
+
+
+KNOWN_LIST = load_known()
+
+
+def known(project: str, test: str) -> Known | None:
+    for pattern, k in KNOWN_LIST.get(project, []):
+        if fnmatch.fnmatchcase(test, pattern):
+            return k
+    return None
+
+
+@dataclass
+class Tally:
+    """Results of one program: per test, wasm's and native's verdict."""
+    name: str
+    project: str
+    wasm: dict[str, str] = field(default_factory=dict)    # test -> pass/fail/skip
+    native: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+
+    def judge(self) -> None:
+        """Fill `unexpected`: wasm failures of tests native passes that are not listed, and listed
+        gaps that pass now."""
+        for t, v in self.wasm.items():
+            k = known(self.project, t)
+            nat = self.native.get(t, "pass")
+            if v == "fail" and nat == "pass" and not (k and k.kind == "gap"):
+                self.unexpected.append(f"{t}: fails under wasm, passes natively")
+            if v == "pass" and k and k.kind == "gap":
+                self.notes.append(f"{t}: listed as a gap ({k.reason}) but passes now: update known.txt")
+
+    def summary(self) -> str:
+        c = {v: sum(1 for x in self.wasm.values() if x == v) for v in ("pass", "fail", "skip")}
+        n = {v: sum(1 for x in self.native.values() if x == v) for v in ("pass", "fail", "skip")}
+        gaps = sum(1 for t, v in self.wasm.items()
+                   if v == "fail" and (k := known(self.project, t)) and k.kind == "gap")
+        s = (f"real: {self.name}: {c['pass']} passed, {c['fail']} failed, {c['skip']} skipped"
+             f" (expected failures, library gaps: {gaps}); native: {n['pass']} passed,"
+             f" {n['fail']} failed, {n['skip']} skipped")
+        same = sum(1 for t, v in self.wasm.items() if self.native.get(t) == v)
+        s += f"; same verdict as native on {same}/{len(self.wasm)}"
+        return s
+
+
+def apply_skips(tally: Tally, tests: list[str]) -> list[str]:
+    """The tests to run under wasm; listed skips are recorded as skipped."""
+    run = []
+    for t in tests:
+        k = known(tally.project, t)
+        if k and k.kind == "skip":
+            tally.wasm[t] = "skip"
+        else:
+            run.append(t)
+    return run
+
+
+# ---------------------------------------------------------------------------------------------
+# hiredis: test.c against a native redis-server; examples/example.c output against native's
+
+
+HIREDIS_TEST_LINE = re.compile(r"^#(\d+) (.*?): (PASSED|FAILED)\s*$")
+
+
+def parse_hiredis(out: str) -> dict[str, str]:
+    """`#NN description: PASSED|FAILED` lines, named by section (the TCP, Unix socket and
+    inherited-fd sections repeat descriptions)."""
+    res, section = {}, "common"
+    for line in ANSI.sub("", out).splitlines():
+        if line.startswith("Testing against TCP"):
+            section = "tcp"
+        elif line.startswith("Testing against Unix"):
+            section = "unix"
+        elif line.startswith("Testing against inherited fd"):
+            section = "fd"
+        m = HIREDIS_TEST_LINE.match(line)
+        if m:
+            res[f"{section}: {m.group(2)}"] = "pass" if m.group(3) == "PASSED" else "fail"
+    return res
+
+
+@contextlib.contextmanager
+def redis_server():
+    port = free_port()
+    sock = BUILD / "hiredis" / f"redis-{port}.sock"
+    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--unixsocket", str(sock),
+           "--save", "", "--appendonly", "no", "--enable-debug-command", "yes",
+           "--daemonize", "no"]
+    with background(cmd) as p:
+        if not wait_port(port):
+            raise RuntimeError(f"redis-server did not start on {port} (exit {p.poll()})")
+        yield port, sock
+
+
+def redis_flushall(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"*1\r\n$8\r\nFLUSHALL\r\n")
+        assert s.recv(100).startswith(b"+OK")
+
+
+def run_hiredis() -> list[Tally]:
+    nat, wsm = BUILD / "hiredis" / "native", BUILD / "hiredis" / "wasm"
+    t = Tally("hiredis/test.c", "hiredis")
+    e = Tally("hiredis/examples/example.c", "hiredis")
+    with redis_server() as (port, sock):
+        args = ["-p", str(port), "-s", str(sock)]
+        redis_flushall(port)
+        n = subprocess.run([str(nat / "hiredis-test"), *args], capture_output=True, text=True,
+                           timeout=300)
+        t.native = parse_hiredis(n.stdout)
+        redis_flushall(port)
+        w = subprocess.run(wasm(wsm / "hiredis-test.wasm", *args, flags=NET_DNS), capture_output=True,
+                           text=True, timeout=300)
+        got = parse_hiredis(w.stdout)
+        # The wasm run stops at the first Unix-socket connection (it exits on the error the test
+        # cannot continue past); tests of the sections it never reached are the listed skips.
+        for name in apply_skips(t, list(t.native)):
+            t.wasm[name] = got.get(name, "fail")
+        if w.returncode != 0:
+            last = ANSI.sub("", w.stdout).strip().splitlines()[-1:]
+            t.notes.append(f"wasm exit {w.returncode} after: {last}")
+
+        outs = {}
+        for kind, cmd in (("native", [str(nat / "hiredis-example"), "127.0.0.1", str(port)]),
+                          ("wasm", wasm(wsm / "hiredis-example.wasm", "127.0.0.1", str(port)))):
+            redis_flushall(port)
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+            outs[kind] = (r.returncode, r.stdout)
+        e.native["output"] = "pass" if outs["native"][0] == 0 else "fail"
+        e.wasm["output"] = "pass" if outs["wasm"] == outs["native"] else "fail"
+        if outs["wasm"] != outs["native"]:
+            e.notes.append(f"outputs differ: native {outs['native']!r} wasm {outs['wasm']!r}")
+    return [t, e]
+
+
+# ---------------------------------------------------------------------------------------------
+# main
+
+PROJECTS = {"hiredis": run_hiredis}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("projects", nargs="*", help=f"some of {', '.join(PROJECTS)} (default: all)")
+    ap.add_argument("--no-build", action="store_true", help="use the builds as they are")
+    args = ap.parse_args(argv)
+    projects = args.projects or list(PROJECTS)
+    bad = 0
+    tallies: list[Tally] = []
+    for p in projects:
+        if not args.no_build:
+            b = subprocess.run([str(HERE / "build.sh"), p], cwd=ROOT)
+            if b.returncode != 0:
+                log(f"real: {p}: BUILD FAILED (see build/real/{p}/*/build.log)")
+                bad += 1
+                continue
+        start = time.time()
+        try:
+            ts = PROJECTS[p]()
+        except Exception as ex:  # a broken harness is a failure, not a crash of the whole run
+            log(f"real: {p}: ERROR {type(ex).__name__}: {ex}")
+            bad += 1
+            continue
+        for t in ts:
+            t.judge()
+            log(t.summary())
+            for n in t.notes:
+                log(f"    note: {n}")
+            for u in t.unexpected:
+                log(f"    UNEXPECTED: {u}")
+            bad += bool(t.unexpected)
+            tallies.append(t)
+        log(f"real: {p}: {time.time() - start:.0f} s")
+    passed = sum(1 for t in tallies for v in t.wasm.values() if v == "pass")
+    failed = sum(1 for t in tallies for v in t.wasm.values() if v == "fail")
+    skipped = sum(1 for t in tallies for v in t.wasm.values() if v == "skip")
+    log(f"real: {passed} passed, {failed} failed, {skipped} skipped"
+        f" ({bad} program(s) with unexpected results)")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -253,9 +253,119 @@ def run_hiredis() -> list[Tally]:
 
 
 # ---------------------------------------------------------------------------------------------
+# mbedtls: TLS 1.2 and DTLS 1.2 between ssl_server2/ssl_client2 (and dtls_server/dtls_client),
+# wasm against native both ways; native against native is the baseline. The built-in test
+# certificates are used (mbedtls' certs.c). 10 MiB go from client to server in 640 requests of
+# 16 KiB on one connection (ssl_client2 request_size=16384 exchanges=640); so the wasm server
+# receives 10 MiB and the wasm client sends 10 MiB.
+
+MB_EXCHANGES, MB_REQ = 640, 16384
+
+
+def _sum_bytes(text: str, what: str) -> tuple[int, int]:
+    ns = [int(m) for m in re.findall(what + r": (\d+) bytes", text)]
+    return len(ns), sum(ns)
+
+
+def _mbedtls_pair(server: list[str], client: list[str], port: int, udp: bool,
+                  exchanges: int, req: int) -> tuple[bool, str]:
+    """Run one server/client pair; the client must end with status 0, have sent every request
+    and read every response; the server must have read every byte."""
+    srv_out = BUILD / "mbedtls" / f"server-{port}.log"
+    with open(srv_out, "w") as f, background(server, stdout=f, stderr=subprocess.STDOUT) as sp:
+        if not udp:
+            if not wait_port(port):
+                return False, f"server did not listen (exit {sp.poll()})"
+        else:
+            time.sleep(1.0)  # nothing to connect to for a readiness check on UDP
+        start = time.time()
+        try:
+            c = subprocess.run(client, capture_output=True, timeout=300)
+        except subprocess.TimeoutExpired:
+            return False, "client timed out after 300 s"
+        secs = time.time() - start
+        time.sleep(0.2)
+    cout = c.stdout.decode("latin-1")
+    sout = srv_out.read_text(encoding="latin-1")
+    writes, sent = _sum_bytes(cout, "Write to server")
+    reads, _ = _sum_bytes(cout, "Read from server")
+    sreads, received = _sum_bytes(sout, "Read from client")
+    detail = (f"client exit {c.returncode}, {writes} requests ({sent} bytes) sent, {reads} responses"
+              f" read, server read {received} bytes, {secs:.1f} s")
+    ok = (c.returncode == 0 and writes == exchanges and reads >= exchanges
+          and sent == received == exchanges * req)
+    if not ok:
+        detail += " | client: " + " / ".join(cout.strip().splitlines()[-3:])[:300]
+    return ok, detail
+
+
+def run_mbedtls() -> list[Tally]:
+    nat, wsm = BUILD / "mbedtls" / "native", BUILD / "mbedtls" / "wasm"
+    t = Tally("mbedtls/ssl_server2+ssl_client2", "mbedtls")
+
+    def prog(kind: str, name: str) -> list[str]:
+        return [str(nat / name)] if kind == "native" else wasm(wsm / f"{name}.wasm")
+
+    cases = []
+    for proto, udp, exchanges, req in (("tls12", False, MB_EXCHANGES, MB_REQ),
+                                       # ssl_server2 reads a datagram into a small buffer
+                                       ("dtls12", True, 100, 128)):
+        for srv, cli in (("wasm", "native"), ("native", "wasm"), ("native", "native")):
+            cases.append((proto, udp, exchanges, req, srv, cli))
+    for proto, udp, exchanges, req, srv, cli in cases:
+        port = free_port(kind=socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)
+        common = [f"server_port={port}", "server_addr=127.0.0.1", "force_version=" +
+                  ("dtls12" if udp else "tls12"), f"exchanges={exchanges}"]
+        if udp:
+            common.append("dtls=1")
+        server = prog(srv, "ssl_server2") + common
+        client = prog(cli, "ssl_client2") + common + ["server_name=localhost", f"request_size={req}"]
+        ok, detail = _mbedtls_pair(server, client, port, udp, exchanges, req)
+        name = f"{proto} {exchanges}x{req} bytes: server {{}} / client {{}}"
+        if srv == "native" and cli == "native":
+            for other in ("wasm", "native"), ("native", "wasm"):
+                t.native[name.format(*other)] = "pass" if ok else "fail"
+        else:
+            t.wasm[name.format(srv, cli)] = "pass" if ok else "fail"
+        t.notes.append(f"{proto} server {srv} / client {cli}: {'ok' if ok else 'FAILED'}: {detail}")
+
+    d = Tally("mbedtls/dtls_server+dtls_client", "mbedtls")
+    # Both programs use the fixed port 4433 (and dtls_client 127.0.0.1).
+    busy = False
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind(("0.0.0.0", 4433))
+        except OSError:
+            busy = True
+    for srv, cli in (("wasm", "native"), ("native", "wasm"), ("native", "native")):
+        name = f"dtls_server {srv} / dtls_client {cli}"
+        if busy:
+            d.wasm[name] = "skip"
+            d.notes.append("UDP port 4433 (fixed in dtls_server.c) is in use: skipped")
+            continue
+        with background(prog(srv, "dtls_server"), stdout=subprocess.PIPE, text=True) as sp:
+            time.sleep(1.0)
+            try:
+                c = subprocess.run(prog(cli, "dtls_client"), capture_output=True, text=True,
+                                   timeout=60)
+                out = c.stdout
+                ok = c.returncode == 0 and "bytes read" in out and "Closing the connection" in out
+            except subprocess.TimeoutExpired:
+                ok, out = False, "client timed out"
+        if srv == "native" and cli == "native":
+            for k in d.wasm:
+                d.native[k] = "pass" if ok else "fail"
+        else:
+            d.wasm[name] = "pass" if ok else "fail"
+        if not ok:
+            d.notes.append(f"{name}: " + " / ".join(out.strip().splitlines()[-3:])[:300])
+    return [t, d]
+
+
+# ---------------------------------------------------------------------------------------------
 # main
 
-PROJECTS = {"hiredis": run_hiredis}
+PROJECTS = {"hiredis": run_hiredis, "mbedtls": run_mbedtls}
 
 
 def main(argv: list[str] | None = None) -> int:

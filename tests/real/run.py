@@ -363,9 +363,272 @@ def run_mbedtls() -> list[Tally]:
 
 
 # ---------------------------------------------------------------------------------------------
+# curl: the wasm curl and the native build of the same source make the same requests to a
+# native HTTP/1.1 server (Python's http.server, in this process) on 127.0.0.1 and [::1]; exit
+# codes, bodies (sha256) and the facts each case checks must be identical.
+
+
+def pattern_bytes(n: int, start: int = 0) -> bytes:
+    block = bytes(range(256)) * 4096  # 1 MiB
+    out = bytearray()
+    pos = start
+    while len(out) < n:
+        off = pos % len(block)
+        take = min(n - len(out), len(block) - off)
+        out += block[off:off + take]
+        pos += take
+    return bytes(out)
+
+
+class CurlHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):  # quiet
+        pass
+
+    def _send(self, code: int, body: bytes, headers: dict | None = None, head: bool = False):
+        self.send_response(code)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _route(self, head: bool):
+        path = self.path.split("?")[0]
+        if path.startswith("/bytes/"):
+            n = int(path.split("/")[2])
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(n))
+            self.end_headers()
+            if not head:
+                sent = 0
+                while sent < n:
+                    chunk = pattern_bytes(min(1 << 20, n - sent), sent)
+                    self.wfile.write(chunk)
+                    sent += len(chunk)
+        elif path.startswith("/redirect/"):
+            n = int(path.split("/")[2])
+            if n > 0:
+                self._send(302, b"", {"Location": f"/redirect/{n - 1}"}, head)
+            else:
+                self._send(200, b"end of the chain\n", None, head)
+        elif path == "/chunked":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(20):
+                data = pattern_bytes(1000 + i * 517, i)
+                self.wfile.write(b"%x\r\n" % len(data) + data + b"\r\n")
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+        elif path == "/stall":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"x" * 10)
+            self.wfile.flush()
+            time.sleep(6)
+        else:
+            self._send(404, b"not found\n", None, head)
+
+    def do_GET(self):
+        self._route(False)
+
+    def do_HEAD(self):
+        self._route(True)
+
+    def _upload(self):
+        h = hashlib.sha256()
+        n = 0
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            while True:
+                size = int(self.rfile.readline().split(b";")[0], 16)
+                if size == 0:
+                    self.rfile.readline()
+                    break
+                data = self.rfile.read(size)
+                h.update(data)
+                n += len(data)
+                self.rfile.readline()
+        else:
+            left = int(self.headers.get("Content-Length", "0"))
+            if self.headers.get("Expect", "").lower() == "100-continue":
+                pass  # http.server answers 100 Continue itself (handle_expect_100)
+            while left:
+                data = self.rfile.read(min(left, 1 << 16))
+                if not data:
+                    break
+                h.update(data)
+                n += len(data)
+                left -= len(data)
+        self._send(200, f"{self.command} {n} {h.hexdigest()}\n".encode())
+
+    def do_POST(self):
+        self._upload()
+
+    def do_PUT(self):
+        self._upload()
+
+
+class _Server4(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _Server6(_Server4):
+    address_family = socket.AF_INET6
+
+
+@contextlib.contextmanager
+def http_servers():
+    """One HTTP server on 127.0.0.1 and one on [::1], on the same port (so `localhost` reaches
+    either)."""
+    for _ in range(20):
+        port = free_port()
+        try:
+            s4 = _Server4(("127.0.0.1", port), CurlHandler)
+        except OSError:
+            continue
+        try:
+            s6 = _Server6(("::1", port), CurlHandler)
+        except OSError:
+            s4.server_close()
+            continue
+        break
+    else:
+        raise RuntimeError("no port free on both 127.0.0.1 and ::1")
+    ts = [threading.Thread(target=s.serve_forever, daemon=True) for s in (s4, s6)]
+    for t in ts:
+        t.start()
+    try:
+        yield port
+    finally:
+        for s in (s4, s6):
+            s.shutdown()
+            s.server_close()
+
+
+@contextlib.contextmanager
+def full_backlog():
+    """A listener whose accept queue is full and never accepted from: a new SYN is dropped, so a
+    connect to it neither succeeds nor is refused (Linux, tcp_abort_on_overflow 0)."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(0)
+    port = ls.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        c = socket.socket()
+        c.setblocking(False)
+        with contextlib.suppress(BlockingIOError, OSError):
+            c.connect(("127.0.0.1", port))
+        fillers.append(c)
+    time.sleep(0.3)
+    try:
+        yield port
+    finally:
+        for c in fillers:
+            c.close()
+        ls.close()
+
+
+@dataclass
+class CurlRun:
+    code: int
+    out: bytes
+    err: str
+    secs: float
+
+
+def _curl(kind: str, args: list[str], stdin: bytes | None = None, dns: bool = True,
+          timeout: int = 300) -> CurlRun:
+    if kind == "native":
+        cmd = [str(BUILD / "curl" / "native" / "curl"), *args]
+    else:
+        cmd = wasm(BUILD / "curl" / "wasm" / "curl.wasm", *args, flags=NET_DNS if dns else NET)
+    start = time.time()
+    p = subprocess.run(cmd, input=stdin if stdin is not None else b"", capture_output=True,
+                       timeout=timeout)
+    return CurlRun(p.returncode, p.stdout, p.stderr.decode("utf-8", "replace"), time.time() - start)
+
+
+def _curl_error(r: CurlRun) -> int | None:
+    """The error number curl printed (`curl: (7) ...`): what curl meant to exit with."""
+    m = re.search(r"curl: \((\d+)\)", r.err)
+    return int(m.group(1)) if m else None
+
+
+def _digest(b: bytes) -> str:
+    return f"{len(b)} bytes sha256 {hashlib.sha256(b).hexdigest()[:16]}"
+
+
+def run_curl() -> list[Tally]:
+    t = Tally("curl/curl", "curl")
+    up10 = pattern_bytes(10 << 20, 7)
+    with http_servers() as port:
+        u4, u6 = f"http://127.0.0.1:{port}", f"http://[::1]:{port}"
+        refused = free_port()
+        # name -> (args, stdin, facts(run) -> str): the facts must be equal, native and wasm
+        cases: list[tuple[str, list[str], bytes | None, object, bool]] = []
+
+        def case(name, args, stdin=None, facts=None, dns=True):
+            cases.append((name, args, stdin, facts or (lambda r: _digest(r.out)), dns))
+
+        for fam, u in (("ipv4", u4), ("ipv6", u6)):
+            case(f"{fam} GET 1 byte", ["-sS", f"{u}/bytes/1"])
+            case(f"{fam} GET 1 MiB", ["-sS", f"{u}/bytes/{1 << 20}"])
+            case(f"{fam} HEAD", ["-sS", "-I", f"{u}/bytes/12345"],
+                 facts=lambda r: [ln for ln in r.out.decode().splitlines()
+                                  if not ln.lower().startswith(("date:", "server:"))])
+            case(f"{fam} POST 10 MiB", ["-sS", "--data-binary", "@-", f"{u}/upload"], stdin=up10)
+            case(f"{fam} PUT 10 MiB", ["-sS", "-T", "-", f"{u}/upload"], stdin=up10)
+            case(f"{fam} keep-alive, 3 URLs on one connection",
+                 ["-sS", "-w", "[connects %{num_connects}]\n", f"{u}/bytes/100",
+                  f"{u}/bytes/200", f"{u}/bytes/300"],
+                 facts=lambda r: (_digest(r.out), r.out.count(b"[connects 1]"),
+                                  r.out.count(b"[connects 0]")))
+            case(f"{fam} redirect chain (5)", ["-sS", "-L", "-w", "%{num_redirects}", f"{u}/redirect/5"])
+            case(f"{fam} chunked", ["-sS", f"{u}/chunked"])
+        case("ipv4 GET 100 MiB", ["-sS", f"{u4}/bytes/{100 << 20}"])
+        case("connection refused", ["-sS", f"http://127.0.0.1:{refused}/"],
+             facts=lambda r: (r.out, _curl_error(r)))
+        case("--max-time against a server that stalls", ["-sS", "--max-time", "2", f"{u4}/stall"],
+             facts=lambda r: (r.out, _curl_error(r), 1.5 < r.secs < 5))
+        case("--limit-rate 500K for 1 MiB", ["-sS", "--limit-rate", "500K", f"{u4}/bytes/{1 << 20}"],
+             facts=lambda r: (_digest(r.out), r.secs > 1.5))
+        case("localhost, host lookups allowed", ["-sS", f"http://localhost:{port}/bytes/1000"])
+        case("localhost, host lookups denied", ["-sS", f"http://localhost:{port}/bytes/1000"],
+             dns=False)
+
+        for name, args, stdin, facts, dns in cases:
+            runs = {k: _curl(k, args, stdin, dns) for k in ("native", "wasm")}
+            f = {k: (r.code, facts(r)) for k, r in runs.items()}
+            t.native[name] = "pass"
+            t.wasm[name] = "pass" if f["wasm"] == f["native"] else "fail"
+            if f["wasm"] != f["native"]:
+                t.notes.append(f"{name}: native {str(f['native'])[:200]} / wasm {str(f['wasm'])[:200]}"
+                               f" / wasm stderr: {runs['wasm'].err.strip()[-200:]}")
+
+        with full_backlog() as bport:
+            name = "--connect-timeout against a full backlog"
+            args = ["-sS", "--connect-timeout", "2", f"http://127.0.0.1:{bport}/"]
+            runs = {k: _curl(k, args) for k in ("native", "wasm")}
+            f = {k: (r.code, _curl_error(r), 1.5 < r.secs < 6) for k, r in runs.items()}
+            t.native[name] = "pass" if f["native"] == (28, 28, True) else "fail"
+            t.wasm[name] = "pass" if f["wasm"] == f["native"] else "fail"
+            if f["wasm"] != f["native"]:
+                t.notes.append(f"{name}: native {f['native']} / wasm {f['wasm']}:"
+                               f" {runs['wasm'].err.strip()[-200:]}")
+    return [t]
+
+
+# ---------------------------------------------------------------------------------------------
 # main
 
-PROJECTS = {"hiredis": run_hiredis, "mbedtls": run_mbedtls}
+PROJECTS = {"hiredis": run_hiredis, "mbedtls": run_mbedtls, "curl": run_curl}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,8 @@
 #   make lint    rustfmt, clippy (host and wasm32), exported-symbol snapshot, vendored WIT check
 #   make real-fetch  the sources of the real programs (curl, libevent, hiredis, mbedtls) from
 #                crates.io into build/real/vendor (setup runs it; tests/real/)
+#   make test-real   build those four for wasm32-wasip1 and natively (cached under build/real),
+#                run them under wasmtime against native peers, compare with native (tests/real/)
 #   make doc     the API documentation for wasm32-wasip1 (warnings are errors)
 #
 # Users with wasi-sdk set WASI_SDK_PATH. How cargo runs for wasm32-wasip1 (rustup's target when
@@ -42,7 +44,7 @@ FUZZ_SECONDS := $(if $(SECONDS),$(SECONDS),300)
 fuzz: lib
 	python3 tests/fuzz/diff.py --seconds $(FUZZ_SECONDS)
 
-.PHONY: all lib setup real-fetch test test-host test-doc test-guest demo lint doc symbols clean bench
+.PHONY: all lib setup real-fetch test-real test test-host test-doc test-guest demo lint doc symbols clean bench
 
 all: lib
 
@@ -95,6 +97,9 @@ doc:
 
 test-guest: lib
 	python3 tests/run.py
+
+test-real: lib
+	python3 tests/real/run.py
 
 demo: lib
 	scripts/demo.sh

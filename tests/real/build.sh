@@ -3,6 +3,7 @@
 # project's own build system) and natively (gcc, the comparison baseline).
 #
 #   tests/real/build.sh [curl|libevent|hiredis|mbedtls|all] [wasm|native|both]
+#   tests/real/build.sh libevent-autoconf    (libevent through ./configure --host=wasm32-wasip1)
 #
 # Sources come from scripts/real-fetch.sh (build/real/src/<project>). Each build goes to
 # build/real/<project>/<kind>/ and is redone only when one of its inputs changed (the sources'
@@ -34,7 +35,7 @@ inputs_key() {
         cat build/real/vendor/.lock-sha256
         sha256sum "$here/build.sh"
         find "$here/$project" -type f 2>/dev/null | sort | xargs -r sha256sum
-        if [ "$kind" = wasm ]; then
+        if [ "$kind" != native ]; then
             sha256sum "$WSP_LIB" bin/wasi-sockets-cc scripts/env.sh
             find include cmake -type f | sort | xargs sha256sum
         fi
@@ -95,7 +96,8 @@ build_curl_native() {
 
 # ---------------------------------------------------------------------------------------------
 # libevent 2.1.12: the library and its regression suite (test/regress and test-*), CMake.
-# Configuration: no OpenSSL, no threads (EVENT__DISABLE_THREAD_SUPPORT), no benchmarks or
+# Configuration: no OpenSSL, no threads (EVENT__DISABLE_THREAD_SUPPORT), no zlib (the regress
+# suite's zlib test; there is no zlib for wasm here), no benchmarks or
 # samples, static. For wasm also:
 #   - EVENT__DISABLE_CLOCK_GETTIME: wasi-libc's clockid_t is a pointer and libevent keeps clock
 #     ids in an int (evutil_time.c does not compile); libevent then uses gettimeofday().
@@ -106,8 +108,10 @@ build_curl_native() {
 #     unconditionally that the library does not export yet (issue 15), each only while llvm-nm
 #     does not find it in the library; their list goes to standins.txt beside the build.
 LIBEVENT_OPTS=(-DCMAKE_BUILD_TYPE=Release -DEVENT__LIBRARY_TYPE=STATIC -DEVENT__DISABLE_OPENSSL=ON
-    -DEVENT__DISABLE_THREAD_SUPPORT=ON -DEVENT__DISABLE_BENCHMARK=ON -DEVENT__DISABLE_SAMPLES=ON)
-build_libevent_wasm() {
+    -DEVENT__DISABLE_THREAD_SUPPORT=ON -DEVENT__DISABLE_BENCHMARK=ON -DEVENT__DISABLE_SAMPLES=ON
+    -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON)
+# The test-only archive (compat + temporary stand-ins) into $1/libwsp_libevent_test.a.
+make_libevent_compat() {
     local o=$1 c=$here/libevent defs=() standins=()
     for s in socketpair if_nametoindex dup dup2 gethostname; do
         if ! "$NM_WASM" -g --defined-only "$WSP_LIB" 2>/dev/null | grep -q " [TW] $s\$"; then
@@ -119,6 +123,10 @@ build_libevent_wasm() {
     "$CC_WASM" -O2 -c -I"$c/compat" "$c/wsp_libevent_compat.c" -o "$o/wsp_compat.o"
     "$CC_WASM" -O2 -c "${defs[@]}" "$c/wsp_standins.c" -o "$o/wsp_standins.o"
     "$AR_WASM" rcs "$o/libwsp_libevent_test.a" "$o/wsp_compat.o" "$o/wsp_standins.o"
+}
+build_libevent_wasm() {
+    local o=$1 c=$here/libevent
+    make_libevent_compat "$o"
     # The compat archive goes on every link (CMAKE_C_STANDARD_LIBRARIES), after libevent's own
     # archives: it defines nothing the library or libevent define.
     cmake -S build/real/src/libevent -B "$o" -DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" "${LIBEVENT_OPTS[@]}" \
@@ -126,6 +134,25 @@ build_libevent_wasm() {
         -DCMAKE_C_FLAGS="-DNO_FORKING -I$c/compat -include $c/wsp_libevent_compat.h" \
         -DCMAKE_C_STANDARD_LIBRARIES="$o/libwsp_libevent_test.a"
     cmake --build "$o" -j "$JOBS"
+}
+# The autoconf path (issue 17: `./configure --host=wasm32-wasip1` must work): libevent's own
+# autogen.sh and configure in a copy of the sources, the libraries and six test-* programs (the
+# regression suite is built through CMake above). Same configuration choices; configure's
+# clock_gettime check has no switch, so its result is overridden (ac_cv_func_clock_gettime=no).
+build_libevent_autoconf() {
+    local o=$1
+    cp -r build/real/src/libevent/. "$o/src"
+    cd "$o/src"
+    ./autogen.sh
+    ./configure --host=wasm32-wasip1 CC="$CC_WASM" AR="$AR_WASM" RANLIB="${AR_WASM/-ar/-ranlib}" \
+        --disable-shared --disable-openssl --disable-thread-support --disable-samples \
+        --disable-libevent-regress --disable-debug-mode ac_cv_func_clock_gettime=no
+    make -j "$JOBS"
+    # The small test programs link the same test-only archive as the CMake build (the temporary
+    # stand-ins: libevent's evutil_socketpair calls socketpair unconditionally).
+    make_libevent_compat "$o"
+    make -j "$JOBS" LIBS="$o/libwsp_libevent_test.a" test/test-init test/test-eof test/test-closed \
+        test/test-weof test/test-time test/test-changelist
 }
 build_libevent_native() {
     cmake -S build/real/src/libevent -B "$1" "${LIBEVENT_OPTS[@]}"
@@ -181,14 +208,15 @@ build_mbedtls_native() {
 case "$what" in
     all) projects=(hiredis mbedtls curl libevent) ;;
     curl|libevent|hiredis|mbedtls) projects=("$what") ;;
+    libevent-autoconf) projects=(libevent); kinds=autoconf ;;
     *) echo "usage: $0 [curl|libevent|hiredis|mbedtls|all] [wasm|native|both]" >&2; exit 2 ;;
 esac
 case "$kinds" in
     both) kinds=(native wasm) ;;
-    wasm|native) kinds=("$kinds") ;;
+    wasm|native|autoconf) kinds=("$kinds") ;;
     *) echo "usage: $0 [project|all] [wasm|native|both]" >&2; exit 2 ;;
 esac
-if [[ " ${kinds[*]} " == *" wasm "* ]] && [ ! -f "$WSP_LIB" ]; then
+if [[ " ${kinds[*]} " =~ " "(wasm|autoconf)" " ]] && [ ! -f "$WSP_LIB" ]; then
     echo "real-build: $WSP_LIB is missing: run 'make' first" >&2
     exit 1
 fi

@@ -626,9 +626,157 @@ def run_curl() -> list[Tally]:
 
 
 # ---------------------------------------------------------------------------------------------
+# libevent: test/regress with each backend, chosen by libevent's environment variables, and the
+# small test-* programs. Natively regress runs whole, forking per test (tinytest's default);
+# under wasm (no fork) each test runs in its own wasmtime process, which gives the same
+# isolation (a test that fails leaves events on the stack it registered in the global base).
+# Under wasm the backends are poll and select (no epoll in WASI); natively epoll, poll, select.
+
+LE_BACKENDS = {"EVENT_NOPOLL": "EVENT_NOPOLL=1", "EVENT_NOSELECT": "EVENT_NOSELECT=1",
+               "EVENT_NOEPOLL": "EVENT_NOEPOLL=1"}
+LE_TIMEOUT = 30
+LE_TEST_START = re.compile(r"^(\S+/\S+): ")
+LE_VERDICT = re.compile(r"^(\S+/\S+): (?:\[forking\] )?(OK|SKIPPED)\s*$")
+LE_FAILED = re.compile(r"\[(\S+) FAILED\]")
+
+
+def parse_regress(out: str) -> dict[str, str]:
+    res: dict[str, str] = {}
+    current = None
+    for line in out.splitlines():
+        m = LE_VERDICT.match(line)
+        if m:
+            res[m.group(1)] = "pass" if m.group(2) == "OK" else "skip"
+            current = None
+            continue
+        m = LE_TEST_START.match(line)
+        if m:
+            current = m.group(1)
+        m = LE_FAILED.search(line)
+        if m and current:
+            res[current] = "fail"
+            current = None
+    return res
+
+
+def regress_tests(cmd: list[str]) -> list[str]:
+    """The tests a regress binary has and runs by default (not those it lists as `(Off by
+    default)` or `(DISABLED)`)."""
+    out = subprocess.run([*cmd, "--list-tests"], capture_output=True, text=True, timeout=60).stdout
+    return [ln.strip() for ln in out.splitlines()
+            if ln.startswith("    ") and "/" in ln and "(" not in ln]
+
+
+def _regress_wasm_one(test: str, env: str) -> tuple[str, str, str]:
+    # /tmp for the suite's temporary files, /etc for evdns' /etc/resolv.conf and /etc/hosts
+    # (as a user runs a program that reads them).
+    cmd = [WASMTIME, "run", *NET_DNS, "--env", env, "--dir", str(BUILD / "libevent" / "tmp") + "::/tmp",
+           "--dir", "/etc::/etc", str(BUILD / "libevent" / "wasm" / "bin" / "regress.wasm"), test]
+    try:
+        # The slowest test natively takes 13 s.
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=LE_TIMEOUT)
+    except subprocess.TimeoutExpired as ex:
+        out = ex.stdout.decode() if isinstance(ex.stdout, bytes) else (ex.stdout or "")
+        seen = parse_regress(out).get(test)
+        return test, "fail", f"timed out after {LE_TIMEOUT} s (the test itself said: {seen or 'nothing'})"
+    v = parse_regress(p.stdout).get(test)
+    if v is None:
+        tail = (p.stdout + p.stderr).strip().splitlines()
+        msg = next((ln for ln in tail if "memory fault" in ln or "unreachable" in ln or "error" in ln.lower()),
+                   tail[-1] if tail else "")
+        return test, "fail", f"no verdict (exit {p.returncode}): {msg.strip()[:160]}"
+    detail = ""
+    if v == "fail":
+        fails = [ln.strip() for ln in p.stdout.splitlines() if "FAIL " in ln]
+        detail = fails[0][:200] if fails else ""
+    return test, v, detail
+
+
+def run_libevent() -> list[Tally]:
+    import concurrent.futures
+    nat = BUILD / "libevent" / "native" / "bin"
+    (BUILD / "libevent" / "tmp").mkdir(exist_ok=True)
+    standins = (BUILD / "libevent" / "wasm" / "standins.txt").read_text().split()
+    tests = regress_tests([str(nat / "regress")])
+    wasm_has = set(regress_tests(wasm(BUILD / "libevent" / "wasm" / "bin" / "regress.wasm")))
+    tallies = []
+    for backend, env in LE_BACKENDS.items():
+        t = Tally(f"libevent/regress ({backend})", "libevent")
+        if standins:
+            t.notes.append("linked with TEMPORARY stand-ins for what the library lacks: "
+                           + ", ".join(standins) + " (tests/real/libevent/wsp_standins.c)")
+        k, v = env.split("=")
+        t0 = time.time()
+        whole = known("libevent", f"backend {backend}")
+        if whole and whole.kind == "skip":
+            for test in tests:
+                t.wasm[test] = "skip"
+            t.notes.append(f"not run under wasm: {whole.reason}")
+            tallies.append(t)
+            continue
+        n = subprocess.run([str(nat / "regress")], capture_output=True, text=True, timeout=900,
+                           env={**os.environ, k: v}, cwd=BUILD / "libevent" / "tmp")
+        t.native = parse_regress(n.stdout)
+        log(f"real: libevent: native regress with {backend}: {time.time() - t0:.0f} s")
+        t0 = time.time()
+        run = []
+        for test in apply_skips(t, tests):
+            if test in wasm_has:
+                run.append(test)
+            else:  # compiled out of the wasm build: known.txt must say why
+                t.wasm[test] = "skip"
+                if not known("libevent", test):
+                    t.unexpected.append(f"{test}: not in the wasm build, and known.txt does not say why")
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            for test, verdict, detail in pool.map(lambda x: _regress_wasm_one(x, env), run):
+                t.wasm[test] = verdict
+                if verdict == "fail" and t.native.get(test, "pass") == "pass":
+                    kn = known("libevent", test)
+                    why = f" [listed gap: {kn.reason}]" if kn else ""
+                    t.notes.append(f"{test}: {detail}{why}")
+        log(f"real: libevent: wasm regress with {backend}: {time.time() - t0:.0f} s")
+        tallies.append(t)
+
+    # The same small programs from the autoconf build (./configure --host=wasm32-wasip1).
+    ac = Tally("libevent/test-* programs built by ./configure --host=wasm32-wasip1", "libevent")
+    for prog in ("test-init", "test-eof", "test-closed", "test-weof", "test-time", "test-changelist"):
+        n = subprocess.run([str(nat / prog)], capture_output=True, text=True, timeout=120)
+        ac.native[prog] = "pass" if n.returncode == 0 else "fail"
+        w = subprocess.run(wasm(BUILD / "libevent" / "autoconf" / "src" / "test" / prog, flags=NET_DNS),
+                           capture_output=True, text=True, timeout=120)
+        ac.wasm[prog] = "pass" if w.returncode == 0 else "fail"
+        if w.returncode != 0:
+            ac.notes.append(f"{prog}: exit {w.returncode}: "
+                            + " / ".join((w.stdout + w.stderr).strip().splitlines()[-2:])[:200])
+    tallies.append(ac)
+
+    small = Tally("libevent/test-* programs", "libevent")
+    for prog in ("test-init", "test-eof", "test-closed", "test-weof", "test-time",
+                 "test-changelist", "test-fdleak", "test-dumpevents", "test-ratelim"):
+        n = subprocess.run([str(nat / prog)], capture_output=True, text=True, timeout=120)
+        small.native[prog] = "pass" if n.returncode == 0 else "fail"
+        if known("libevent", prog) and known("libevent", prog).kind == "skip":
+            small.wasm[prog] = "skip"
+            continue
+        try:
+            w = subprocess.run(wasm(BUILD / "libevent" / "wasm" / "bin" / f"{prog}.wasm", flags=NET_DNS),
+                               capture_output=True, text=True, timeout=120)
+            small.wasm[prog] = "pass" if w.returncode == 0 else "fail"
+            if w.returncode != 0:
+                small.notes.append(f"{prog}: exit {w.returncode}: "
+                                   + " / ".join((w.stdout + w.stderr).strip().splitlines()[-2:])[:200])
+        except subprocess.TimeoutExpired:
+            small.wasm[prog] = "fail"
+            small.notes.append(f"{prog}: timed out")
+    tallies.append(small)
+    return tallies
+
+
+# ---------------------------------------------------------------------------------------------
 # main
 
-PROJECTS = {"hiredis": run_hiredis, "mbedtls": run_mbedtls, "curl": run_curl}
+PROJECTS = {"hiredis": run_hiredis, "mbedtls": run_mbedtls, "curl": run_curl,
+            "libevent": run_libevent}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -642,6 +790,8 @@ def main(argv: list[str] | None = None) -> int:
     for p in projects:
         if not args.no_build:
             b = subprocess.run([str(HERE / "build.sh"), p], cwd=ROOT)
+            if b.returncode == 0 and p == "libevent":
+                b = subprocess.run([str(HERE / "build.sh"), "libevent-autoconf"], cwd=ROOT)
             if b.returncode != 0:
                 log(f"real: {p}: BUILD FAILED (see build/real/{p}/*/build.log)")
                 bad += 1

@@ -113,8 +113,10 @@ LIBEVENT_OPTS=(-DCMAKE_BUILD_TYPE=Release -DEVENT__LIBRARY_TYPE=STATIC -DEVENT__
 # The test-only archive (compat + temporary stand-ins) into $1/libwsp_libevent_test.a.
 make_libevent_compat() {
     local o=$1 c=$here/libevent defs=() standins=()
+    # (nm's output to a file first: `nm | grep -q` under pipefail fails when grep stops early.)
+    "$NM_WASM" -g --defined-only "$WSP_LIB" > "$o/lib-symbols.txt" 2>/dev/null || true
     for s in socketpair if_nametoindex dup dup2 gethostname; do
-        if ! "$NM_WASM" -g --defined-only "$WSP_LIB" 2>/dev/null | grep -q " [TW] $s\$"; then
+        if ! grep -q " [TW] $s\$" "$o/lib-symbols.txt"; then
             defs+=("-DWSP_STANDIN_$(echo "$s" | tr a-z A-Z)")
             standins+=("$s")
         fi

@@ -17,6 +17,7 @@ not listed. Self-contained: tests/run.py can call `main([...])`.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import fnmatch
 import hashlib
@@ -693,7 +694,6 @@ def _regress_wasm_one(test: str, env: str) -> tuple[str, str, str]:
 
 
 def run_libevent() -> list[Tally]:
-    import concurrent.futures
     nat = BUILD / "libevent" / "native" / "bin"
     (BUILD / "libevent" / "tmp").mkdir(exist_ok=True)
     standins = (BUILD / "libevent" / "wasm" / "standins.txt").read_text().split()
@@ -729,6 +729,12 @@ def run_libevent() -> list[Tally]:
                     t.unexpected.append(f"{test}: not in the wasm build, and known.txt does not say why")
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             for test, verdict, detail in pool.map(lambda x: _regress_wasm_one(x, env), run):
+                if verdict == "fail" and t.native.get(test, "pass") == "pass" and not known("libevent", test):
+                    # Timing-heavy tests on a loaded machine: one more try, reported as such.
+                    _, verdict, again = _regress_wasm_one(test, env)
+                    if verdict == "pass":
+                        t.notes.append(f"{test}: failed once, passed on a second try ({detail})")
+                    detail = again
                 t.wasm[test] = verdict
                 if verdict == "fail" and t.native.get(test, "pass") == "pass":
                     kn = known("libevent", test)

@@ -1,7 +1,7 @@
 /*
  * For building libevent's regression suite (test/) for wasm32-wasip1 only: wasi-libc has no
- * <sys/wait.h> (WASI has no processes) and test/*.c include it on every non-Windows system. The
- * macros have Linux's meaning; wait() and waitpid() are in wsp_libevent_compat.c and fail with
+ * <sys/wait.h> (WASI has no processes) and the suite's sources include it on every non-Windows
+ * system. The macros have Linux's meaning; wait() and waitpid() are in wsp_libevent_compat.c and fail with
  * ECHILD, fork() fails with ENOSYS. The suite's tests that fork are skipped (skip list).
  */
 #ifndef WSP_COMPAT_SYS_WAIT_H

@@ -83,7 +83,7 @@ $(PC_P2): scripts/pkgconfig.sh Makefile
 	mkdir -p $(dir $@) && scripts/pkgconfig.sh wasm32-wasip2 > $@.tmp && mv $@.tmp $@
 
 # The real programs (tests/real/) are part of `make test`; REAL=0 leaves them out (their first
-# build takes about 5 minutes on 2 cores, their run about 8; builds are cached in build/real).
+# build takes about 5 minutes on 2 cores, their run about 7; builds are cached in build/real).
 REAL ?= 1
 test: test-host lint doc test-doc test-guest $(if $(filter 1,$(REAL)),test-real)
 

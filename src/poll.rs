@@ -155,7 +155,7 @@ pub fn readiness(d: &Desc, events: i16, absorb: bool) -> i16 {
 /// compares to tell a new arrival from what it already reported. Host sockets record what a look
 /// at the host found; a channel end counts every event that could change its readiness (data
 /// arriving or consumed, a peer's shutdown or close, a connection queued), which every waiter
-/// sees (see [`channel_wakeups`]).
+/// sees (see `channel_wakeups`).
 pub fn wakeups(d: &Desc) -> Wakeups {
     match d {
         Desc::Socket(s) => socket_wakeups(&s.borrow()),
@@ -310,7 +310,7 @@ fn evaluate(
 }
 
 /// The `revents` of one watched descriptor for `events`, now. `first` marks a call's first look
-/// (stdin then waits briefly for data already in the pipe: see [`STDIN_GRACE_NS`]).
+/// (stdin then waits briefly for data already in the pipe: see `STDIN_GRACE_NS`).
 pub fn watch_revents(w: &Watch, events: i16, first: bool) -> i16 {
     match w {
         Watch::Ignore => 0,

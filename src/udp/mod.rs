@@ -488,7 +488,7 @@ impl Udp {
 
     /// What `poll` reports now (Linux's `udp_poll`), reading ahead first: one batch when
     /// nothing is queued, or (`absorb`: an edge-triggered look) everything the host holds, up
-    /// to [`ABSORB_MAX`] datagrams, so each arrival is recorded as a wake-up. (Also after
+    /// to `ABSORB_MAX` datagrams, so each arrival is recorded as a wake-up. (Also after
     /// `shutdown(SHUT_RD)`: Linux still queues datagrams then.)
     pub fn ready(&mut self, absorb: bool) -> Ready {
         if absorb {

@@ -1,136 +1,27 @@
-//! Socket options: one table from (level, name) to a value codec, a getter and a setter.
-//! Unknown level or name is `ENOPROTOOPT`, as on Linux.
-//!
-//! Option lengths follow Linux: `getsockopt` copies at most `*optlen` bytes and stores how many
-//! it copied; `setsockopt` with fewer bytes than the value needs is `EINVAL` (the value layouts
-//! and these rules are [`crate::codec::optval`]).
-//!
-//! Each option is one of three kinds (the option table in docs/options.md says which):
-//! - **host**: passed to the `wasi:sockets` setter and read back from the host (SO_KEEPALIVE,
-//!   SO_RCVBUF, SO_SNDBUF, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, IP_TTL, IPV6_UNICAST_HOPS);
-//! - **emulated**: implemented by the library (SO_RCVTIMEO, SO_SNDTIMEO, SO_ERROR, SO_TYPE, ...);
-//! - **stored**: WASI cannot honour it; the value is kept and reported back, with no effect
-//!   (SO_REUSEADDR: hosts always reuse; SO_LINGER; SO_BROADCAST on TCP; TCP_NODELAY).
-//!
-//! Read-only options answer `ENOPROTOOPT` to a set, as Linux does.
+//! The option table: each (level, name) with its value codec, getter and setter.
 
+use super::names::*;
+use super::{Opt, identity};
 use crate::addr::Family;
 use crate::channel::Kind;
 use crate::codec::optval::{flag, linger, linger_value, timeout_ns, timeval};
 use crate::errno::{Errno, Result};
 use crate::inet::HostOpt;
 use crate::ops::unix::SOCK_SEQPACKET;
-use crate::ops::{IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM};
+use crate::ops::{IPPROTO_TCP, SOCK_DGRAM, SOCK_STREAM};
 use crate::socket::{Attrs, Domain, Proto, Socket};
 
-pub use crate::codec::optval::{Codec, Value};
+use crate::codec::optval::{Codec, Value};
 
-/// `SOL_SOCKET` in wasi-libc.
-pub const SOL_SOCKET: i32 = 0x7fff_ffff;
-/// `IPPROTO_IP`.
-pub const IPPROTO_IP: i32 = 0;
-/// `IPPROTO_IPV6`.
-pub const IPPROTO_IPV6: i32 = 41;
-
-/// `SO_REUSEADDR`.
-pub const SO_REUSEADDR: i32 = 2;
-/// `SO_TYPE`.
-pub const SO_TYPE: i32 = 3;
-/// `SO_ERROR`.
-pub const SO_ERROR: i32 = 4;
-/// `SO_BROADCAST`.
-pub const SO_BROADCAST: i32 = 6;
-/// `SO_SNDBUF`.
-pub const SO_SNDBUF: i32 = 7;
-/// `SO_RCVBUF`.
-pub const SO_RCVBUF: i32 = 8;
-/// `SO_KEEPALIVE`.
-pub const SO_KEEPALIVE: i32 = 9;
-/// `SO_LINGER`.
-pub const SO_LINGER: i32 = 13;
-/// `SO_PEERCRED`.
-pub const SO_PEERCRED: i32 = 17;
 /// The process id `SO_PEERCRED` reports for the program itself: wasi-libc's emulated `getpid`
 /// answers 42, so `cred.pid == getpid()` holds as on Linux.
 const PID: i32 = 42;
-/// `SO_ACCEPTCONN`.
-pub const SO_ACCEPTCONN: i32 = 30;
-/// `SO_PROTOCOL`.
-pub const SO_PROTOCOL: i32 = 38;
-/// `SO_DOMAIN`.
-pub const SO_DOMAIN: i32 = 39;
-/// `SO_RCVTIMEO` (the 64-bit-time value wasi-libc uses).
-pub const SO_RCVTIMEO: i32 = 66;
-/// `SO_SNDTIMEO`.
-pub const SO_SNDTIMEO: i32 = 67;
-/// `TCP_NODELAY`.
-pub const TCP_NODELAY: i32 = 1;
-/// `TCP_KEEPIDLE`.
-pub const TCP_KEEPIDLE: i32 = 4;
-/// `TCP_KEEPINTVL`.
-pub const TCP_KEEPINTVL: i32 = 5;
-/// `TCP_KEEPCNT`.
-pub const TCP_KEEPCNT: i32 = 6;
-/// `IP_TTL`.
-pub const IP_TTL: i32 = 2;
-/// `IPV6_UNICAST_HOPS`.
-pub const IPV6_UNICAST_HOPS: i32 = 16;
-/// `IPV6_V6ONLY`.
-pub const IPV6_V6ONLY: i32 = 26;
-/// `SO_DEBUG`.
-pub const SO_DEBUG: i32 = 1;
-/// `SO_DONTROUTE`.
-pub const SO_DONTROUTE: i32 = 5;
-/// `SO_OOBINLINE`.
-pub const SO_OOBINLINE: i32 = 10;
-/// `SO_PRIORITY`.
-pub const SO_PRIORITY: i32 = 12;
-/// `SO_REUSEPORT`.
-pub const SO_REUSEPORT: i32 = 15;
-/// `SO_RCVLOWAT`.
-pub const SO_RCVLOWAT: i32 = 18;
-/// `SO_SNDLOWAT`.
-pub const SO_SNDLOWAT: i32 = 19;
-/// `TCP_MAXSEG`.
-pub const TCP_MAXSEG: i32 = 2;
-/// `TCP_CORK`.
-pub const TCP_CORK: i32 = 3;
-/// `TCP_QUICKACK`.
-pub const TCP_QUICKACK: i32 = 12;
-/// `TCP_CONGESTION`.
-pub const TCP_CONGESTION: i32 = 13;
-/// `TCP_USER_TIMEOUT`.
-pub const TCP_USER_TIMEOUT: i32 = 18;
-/// `IP_TOS`.
-pub const IP_TOS: i32 = 1;
-/// `IP_PKTINFO`.
-pub const IP_PKTINFO: i32 = 8;
-/// `IP_MTU_DISCOVER`.
-pub const IP_MTU_DISCOVER: i32 = 10;
-/// `IPV6_MTU_DISCOVER`.
-pub const IPV6_MTU_DISCOVER: i32 = 23;
-/// `IPV6_RECVPKTINFO`.
-pub const IPV6_RECVPKTINFO: i32 = 49;
-/// `IPV6_TCLASS`.
-pub const IPV6_TCLASS: i32 = 67;
 
 /// Linux's `TCP_MSS_DEFAULT` (an unconnected socket's `TCP_MAXSEG`), `TCP_MIN_MSS` and
 /// `MAX_TCP_WINDOW` (the range a set accepts).
 const TCP_MSS_DEFAULT: i32 = 536;
 const TCP_MIN_MSS: i32 = 88;
 const MAX_TCP_WINDOW: i32 = 32767;
-
-type Getter = fn(&mut Socket) -> Result<Value>;
-type Setter = fn(&mut Socket, Value) -> Result<()>;
-
-struct Opt {
-    level: i32,
-    name: i32,
-    codec: Codec,
-    get: Getter,
-    /// `None`: read-only.
-    set: Option<Setter>,
-}
 
 fn attrs(e: &mut Socket) -> &mut Attrs {
     &mut e.attrs
@@ -164,15 +55,6 @@ fn host_set(e: &mut Socket, o: HostOpt, v: Value) -> Result<()> {
             }
             Ok(())
         }
-    }
-}
-
-/// The socket's family and protocol level (0 for AF_UNIX, as `SO_PROTOCOL` says).
-fn identity(e: &Socket) -> (Domain, i32) {
-    match &e.proto {
-        Proto::Tcp(t) => (Domain::Inet(t.family()), IPPROTO_TCP),
-        Proto::Udp(u) => (Domain::Inet(u.family()), IPPROTO_UDP),
-        Proto::Unix(_) => (Domain::Unix, 0),
     }
 }
 
@@ -221,7 +103,7 @@ macro_rules! stored_int {
     };
 }
 
-static OPTIONS: &[Opt] = &[
+pub(super) static OPTIONS: &[Opt] = &[
     // Emulated, read-only.
     Opt {
         level: SOL_SOCKET,
@@ -532,74 +414,4 @@ fn v6_only(e: &Socket) -> Result<()> {
         Domain::Inet(Family::V6) => Ok(()),
         _ => Err(Errno::EOPNOTSUPP),
     }
-}
-
-/// Whether the socket's protocol stack answers to `level` at all, which Linux decides before it
-/// reads `optlen` or the value. Linux hands a level it does not know down the protocol chain,
-/// and the last layer answers: an IPv4 socket's IP layer says `EOPNOTSUPP` to a `getsockopt`
-/// (`do_ip_getsockopt`) and `ENOPROTOOPT` to a `setsockopt`; an IPv6 socket's says
-/// `ENOPROTOOPT` to both. (So `TCP_NODELAY` on a UDP socket is an unknown level.) An AF_UNIX
-/// socket has only `SOL_SOCKET`: any other level is `EOPNOTSUPP`.
-pub fn check_level(entry: &Socket, level: i32, get: bool) -> Result<()> {
-    let (domain, proto) = identity(entry);
-    let known = match domain {
-        Domain::Unix if level != SOL_SOCKET => return Err(Errno::EOPNOTSUPP),
-        Domain::Unix => true,
-        Domain::Inet(family) => {
-            level == SOL_SOCKET
-                || level == proto
-                || level == IPPROTO_IP
-                || (family == Family::V6 && level == IPPROTO_IPV6)
-        }
-    };
-    if known {
-        Ok(())
-    } else if get && domain == Domain::Inet(Family::V4) {
-        Err(Errno::EOPNOTSUPP)
-    } else {
-        Err(Errno::ENOPROTOOPT)
-    }
-}
-
-/// The option, if `level` is one the socket answers to and `name` is in the table (a known level
-/// with an unknown name is `ENOPROTOOPT`).
-fn find(entry: &Socket, level: i32, name: i32, get: bool) -> Result<&'static Opt> {
-    check_level(entry, level, get)?;
-    OPTIONS
-        .iter()
-        .find(|o| o.level == level && o.name == name)
-        .ok_or(Errno::ENOPROTOOPT)
-}
-
-/// `getsockopt`: the option's current value.
-pub fn get(entry: &mut Socket, level: i32, name: i32) -> Result<Value> {
-    (find(entry, level, name, true)?.get)(entry)
-}
-
-/// A value `setsockopt` was given: its length, and how to decode it once the option (and so
-/// its layout) is known. The C ABI decodes the caller's bytes; the Rust API has a typed value.
-pub struct Input<'a> {
-    /// The caller's `optlen`.
-    pub len: usize,
-    /// Decode with the option's codec; `ip`: the `IPPROTO_IP` rules (`do_ip_setsockopt`).
-    pub decode: &'a dyn Fn(Codec, bool) -> Result<Value>,
-}
-
-/// `setsockopt`.
-pub fn set(entry: &mut Socket, level: i32, name: i32, input: Input<'_>) -> Result<()> {
-    // Linux's sk_setsockopt and do_tcp_setsockopt read an int before they look at the name: a
-    // shorter value is EINVAL even for an unknown or read-only option.
-    let int_first = level == SOL_SOCKET || (level == IPPROTO_TCP && identity(entry).1 == level);
-    if int_first && input.len < 4 {
-        return Err(Errno::EINVAL);
-    }
-    let opt = find(entry, level, name, false)?;
-    let set = opt.set.ok_or(Errno::ENOPROTOOPT)?;
-    let v = (input.decode)(opt.codec, level == IPPROTO_IP)?;
-    set(entry, v)
-}
-
-/// Every (level, name) in the table, for a test of the option table in docs/options.md.
-pub fn all() -> impl Iterator<Item = (i32, i32, bool)> {
-    OPTIONS.iter().map(|o| (o.level, o.name, o.set.is_some()))
 }

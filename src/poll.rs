@@ -140,7 +140,12 @@ pub fn revents_of(d: &Desc, events: i16) -> i16 {
 pub fn readiness(d: &Desc, events: i16, absorb: bool) -> i16 {
     match d {
         Desc::Socket(s) => match &mut s.borrow_mut().proto {
-            Proto::Tcp(t) => revents(t.ready(events & POLLOUT != 0, absorb), events),
+            // Asked for POLLRDHUP, a connection reads everything the host holds: a FIN right
+            // behind unread data is what the caller waits for.
+            Proto::Tcp(t) => revents(
+                t.ready(events & POLLOUT != 0, absorb || events & POLLRDHUP != 0),
+                events,
+            ),
             Proto::Udp(u) => revents(u.ready(absorb), events),
             Proto::Unix(u) => mask(u.poll(), events),
         },
@@ -177,7 +182,7 @@ pub fn pollables(d: &Desc, events: i16, edge: bool, handles: &mut Vec<u32>) -> W
     match d {
         Desc::Socket(s) => {
             let s = s.borrow();
-            socket_pollables(&s, events & POLLOUT != 0, edge, &mut Handles(handles));
+            socket_pollables(&s, events, edge, &mut Handles(handles));
             socket_wakeups(&s)
         }
         Desc::Pipe(p) => channel_wakeups(p.wakeups()),
@@ -203,12 +208,12 @@ fn mask(m: i16, events: i16) -> i16 {
     m & (events | POLLERR | POLLHUP)
 }
 
-/// The sockets whose host pollables a wait for `events` on `d` must watch, each with whether
-/// output was asked for (none for an object whose readiness only the guest itself changes:
-/// a pipe, an AF_UNIX socket).
-pub fn sockets_to_watch(d: &Desc, events: i16, out: &mut Vec<(Rc<RefCell<Socket>>, bool)>) {
+/// The sockets whose host pollables a wait for `events` on `d` must watch, each with the events
+/// asked of it (none for an object whose readiness only the guest itself changes: a pipe, an
+/// AF_UNIX socket).
+pub fn sockets_to_watch(d: &Desc, events: i16, out: &mut Vec<(Rc<RefCell<Socket>>, i16)>) {
     match d {
-        Desc::Socket(s) => out.push((Rc::clone(s), events & POLLOUT != 0)),
+        Desc::Socket(s) => out.push((Rc::clone(s), events)),
         Desc::File(_) | Desc::Pipe(_) => {}
         Desc::Epoll(e) => crate::epoll::sockets_to_watch(e, out),
     }
@@ -233,15 +238,16 @@ impl<'a> Extend<&'a Pollable> for Handles<'_> {
     }
 }
 
-/// The host pollables of `s` a wait must watch (the edge-triggered set with `edge`).
+/// The host pollables of `s` a wait for `events` must watch (the edge-triggered set with `edge`).
 fn socket_pollables<'a>(
     s: &'a Socket,
-    want_out: bool,
+    events: i16,
     edge: bool,
     out: &mut impl Extend<&'a Pollable>,
 ) {
+    let want_out = events & POLLOUT != 0;
     match (&s.proto, edge) {
-        (Proto::Tcp(t), false) => t.pollables(want_out, out),
+        (Proto::Tcp(t), false) => t.pollables(want_out, events & POLLRDHUP != 0, out),
         (Proto::Tcp(t), true) => t.edge_pollables(want_out, out),
         (Proto::Udp(u), false) => u.pollables(want_out, out),
         (Proto::Udp(u), true) => u.edge_pollables(want_out, out),
@@ -339,10 +345,10 @@ fn wait(fds: &[PollFd], watch: &[Watch], deadline: Option<u64>) {
             }
         }
         // Shared borrows: a descriptor listed twice (or two `dup`s of one socket) is fine.
-        let guards: Vec<_> = sockets.iter().map(|(s, out)| (s.borrow(), *out)).collect();
+        let guards: Vec<_> = sockets.iter().map(|(s, ev)| (s.borrow(), *ev)).collect();
         let mut list: Vec<&Pollable> = Vec::with_capacity(fds.len() + 2);
-        for (s, want_out) in &guards {
-            socket_pollables(s, *want_out, false, &mut list);
+        for (s, events) in &guards {
+            socket_pollables(s, *events, false, &mut list);
         }
         list.extend(stdin);
         // Nothing may ever become ready (no descriptors, or none with a pollable): Linux sleeps

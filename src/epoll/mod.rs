@@ -278,7 +278,7 @@ pub fn inner_pollables(e: &Rc<RefCell<Epoll>>, handles: &mut Vec<u32>) {
 }
 
 /// The sockets whose pollables `poll` must watch for an instance (its armed items').
-pub fn sockets_to_watch(e: &Rc<RefCell<Epoll>>, out: &mut Vec<(Rc<RefCell<Socket>>, bool)>) {
+pub fn sockets_to_watch(e: &Rc<RefCell<Epoll>>, out: &mut Vec<(Rc<RefCell<Socket>>, i16)>) {
     let e = e.borrow();
     for (interest, d) in e.armed() {
         if let Some(d) = d {

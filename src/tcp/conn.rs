@@ -600,9 +600,19 @@ impl Conn {
     /// The pollables to wait on. The input stream is watched whenever a read could tell something
     /// new (nothing buffered, stream open), whether or not input was asked for, because hang-ups
     /// and errors are always reported; once something is buffered it is not, so an unrequested
-    /// byte never makes `poll` spin. The output stream is watched when output was asked for.
-    pub(super) fn pollables<'a>(&'a self, want_out: bool, out: &mut impl Extend<&'a Pollable>) {
-        if self.buffered() == 0 && !self.eof && !self.rd_shut && !self.reset && !self.in_closed {
+    /// byte never makes `poll` spin. With `want_rdhup` it is watched behind unread bytes too (up
+    /// to `ABSORB_MAX`, as an edge-triggered watcher does): the FIN after them is what the caller
+    /// waits for, and a look with RDHUP asked reads ahead everything that arrived, so the
+    /// pollable stops firing. The output stream is watched when output was asked for.
+    pub(super) fn pollables<'a>(
+        &'a self,
+        want_out: bool,
+        want_rdhup: bool,
+        out: &mut impl Extend<&'a Pollable>,
+    ) {
+        let input_open = !self.eof && !self.rd_shut && !self.reset && !self.in_closed;
+        let news = self.buffered() == 0 || (want_rdhup && self.buffered() < ABSORB_MAX);
+        if input_open && news {
             out.extend([&self.in_poll]);
         }
         if want_out && !self.wr_shut && !self.reset {

@@ -526,10 +526,15 @@ impl Tcp {
         }
     }
 
-    /// The pollables `poll` waits on for this socket.
-    pub fn pollables<'a>(&'a self, want_out: bool, out: &mut impl Extend<&'a Pollable>) {
+    /// The pollables `poll` waits on for this socket (`want_rdhup`: see `Conn::pollables`).
+    pub fn pollables<'a>(
+        &'a self,
+        want_out: bool,
+        want_rdhup: bool,
+        out: &mut impl Extend<&'a Pollable>,
+    ) {
         match &self.state {
-            State::Connected { conn, .. } => conn.pollables(want_out, out),
+            State::Connected { conn, .. } => conn.pollables(want_out, want_rdhup, out),
             State::Listening => {
                 out.extend([&self.host.pollable]);
                 out.extend(self.v4.as_ref().map(|h| &h.pollable));

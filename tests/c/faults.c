@@ -11,6 +11,7 @@
  * answers both Linux and this library may give, so the comparison is exact. */
 #include "t.h"
 #include <poll.h>
+#include <sys/epoll.h>
 
 static int helper_port[2];
 
@@ -212,6 +213,40 @@ static void timeout_inside_waitall(int fam) {
     SHOW(close(fd));
 }
 
+/* The peer's FIN arrives a while after its data, and the data is still unread: Linux reports
+ * POLLRDHUP (and EPOLLRDHUP) when the FIN arrives, so a wait that asked for it must wake then
+ * (libevent's EV_CLOSED), not at its timeout. */
+static void fin_behind_unread_data(int fam) {
+    printf("== FIN behind unread data %s\n", famname(fam));
+    static const short asked[] = {POLLRDHUP, POLLIN | POLLRDHUP};
+    char buf[64];
+    for (int k = 0; k < 3; k++) {
+        int fd = scripted(fam, "send-then-fin 12");
+        struct pollfd p = {fd, POLLIN, 0};
+        MUST(poll(&p, 1, 2000)); /* the data is there, the FIN not yet */
+        int n;
+        if (k < 2) {
+            p.events = asked[k];
+            p.revents = 0;
+            n = poll(&p, 1, 2000);
+            printf("poll %s: %d %s%s\n", k ? "IN|RDHUP" : "RDHUP", n, ev(p.revents),
+                   p.revents & POLLRDHUP ? "RDHUP" : "");
+        } else {
+            int ep = epoll_create1(0);
+            struct epoll_event e = {.events = EPOLLRDHUP}, out;
+            e.data.fd = fd;
+            MUST(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e));
+            n = epoll_wait(ep, &out, 1, 2000);
+            printf("epoll_wait RDHUP: %d %s\n", n,
+                   n == 1 && out.events == EPOLLRDHUP ? "EPOLLRDHUP" : "other");
+            close(ep);
+        }
+        SHOW(recv(fd, buf, sizeof buf, 0));
+        SHOW(recv(fd, buf, sizeof buf, 0));
+        SHOW(close(fd));
+    }
+}
+
 /* Writes still in flight when the program closes the socket, and the program itself is the
  * reader: everything sent arrives, then the end of stream (the closed socket must not keep the
  * connection open while the program waits). */
@@ -263,6 +298,7 @@ int main(int argc, char **argv) {
         slow_reader(fams[i]);
         timeout_inside_waitall(fams[i]);
         close_with_writes_pending(fams[i]);
+        fin_behind_unread_data(fams[i]);
     }
     return 0;
 }

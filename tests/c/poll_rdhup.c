@@ -41,6 +41,32 @@ int main(void) {
     show_poll("the peer after SHUT_RD too", c, ALL);
     close(c);
     close(s);
+    /* A FIN right behind data: Linux reports POLLRDHUP at once, with the data still queued
+     * (libevent's EV_CLOSED waits for exactly this). Each wait starts before anything arrives. */
+    for (int round = 0; round < 3; round++) {
+        static const short asked[] = {POLLRDHUP, POLLIN | POLLRDHUP, POLLRDHUP};
+        c = socket(AF_INET, SOCK_STREAM, 0);
+        MUST(connect(c, &a.sa, len));
+        s = accept(l, NULL, NULL);
+        MUST(s);
+        char buf[64];
+        if (round == 2) {
+            /* Some data read first, the rest queued, then the FIN. */
+            MUST(send(c, "first", 5, 0));
+            MUST(recv(s, buf, 5, MSG_WAITALL));
+        }
+        MUST(send(c, "test string", 12, 0));
+        MUST(shutdown(c, SHUT_WR));
+        struct pollfd q = {s, asked[round], 0};
+        int n = poll(&q, 1, 2000);
+        printf("data then FIN, asked %s: %d %s\n", round == 1 ? "IN|RDHUP" : "RDHUP", n,
+               evs(q.revents));
+        show_poll("  then", s, ALL);
+        printf("  recv: %zd\n", recv(s, buf, sizeof buf, 0));
+        printf("  recv again: %zd\n", recv(s, buf, sizeof buf, 0));
+        close(c);
+        close(s);
+    }
     /* a refused connect */
     int r = socket(AF_INET, SOCK_STREAM, 0);
     addr_t gone;

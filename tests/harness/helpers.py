@@ -82,6 +82,11 @@ class Helpers:
                 time.sleep(abs(n) / 1000)
                 if n >= 0:
                     reset()
+            elif cmd == "send-then-fin":  # send n bytes, 150 ms later shut down for writing
+                c.sendall(data)
+                time.sleep(0.15)
+                c.shutdown(socket.SHUT_WR)
+                time.sleep(0.5)
             elif cmd == "send-and-hold":  # send n bytes, keep the connection open 1.5 s
                 c.sendall(data)
                 time.sleep(1.5)

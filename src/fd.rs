@@ -14,10 +14,12 @@ use crate::epoll::Epoll;
 use crate::errno::{Errno, Result};
 use crate::fd_table::{Adapter, FdTable, SharedNumbers};
 use crate::global::Global;
-use crate::socket::Socket;
+use crate::inet::same_endpoint;
+use crate::socket::{Proto, Socket};
 use crate::wasi::p1;
 use alloc::rc::{Rc, Weak};
 use core::cell::{Cell, RefCell};
+use core::net::SocketAddr;
 
 /// An open object of the library's, as one descriptor number refers to it.
 #[derive(Clone)]
@@ -121,7 +123,7 @@ impl Desc {
         match self {
             Desc::Socket(s) => {
                 if let Ok(s) = Rc::try_unwrap(s) {
-                    s.into_inner().close();
+                    s.into_inner().close(connection_open_at);
                 }
             }
             Desc::Pipe(p) => drop(p),
@@ -328,7 +330,7 @@ pub fn close(fd: i32) -> Result<()> {
     match slot.desc {
         Desc::Socket(s) => {
             if let Ok(s) = Rc::try_unwrap(s) {
-                s.into_inner().close();
+                s.into_inner().close(connection_open_at);
             }
         }
         Desc::File(f) => match Rc::try_unwrap(f) {
@@ -342,6 +344,24 @@ pub fn close(fd: i32) -> Result<()> {
         Desc::Epoll(_) => {}
     }
     Ok(())
+}
+
+/// Whether a connected TCP socket of the program's has the local address `addr`.
+fn connection_open_at(addr: SocketAddr) -> bool {
+    let sockets: alloc::vec::Vec<_> = TABLE.with(|t| {
+        t.iter()
+            .filter_map(|(_, slot)| match &slot.desc {
+                Desc::Socket(s) => Some(Rc::clone(s)),
+                _ => None,
+            })
+            .collect()
+    });
+    sockets.iter().any(|s| {
+        s.try_borrow_mut().is_ok_and(|mut s| match &mut s.proto {
+            Proto::Tcp(t) => t.is_connected() && same_endpoint(t.local_addr(), addr),
+            _ => false,
+        })
+    })
 }
 
 /// Move an adopted file whose own number the program closed (copies remain) to a high number of

@@ -44,6 +44,12 @@ pub enum HostOpt {
 /// Linux's default hop limit (`net.ipv4.ip_default_ttl`, `net.ipv6.conf.*.hop_limit`).
 pub const DEFAULT_TTL: i32 = 64;
 
+/// Whether `a` and `b` name one endpoint, an IPv4 address and its IPv4-mapped IPv6 form alike
+/// (a dual-stack socket shows its IPv4 peers mapped).
+pub fn same_endpoint(a: SocketAddr, b: SocketAddr) -> bool {
+    a.port() == b.port() && a.ip().to_canonical() == b.ip().to_canonical()
+}
+
 /// A hop limit in Linux's terms: -1 restores the default; otherwise 1..=255.
 pub fn hops(v: i32) -> Result<u8> {
     match v {

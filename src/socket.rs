@@ -10,6 +10,7 @@ use crate::tcp::Tcp;
 use crate::udp::Udp;
 use crate::wait::{Wait, linger};
 use alloc::boxed::Box;
+use core::net::SocketAddr;
 
 /// The protocol behind a socket.
 pub enum Proto {
@@ -184,12 +185,17 @@ impl Socket {
 
     /// Close the socket (its last descriptor is gone). Linux's `close` returns at once and the
     /// kernel goes on sending queued data; a connection whose write is still in flight here
-    /// lingers (see [`crate::wait::linger`]) until the host has finished.
-    pub fn close(self) {
+    /// lingers (see [`crate::wait::linger`]) until the host has finished. `open_here` says
+    /// whether an open socket of this program has a given address (the reader of the data in
+    /// flight may be one).
+    pub fn close(self, open_here: impl Fn(SocketAddr) -> bool) {
         match self.proto {
             Proto::Tcp(mut tcp) => {
                 if tcp.write_in_flight(true) {
-                    linger::keep(Box::new(tcp));
+                    let reader_here = tcp
+                        .peer_addr()
+                        .is_ok_and(|peer| open_here(peer) || linger::holds(peer));
+                    linger::keep(Box::new(tcp), reader_here);
                 }
             }
             // A UDP socket's host streams hand their last datagram to the kernel as they drop.

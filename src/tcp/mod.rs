@@ -188,6 +188,11 @@ impl Tcp {
         self.family
     }
 
+    /// Whether the socket is a connection (established, possibly shut down since).
+    pub fn is_connected(&self) -> bool {
+        matches!(self.state, State::Connected { .. })
+    }
+
     /// Whether the socket is listening (`SO_ACCEPTCONN`).
     pub fn is_listening(&self) -> bool {
         matches!(self.state, State::Listening)
@@ -586,5 +591,9 @@ impl wait::linger::Lingering for Tcp {
 
     fn write_in_flight(&mut self) -> bool {
         Tcp::write_in_flight(self, false)
+    }
+
+    fn local(&mut self) -> Option<SocketAddr> {
+        self.is_connected().then(|| self.local_addr())
     }
 }

@@ -9,13 +9,17 @@
 //! one end of a connection may be waiting for the end of stream from the other end, which it
 //! closed: the FIN goes when the closed socket is dropped), and an exit handler waits, at most
 //! 10 s in all, for what is left, so data `send` accepted is not lost when the program exits
-//! right after `close`.
+//! right after `close`. A socket whose reader is this very program (an open socket of its own,
+//! which exits with it) is not waited for; and at exit nothing still writing is dropped (the
+//! host would block on the write): the host releases it as the program ends, as the kernel
+//! closes a dying process's sockets.
 
 use super::Wait;
 use crate::bindings::wasi::io::poll::Pollable;
 use crate::global::Global;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::net::SocketAddr;
 
 /// What the list needs of a closed socket.
 pub trait Lingering {
@@ -24,18 +28,44 @@ pub trait Lingering {
     /// Whether the host is still writing (asked once; the host's budget is kept fresh by the
     /// waits around it).
     fn write_in_flight(&mut self) -> bool;
+    /// The socket's own address (the peer of a socket of this program that reads from it).
+    fn local(&mut self) -> Option<SocketAddr>;
 }
 
-static LINGERING: Global<Vec<Box<dyn Lingering>>> =
-    Global::new("wait::linger::LINGERING", Vec::new());
+/// A closed socket kept until its write ends.
+struct Kept {
+    socket: Box<dyn Lingering>,
+    /// Its reader is a socket of this program: nothing to wait for at exit.
+    reader_here: bool,
+}
+
+static LINGERING: Global<Vec<Kept>> = Global::new("wait::linger::LINGERING", Vec::new());
 
 /// How long the exit handler waits, in all, for closed sockets' data to leave.
 const EXIT_DRAIN_NS: u64 = 10_000_000_000;
 
-/// Keep a closed socket until its in-flight write ends.
-pub fn keep(socket: Box<dyn Lingering>) {
+/// Keep a closed socket until its in-flight write ends. `reader_here`: the peer reading its data
+/// is a socket of this program.
+pub fn keep(socket: Box<dyn Lingering>, reader_here: bool) {
     register_exit_drain();
-    LINGERING.with(|l| l.push(socket));
+    LINGERING.with(|l| {
+        l.push(Kept {
+            socket,
+            reader_here,
+        })
+    });
+}
+
+/// Whether a kept socket has the address `addr` (so a socket closed now whose peer is `addr`
+/// has its reader in this program).
+pub fn holds(addr: SocketAddr) -> bool {
+    LINGERING.with(|l| {
+        l.iter_mut().any(|k| {
+            k.socket
+                .local()
+                .is_some_and(|a| crate::inet::same_endpoint(a, addr))
+        })
+    })
 }
 
 /// Whether no closed socket is waiting.
@@ -47,7 +77,7 @@ pub fn is_empty() -> bool {
 pub fn reap() {
     LINGERING.with(|l| {
         if !l.is_empty() {
-            l.retain_mut(|s| s.write_in_flight());
+            l.retain_mut(|k| k.socket.write_in_flight());
         }
     });
 }
@@ -66,7 +96,7 @@ pub(super) fn poll_reaping(ps: &[&Pollable]) -> Vec<u32> {
                 return super::poll_host(ps);
             }
             let mut all = ps.to_vec();
-            all.extend(l.iter().filter_map(|s| s.pollable()));
+            all.extend(l.iter().filter_map(|k| k.socket.pollable()));
             all.extend(unflushed.iter().filter_map(|s| s.out_pollable()));
             let mut r = super::poll_host(&all);
             r.retain(|&i| (i as usize) < ps.len());
@@ -87,7 +117,13 @@ pub(super) fn poll_reaping(ps: &[&Pollable]) -> Vec<u32> {
 
 /// Append the handles of the lingering sockets' pollables (for [`super::any_handles`]).
 pub(super) fn push_handles(handles: &mut Vec<u32>) {
-    LINGERING.with(|l| handles.extend(l.iter().filter_map(|s| s.pollable()).map(Pollable::handle)));
+    LINGERING.with(|l| {
+        handles.extend(
+            l.iter()
+                .filter_map(|k| k.socket.pollable())
+                .map(Pollable::handle),
+        )
+    });
 }
 
 fn register_exit_drain() {
@@ -102,17 +138,28 @@ fn register_exit_drain() {
     unsafe { atexit(drain_at_exit) };
 }
 
-/// At exit: wait (bounded) for closed sockets' in-flight data, then let them go.
+/// At exit: wait (bounded) for closed sockets' in-flight data to reach readers elsewhere, then
+/// let go of the ones done. The rest are never dropped: wasmtime makes dropping a stream wait
+/// for its write in flight, which a reader in this program (exiting) or a peer that stopped
+/// reading never ends; the host releases them with the program.
 extern "C" fn drain_at_exit() {
     let deadline = super::now().saturating_add(EXIT_DRAIN_NS);
     // Out of the list first: the waits below watch the list too.
     let mut left = LINGERING.with(core::mem::take);
-    for s in left.iter_mut() {
-        while s.write_in_flight() {
-            let Some(p) = s.pollable() else { break };
+    for k in left.iter_mut().filter(|k| !k.reader_here) {
+        while k.socket.write_in_flight() {
+            let Some(p) = k.socket.pollable() else { break };
             if Wait::Until(deadline).on(p).is_err() {
                 break;
             }
         }
     }
+    let mut still_writing = Vec::new();
+    for mut k in left {
+        // One whose write ended is dropped here: its FIN goes as on Linux.
+        if k.socket.write_in_flight() {
+            still_writing.push(k);
+        }
+    }
+    core::mem::forget(still_writing);
 }

@@ -8,19 +8,17 @@
 use crate::bindings::wasi::io::poll::Pollable;
 use crate::bindings::wasi::io::streams::{InputStream, OutputStream, StreamError};
 use crate::errno::{Errno, Result};
-use crate::inet::Ready;
-use crate::iov::{advance, gather, remaining, scatter};
+use crate::iov::{remaining, scatter};
 use crate::wait::{self, Wait, host};
 use crate::wakeup::Wakeups;
 use crate::wasi::stream_error_errno;
 use alloc::vec::Vec;
 
+mod ready;
+mod send;
+
 /// The most a single host read asks for (wasmtime's own cap is 64 KiB).
 const READ_CHUNK: u64 = 64 * 1024;
-
-/// Up to this size (the host's limit for `blocking-write-and-flush`) a blocking send is one
-/// host call.
-const SMALL_SEND: usize = 4096;
 
 /// The smallest caller buffer a read goes into directly (smaller ones take a copy, so a read is
 /// not cut short by a tiny first iovec).
@@ -32,14 +30,6 @@ const FILL_CHUNK: u64 = 16 * 1024;
 
 /// `poll` reads past unread data (to see a FIN behind it) only while less than this is held.
 const PEEK_PAST_MAX: usize = 256 * 1024;
-
-/// How long a non-blocking send on a new connection waits for the host's first write permit.
-///
-/// A new connection's send buffer is empty, so Linux takes the first bytes at once and `poll`
-/// reports it writable. wasmtime grants `check-write` only once its I/O driver has seen the
-/// socket writable, which now and then lags the connection; so a connection the host has never
-/// granted a write counts as writable, and its first send waits this long at most for the grant.
-const FIRST_PERMIT_WAIT_NS: u64 = 100_000_000;
 
 /// The most an edge-triggered look reads ahead ([`Conn::absorb`]): past it the connection stops
 /// watching its input, as a full receive buffer stops the sender on Linux.
@@ -404,235 +394,6 @@ impl Conn {
                     return Err(e);
                 }
             }
-        }
-    }
-
-    /// `send`: write `bufs` (`total` bytes) in pieces no larger than the host's `check-write`
-    /// permit; with a blocking `wait`, all of it (or up to the deadline), else what fits now.
-    pub(super) fn send(
-        &mut self,
-        bufs: &[&[u8]],
-        total: usize,
-        wait: Wait,
-        scratch: &mut Vec<u8>,
-    ) -> Result<usize> {
-        if self.wr_shut || self.reset {
-            return Err(Errno::EPIPE);
-        }
-        if wait == Wait::Forever && total <= SMALL_SEND {
-            // One host call instead of check-write + write: the host waits for the permit
-            // itself, as a blocking send would.
-            let data = crate::iov::contiguous(bufs, scratch);
-            return match host::blocking_write_and_flush(&self.output, data) {
-                Ok(()) => {
-                    self.permitted = true;
-                    self.unflushed = false;
-                    // A request went out: its answer is not here yet.
-                    self.flowing = false;
-                    Ok(total)
-                }
-                Err(e) => Err(self.write_errno(e)),
-            };
-        }
-        let mut sent = 0;
-        let (mut idx, mut off) = (0, 0);
-        let partial = |sent: usize, e: Errno| if sent > 0 { Ok(sent) } else { Err(e) };
-        // The wait for the first permit has one deadline for the whole call, taken when needed.
-        let mut first_permit = None;
-        while sent < total {
-            let permit = match self.check_write() {
-                Ok(0) if wait::recheck(wait) => continue,
-                Ok(0) => {
-                    let w = if self.permitted || wait.may_block() {
-                        wait
-                    } else {
-                        *first_permit.get_or_insert_with(|| Wait::new(false, FIRST_PERMIT_WAIT_NS))
-                    };
-                    match w.on(&self.out_poll) {
-                        Ok(()) => continue,
-                        Err(e) => return partial(sent, e),
-                    }
-                }
-                Ok(n) => {
-                    self.permitted = true;
-                    self.unflushed = false;
-                    usize::try_from(n).unwrap_or(usize::MAX).min(total - sent)
-                }
-                Err(e) => return partial(sent, self.write_errno(e)),
-            };
-            while bufs[idx].len() == off {
-                idx += 1;
-                off = 0;
-            }
-            // A piece at least as large as the permit goes straight from the caller's buffer;
-            // smaller pieces are coalesced so each host write is as large as allowed.
-            let chunk: &[u8] = if bufs[idx].len() - off >= permit {
-                &bufs[idx][off..off + permit]
-            } else {
-                gather(bufs, idx, off, permit, scratch);
-                scratch
-            };
-            if let Err(e) = host::write(&self.output, chunk) {
-                return partial(sent, self.write_errno(e));
-            }
-            self.unflushed = true;
-            sent += chunk.len();
-            (idx, off) = advance(bufs, idx, off, chunk.len());
-        }
-        Ok(sent)
-    }
-
-    fn write_errno(&mut self, e: StreamError) -> Errno {
-        match e {
-            // The host closed the stream: we shut down writing, or the peer is gone.
-            StreamError::Closed => Errno::EPIPE,
-            StreamError::LastOperationFailed(e) => {
-                if !self.reset {
-                    self.wake.any();
-                }
-                self.reset = true;
-                stream_error_errno(&e)
-            }
-        }
-    }
-
-    /// Whether the host is still writing earlier data (it grants no permit, and the stream has
-    /// neither failed nor been shut down).
-    pub(super) fn write_in_flight(&mut self, patient: bool) -> bool {
-        if self.reset || self.wr_shut || !self.unflushed {
-            return false;
-        }
-        let in_flight = matches!(host::check_write(&self.output), Ok(0))
-            && (!patient || {
-                // The host's budget may be what said 0: ask again after a yield.
-                wait::host_yield();
-                matches!(host::check_write(&self.output), Ok(0))
-            });
-        self.unflushed = in_flight;
-        in_flight
-    }
-
-    /// The output stream's pollable (to wait for an in-flight write).
-    pub(super) fn out_pollable(&self) -> &Pollable {
-        &self.out_poll
-    }
-
-    /// Whether the host grants a write now (or the stream failed, which a write then reports).
-    fn can_write(&mut self) -> bool {
-        match self.check_write() {
-            Ok(0) if wait::recheck(Wait::Never) => !matches!(self.check_write(), Ok(0)),
-            Ok(0) => false,
-            Ok(_) => {
-                self.permitted = true;
-                self.unflushed = false;
-                true
-            }
-            Err(_) => true,
-        }
-    }
-
-    /// Read ahead everything the host holds now (appending, up to [`ABSORB_MAX`]), so that what
-    /// arrived is recorded as a wake-up and the input pollable stops firing: an edge-triggered
-    /// look, which must see each arrival even behind unread bytes, and end of stream right
-    /// behind data (`EPOLLRDHUP`). After `shutdown(SHUT_RD)` too: Linux still queues then.
-    pub(super) fn absorb(&mut self, so_error: &mut Option<Errno>) {
-        while self.buffered() < ABSORB_MAX
-            && !self.eof
-            && !self.in_closed
-            && !self.reset
-            && host::ready(&self.in_poll)
-        {
-            if self.rx_pos > 0 {
-                self.rx.drain(..self.rx_pos);
-                self.rx_pos = 0;
-            }
-            // The pollable said ready: read (a read-ahead's size, see FILL_CHUNK).
-            match self.host_read(FILL_CHUNK, true) {
-                Ok(data) if data.is_empty() => break,
-                Ok(data) if self.rx.is_empty() => self.rx = data,
-                Ok(data) => self.rx.extend_from_slice(&data),
-                Err(StreamError::Closed) => self.eof = true,
-                Err(StreamError::LastOperationFailed(e)) => {
-                    self.reset = true;
-                    *so_error = Some(stream_error_errno(&e));
-                }
-            }
-        }
-    }
-
-    /// Readiness, as Linux's `tcp_poll` computes it, after reading ahead (everything there is,
-    /// with `absorb`; see [`Conn::absorb`]). Writability is asked of the host only when
-    /// `want_out` (`poll` reports POLLOUT only when requested).
-    pub(super) fn ready(
-        &mut self,
-        so_error: &mut Option<Errno>,
-        want_out: bool,
-        absorb: bool,
-    ) -> Ready {
-        if absorb {
-            self.absorb(so_error);
-        } else {
-            self.fill(so_error);
-            if self.buffered() > 0 && self.buffered() < PEEK_PAST_MAX && !self.eof && !self.reset {
-                // Linux knows of a FIN queued behind unread data (POLLRDHUP, and POLLHUP once
-                // shut for writing): look past the data, once (found by tests/fuzz/diff.c).
-                self.read_more(so_error);
-            }
-        }
-        // Writable means what `send` will find: a write permit from `check-write` (asking grants
-        // nothing and consumes nothing). The output pollable is only for waiting: it can be
-        // ready while `check-write` still grants 0, and a `poll` trusting it could hand the
-        // program POLLOUT, EAGAIN, POLLOUT, ...
-        // A connection the host has never granted a write is writable (see
-        // FIRST_PERMIT_WAIT_NS).
-        let output =
-            want_out && (self.wr_shut || self.reset || !self.permitted || self.can_write());
-        let rcv_shut = self.eof || self.rd_shut;
-        Ready {
-            input: self.buffered() > 0 || rcv_shut || self.reset || so_error.is_some(),
-            output,
-            hup: self.reset || (rcv_shut && self.wr_shut),
-            err: so_error.is_some(),
-            rdhup: rcv_shut || self.reset,
-        }
-    }
-
-    /// The pollables to wait on. The input stream is watched whenever a read could tell something
-    /// new (nothing buffered, stream open), whether or not input was asked for, because hang-ups
-    /// and errors are always reported; once something is buffered it is not, so an unrequested
-    /// byte never makes `poll` spin. With `want_rdhup` it is watched behind unread bytes too (up
-    /// to `ABSORB_MAX`, as an edge-triggered watcher does): the FIN after them is what the caller
-    /// waits for, and a look with RDHUP asked reads ahead everything that arrived, so the
-    /// pollable stops firing. The output stream is watched when output was asked for.
-    pub(super) fn pollables<'a>(
-        &'a self,
-        want_out: bool,
-        want_rdhup: bool,
-        out: &mut impl Extend<&'a Pollable>,
-    ) {
-        let input_open = !self.eof && !self.rd_shut && !self.reset && !self.in_closed;
-        let news = self.buffered() == 0 || (want_rdhup && self.buffered() < ABSORB_MAX);
-        if input_open && news {
-            out.extend([&self.in_poll]);
-        }
-        if want_out && !self.wr_shut && !self.reset {
-            out.extend([&self.out_poll]);
-        }
-    }
-
-    /// The pollables an edge-triggered watcher waits on: input whenever more could arrive (even
-    /// behind unread bytes, up to [`ABSORB_MAX`]), output only once the host has refused a write
-    /// (a writable connection has no edge to wait for).
-    pub(super) fn edge_pollables<'a>(
-        &'a self,
-        want_out: bool,
-        out: &mut impl Extend<&'a Pollable>,
-    ) {
-        if self.buffered() < ABSORB_MAX && !self.eof && !self.in_closed && !self.reset {
-            out.extend([&self.in_poll]);
-        }
-        if want_out && self.nospace && !self.wr_shut && !self.reset {
-            out.extend([&self.out_poll]);
         }
     }
 }

@@ -21,7 +21,7 @@ check "src/abi/ reaches descriptors only through crate::ops (one door)" \
 check "src/net/ calls the core with Rust types: no C bytes, no C constants of its own" \
     'codec::|addr::encode|to_ne_bytes|const MSG_|const SHUT_' src/net
 check "the core's C constants and structs are decoded in src/abi/ and src/codec/ only" \
-    'repr\(C\)' src/ops src/tcp src/udp src/poll.rs src/fd.rs src/socket.rs src/passthrough.rs src/inet.rs src/wait
+    'repr\(C\)' src/ops src/tcp src/udp src/poll.rs src/fd.rs src/socket.rs src/passthrough src/inet.rs src/wait
 check "only the waiting layer blocks or polls (clippy.toml enforces it too)" \
     '\.block\(\)|io::poll::\{?poll|wasi_poll' $(ls -d src/* | grep -v '^src/wait$')
 exit $fail

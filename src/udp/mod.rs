@@ -23,19 +23,24 @@
 //! The host's rules: `send` only after a `check-send` that permits it (one datagram per
 //! permit); streams and their pollables are dropped before their socket (struct fields drop in
 //! declaration order: children first) and before `stream` is called again.
+//!
+//! This file holds the socket's state and the small calls on it (names, `shutdown`,
+//! `SO_ERROR`, `IPV6_V6ONLY`, `SO_REUSEADDR`). The rest, one concern a file: `connect.rs` binding
+//! and connecting, `send.rs` sending, `recv.rs` receiving, `readiness.rs` what `poll` and epoll
+//! see, `options.rs` the host-backed options, `sides.rs` the host sockets a socket has,
+//! `endpoint.rs` one host socket's life cycle, `dual.rs` and `shared.rs` as above.
 
 use crate::addr::{self, Family};
-use crate::bindings::wasi::io::poll::Pollable;
 use crate::errno::{Errno, Result};
 use crate::flags::Shutdown;
-use crate::inet::{Ready, probe_bindable};
-use crate::iov;
-use crate::wait::{self, Wait};
 use crate::wakeup::Wakeups;
 
+mod connect;
 mod dual;
 mod endpoint;
 mod options;
+mod readiness;
+mod recv;
 mod send;
 mod shared;
 mod sides;
@@ -46,7 +51,6 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 use core::net::{IpAddr, SocketAddr};
 use endpoint::Endpoint;
-use send::check_broadcast;
 
 /// Linux's `udp_sendmsg` refuses anything longer than this before looking at the address.
 const MAX_UDP_LEN: usize = 0xffff;
@@ -56,8 +60,6 @@ const MAX_PAYLOAD_V4: usize = 65507;
 const MAX_PAYLOAD_V6: usize = 65527;
 /// Datagrams asked of the host per read-ahead (wasmtime returns at most 16, up to 64 KiB).
 const RECV_BATCH: u64 = 16;
-/// The most datagrams an edge-triggered look reads ahead (see [`Udp::ready`]).
-const ABSORB_MAX: usize = 256;
 /// How long a reconnect waits for the previous host socket to release the local port.
 const REBIND_WAIT_NS: u64 = 2_000_000_000;
 /// The pause between two attempts to take the port back.
@@ -220,235 +222,6 @@ impl Udp {
         self.so_error.take()
     }
 
-    /// `bind(2)`. Linux checks the address before the socket's state (`__inet_bind`).
-    pub fn bind(&mut self, addr: SocketAddr) -> Result<()> {
-        if self.bound.is_some() {
-            let family = self.family;
-            return Err(probe_bindable(addr, |a| Udp::new(family)?.bind(a))
-                .err()
-                .unwrap_or(Errno::EINVAL));
-        }
-        let port = match self.family {
-            Family::V4 => self.bind_side(Side::Main, addr)?.port(),
-            Family::V6 => self.bind_v6(addr)?,
-        };
-        self.bound = Some(Bound {
-            ip: addr.ip(),
-            port,
-            addr_locked: !addr.ip().is_unspecified(),
-            port_locked: addr.port() != 0,
-        });
-        self.kept_ip = None;
-        Ok(())
-    }
-
-    /// Bind one side's host socket to `a` (its family): a socket with `SO_REUSEADDR` joins or
-    /// makes a shared host socket. The address bound (port resolved).
-    fn bind_side(&mut self, side: Side, a: SocketAddr) -> Result<SocketAddr> {
-        let map = side == Side::V4 && self.family == Family::V6;
-        let ep = if self.reuse {
-            let opts = self.opts;
-            let m = shared::Member::bind(a, !map, map, &self.rx, |s| {
-                endpoint::apply_opts(s, &opts, map)
-            })?;
-            Endpoint::shared(m, Family::of(&a), map)
-        } else if side == Side::Main {
-            return self.main.bind(a);
-        } else {
-            let mut ep = Endpoint::new(Family::V4, map, &self.opts)?;
-            ep.bind(a)?;
-            ep
-        };
-        let local = ep.local().unwrap_or(a);
-        match side {
-            Side::Main => self.main = ep,
-            Side::V4 => self.v4 = Some(Box::new(ep)),
-        }
-        Ok(local)
-    }
-
-    /// Bind an ephemeral port on the unspecified address if the socket is not bound, as Linux
-    /// does on the first send or connect.
-    pub fn autobind(&mut self) -> Result<()> {
-        if self.bound.is_some() {
-            return Ok(());
-        }
-        let mut any = self.family.unspecified();
-        if let Some(ip) = self.kept_ip {
-            any.set_ip(ip);
-        }
-        let port = self.main.bind(any)?.port();
-        self.bound = Some(Bound {
-            ip: any.ip(),
-            port,
-            addr_locked: self.kept_ip.is_some(),
-            port_locked: false,
-        });
-        Ok(())
-    }
-
-    /// `connect(2)`: set the peer (binding first if needed). `broadcast`: `SO_BROADCAST`. An
-    /// IPv6 socket takes an `AF_INET` peer as its IPv4-mapped address (Linux's
-    /// `__ip6_datagram_connect`), unless it is v6-only.
-    pub fn connect(&mut self, addr: SocketAddr, broadcast: bool) -> Result<()> {
-        let addr = match (self.family, addr) {
-            (Family::V6, SocketAddr::V4(_)) if self.v6only => return Err(Errno::EAFNOSUPPORT),
-            (Family::V6, SocketAddr::V4(_)) => addr::mapped(addr),
-            (f, a) if Family::of(&a) != f => return Err(Errno::EAFNOSUPPORT),
-            (_, a) => a,
-        };
-        let target = self.target(addr);
-        let side = self.route(target)?;
-        check_broadcast(&addr::host_form(target), broadcast)?;
-        if target.port() == 0 {
-            // Linux accepts it and sends into the void; WASI refuses it. As BSD: EADDRNOTAVAIL.
-            return Err(Errno::EADDRNOTAVAIL);
-        }
-        self.autobind()?;
-        if side == Side::V4 {
-            self.ensure_v4()?;
-        }
-        self.drain();
-        self.stop_all();
-        self.peer = Some(target);
-        if let Err(e) = self.open(side) {
-            self.peer = None;
-            return Err(e);
-        }
-        Ok(())
-    }
-
-    /// `connect(2)` with `AF_UNSPEC` (Linux's `__udp_disconnect`): forget the peer; give the
-    /// port back unless `bind` named it, and the source address unless `bind` named one.
-    pub fn disconnect(&mut self) -> Result<()> {
-        self.drain();
-        self.peer = None;
-        self.stop_all();
-        match self.bound {
-            None => Ok(()),
-            Some(b) if !b.port_locked => {
-                self.main = Endpoint::new(self.family, false, &self.opts)?;
-                self.v4 = None;
-                self.bound = None;
-                // An address bind named stays (found by tests/fuzz/diff.c).
-                self.kept_ip = b.addr_locked.then_some(b.ip);
-                Ok(())
-            }
-            Some(_) => {
-                // A host socket that may be connected is replaced by a fresh one bound alike;
-                // a shared one takes any sender again at once.
-                for side in [Side::Main, Side::V4] {
-                    let opts = self.opts;
-                    let Some(ep) = self.ep_mut(side) else {
-                        continue;
-                    };
-                    let r = if ep.streamed() {
-                        ep.renew(&opts)
-                    } else if ep.member().is_some() {
-                        ep.open(None, &opts)
-                    } else {
-                        Ok(())
-                    };
-                    if let Err(e) = r {
-                        self.lost(side);
-                        return Err(e);
-                    }
-                }
-                Ok(())
-            }
-        }
-    }
-
-    /// `recv`/`recvfrom`/`recvmsg`/`read`: one datagram, truncated to `bufs` (the rest is
-    /// discarded unless `peek`). `trunc` (`MSG_TRUNC`): report the datagram's full length.
-    pub fn recv(
-        &mut self,
-        bufs: &mut [&mut [u8]],
-        wait: Wait,
-        peek: bool,
-        trunc: bool,
-    ) -> Result<Received> {
-        let mut looked_again = false;
-        loop {
-            if let Some(e) = self.so_error.take() {
-                return Err(e);
-            }
-            {
-                let mut rx = self.rx.borrow_mut();
-                if let Some(d) = rx.front() {
-                    let n = iov::scatter(&d.data, bufs);
-                    let r = Received {
-                        n: if trunc { d.data.len() } else { n },
-                        from: Some(d.from),
-                        truncated: n < d.data.len(),
-                    };
-                    if !peek {
-                        rx.pop_front();
-                        self.taken += 1;
-                    }
-                    return Ok(r);
-                }
-            }
-            if self.rd_shut {
-                // Linux's UDP keeps queueing after `shutdown(SHUT_RD)` and delivers what is
-                // queued; with nothing there a blocking receive returns 0 at once (its wait
-                // sees RCV_SHUTDOWN), a non-blocking one is EAGAIN (it never waits, so never
-                // looks): `__skb_recv_udp`. (It said 0 and dropped queued datagrams: found by
-                // tests/fuzz/diff.c.)
-                if self.bound.is_some() && self.pull()? {
-                    continue;
-                }
-                if wait.may_block() {
-                    return Ok(Received {
-                        n: 0,
-                        from: None,
-                        truncated: false,
-                    });
-                }
-                if !looked_again {
-                    looked_again = true;
-                    wait::host_yield();
-                    continue;
-                }
-                return Err(Errno::EAGAIN);
-            }
-            if self.bound.is_none() {
-                // Nothing can arrive at a socket without a port: Linux waits in vain.
-                wait.idle()?;
-                continue;
-            }
-            if self.pull()? {
-                continue;
-            }
-            if wait::recheck(wait) {
-                continue;
-            }
-            if !wait.may_block() && !looked_again {
-                // A datagram the kernel already holds reaches the host's event loop a few
-                // microseconds later (measured: 72% at the first look, 97% after one yield).
-                // Linux's loopback has it at once; one yield before EAGAIN narrows the gap.
-                looked_again = true;
-                wait::host_yield();
-                continue;
-            }
-            let mut ps = Vec::new();
-            self.in_pollables(&mut ps);
-            if ps.is_empty() {
-                wait.idle()?;
-                continue;
-            }
-            wait.on_any(&ps)?;
-        }
-    }
-
-    /// `FIONREAD`: the length of the next datagram (0 if none), as Linux's `SIOCINQ` on UDP.
-    pub fn readable_now(&mut self) -> usize {
-        if self.rx.borrow().is_empty() {
-            self.read_ahead();
-        }
-        self.rx.borrow().front().map_or(0, |d| d.data.len())
-    }
-
     /// `shutdown(2)`. Linux marks the socket shut even when it is not connected, and then
     /// reports `ENOTCONN`.
     pub fn shutdown(&mut self, how: Shutdown) -> Result<()> {
@@ -484,90 +257,5 @@ impl Udp {
     /// `getpeername(2)`.
     pub fn peer_addr(&self) -> Result<SocketAddr> {
         self.peer.ok_or(Errno::ENOTCONN)
-    }
-
-    /// What `poll` reports now (Linux's `udp_poll`), reading ahead first: one batch when
-    /// nothing is queued, or (`absorb`: an edge-triggered look) everything the host holds, up
-    /// to `ABSORB_MAX` datagrams, so each arrival is recorded as a wake-up. (Also after
-    /// `shutdown(SHUT_RD)`: Linux still queues datagrams then.)
-    pub fn ready(&mut self, absorb: bool) -> Ready {
-        if absorb {
-            while self.rx.borrow().len() < ABSORB_MAX && self.so_error.is_none() {
-                let before = self.rx.borrow().len();
-                self.read_ahead();
-                if self.rx.borrow().len() == before {
-                    break;
-                }
-            }
-        } else if self.so_error.is_none() && (self.rx.borrow().is_empty() || self.peer.is_some()) {
-            // Even with datagrams held: an ICMP error comes first from the host's next
-            // receive, and Linux reports it (POLLERR) with datagrams queued (found by
-            // tests/fuzz/diff.c).
-            self.read_ahead();
-        }
-        // An unbound socket is writable (sending binds it), as is one not yet streaming.
-        let output = self
-            .active()
-            .filter_map(|side| self.ep(side))
-            .all(|ep| !ep.streaming() || ep.check_send().is_ok_and(|n| n > 0));
-        // Linux's SOCK_NOSPACE: room after none wakes writers.
-        if !output {
-            self.nospace = true;
-        } else if self.nospace {
-            self.nospace = false;
-            self.wake.output();
-        }
-        Ready {
-            input: !self.rx.borrow().is_empty() || self.rd_shut,
-            output,
-            hup: self.rd_shut && self.wr_shut,
-            err: self.so_error.is_some(),
-            rdhup: self.rd_shut,
-        }
-    }
-
-    /// The socket's wake-ups so far (see [`crate::wakeup`]). Datagrams reach the queue from
-    /// this socket's host sockets and, for a shared port, from the other members' reads: an
-    /// arrival is noticed here, as the count of datagrams ever queued moving.
-    pub fn wakeups(&self) -> Wakeups {
-        let queued = self.taken + self.rx.borrow().len() as u64;
-        let (seen, at) = self.arrivals.get();
-        let at = if queued == seen {
-            at
-        } else {
-            let at = crate::wakeup::fresh();
-            self.arrivals.set((queued, at));
-            at
-        };
-        Wakeups {
-            input: self.wake.input.max(at),
-            ..self.wake
-        }
-    }
-
-    /// The pollables an edge-triggered watcher waits on: input while more could be read ahead,
-    /// output only after the host refused a send.
-    pub fn edge_pollables<'a>(&'a self, want_out: bool, out: &mut impl Extend<&'a Pollable>) {
-        for ep in self.active().filter_map(|side| self.ep(side)) {
-            // After `shutdown(SHUT_RD)` too: Linux still queues, and wakes, then.
-            if self.rx.borrow().len() < ABSORB_MAX {
-                out.extend(ep.in_ready());
-            }
-            if want_out && self.nospace {
-                out.extend(ep.out_ready());
-            }
-        }
-    }
-
-    /// The pollables `poll` waits on for this socket.
-    pub fn pollables<'a>(&'a self, want_out: bool, out: &mut impl Extend<&'a Pollable>) {
-        for ep in self.active().filter_map(|side| self.ep(side)) {
-            if !self.rd_shut {
-                out.extend(ep.in_ready());
-            }
-            if want_out {
-                out.extend(ep.out_ready());
-            }
-        }
     }
 }

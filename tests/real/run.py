@@ -24,6 +24,7 @@ import hashlib
 import http.server
 import os
 import re
+import select
 import socket
 import socketserver
 import subprocess
@@ -93,6 +94,33 @@ def background(cmd: list[str], **kw):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+
+
+def wait_for_text(path: Path, text: str, timeout: float) -> bool:
+    """Wait until the file `path` (a process's output) contains `text`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in path.read_text(encoding="latin-1"):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def wait_for_output(p: subprocess.Popen, text: bytes, timeout: float) -> bool:
+    """Read `p`'s stdout (a binary pipe) until `text` appears; False at end of output or after
+    `timeout` seconds. What follows `text` stays unread in the pipe."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    fd = p.stdout.fileno()
+    while text not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return False
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return False
+        seen += chunk
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,8 +308,9 @@ def _mbedtls_pair(server: list[str], client: list[str], port: int, udp: bool,
         if not udp:
             if not wait_port(port):
                 return False, f"server did not listen (exit {sp.poll()})"
-        else:
-            time.sleep(1.0)  # nothing to connect to for a readiness check on UDP
+        # UDP: nothing to connect to for a readiness check; the server says when it is bound.
+        elif not wait_for_text(srv_out, "Waiting for a remote connection", 60):
+            return False, f"server never said it was waiting (exit {sp.poll()})"
         start = time.time()
         try:
             c = subprocess.run(client, capture_output=True, timeout=300)
@@ -347,15 +376,21 @@ def run_mbedtls() -> list[Tally]:
             d.wasm[name] = "skip"
             d.notes.append("UDP port 4433 (fixed in dtls_server.c) is in use: skipped")
             continue
-        with background(prog(srv, "dtls_server"), stdout=subprocess.PIPE, text=True) as sp:
-            time.sleep(1.0)
-            try:
-                c = subprocess.run(prog(cli, "dtls_client"), capture_output=True, text=True,
-                                   timeout=60)
-                out = c.stdout
-                ok = c.returncode == 0 and "bytes read" in out and "Closing the connection" in out
-            except subprocess.TimeoutExpired:
-                ok, out = False, "client timed out"
+        with background(prog(srv, "dtls_server"), stdout=subprocess.PIPE) as sp:
+            # Its port is bound once it says so (a fixed sleep lost the race while wasmtime was
+            # still compiling a fresh build on a loaded machine: the client's first datagram met
+            # a closed port).
+            if not wait_for_output(sp, b"Waiting for a remote connection", 60):
+                ok, out = False, "the server never said it was waiting"
+            else:
+                try:
+                    c = subprocess.run(prog(cli, "dtls_client"), capture_output=True, text=True,
+                                       timeout=60)
+                    out = c.stdout
+                    ok = (c.returncode == 0 and "bytes read" in out
+                          and "Closing the connection" in out)
+                except subprocess.TimeoutExpired:
+                    ok, out = False, "client timed out"
         if srv == "native" and cli == "native":
             for k in d.wasm:
                 d.native[k] = "pass" if ok else "fail"
@@ -634,10 +669,17 @@ def run_curl() -> list[Tally]:
 # small test-* programs. Natively regress runs whole, forking per test (tinytest's default);
 # under wasm (no fork) each test runs in its own wasmtime process, which gives the same
 # isolation (a test that fails leaves events on the stack it registered in the global base).
-# Under wasm the backends are poll and select (no epoll in WASI); natively epoll, poll, select.
+# Each backend is forced by turning the other two off (libevent prefers epoll, then poll, then
+# select), as libevent's own CMake test targets do; a build without the backend fails every test.
+# The library gives the wasm build epoll (sys/epoll.h), poll and select.
 
-LE_BACKENDS = {"EVENT_NOPOLL": "EVENT_NOPOLL=1", "EVENT_NOSELECT": "EVENT_NOSELECT=1",
-               "EVENT_NOEPOLL": "EVENT_NOEPOLL=1"}
+LE_BACKENDS = {"epoll": "EVENT_NOPOLL=1,EVENT_NOSELECT=1",
+               "poll": "EVENT_NOEPOLL=1,EVENT_NOSELECT=1",
+               "select": "EVENT_NOEPOLL=1,EVENT_NOPOLL=1"}
+
+
+def _le_env(env: str) -> dict[str, str]:
+    return dict(kv.split("=") for kv in env.split(","))
 LE_TIMEOUT = 30
 LE_TEST_START = re.compile(r"^(\S+/\S+): ")
 LE_VERDICT = re.compile(r"^(\S+/\S+): (?:\[forking\] )?(OK|SKIPPED)\s*$")
@@ -674,7 +716,8 @@ def regress_tests(cmd: list[str]) -> list[str]:
 def _regress_wasm_one(test: str, env: str) -> tuple[str, str, str]:
     # /tmp for the suite's temporary files, /etc for evdns' /etc/resolv.conf and /etc/hosts
     # (as a user runs a program that reads them).
-    cmd = [WASMTIME, "run", *NET_DNS, "--env", env, "--dir", str(BUILD / "libevent" / "tmp") + "::/tmp",
+    envs = [a for kv in env.split(",") for a in ("--env", kv)]
+    cmd = [WASMTIME, "run", *NET_DNS, *envs, "--dir", str(BUILD / "libevent" / "tmp") + "::/tmp",
            "--dir", "/etc::/etc", str(BUILD / "libevent" / "wasm" / "bin" / "regress.wasm"), test]
     try:
         # The slowest test natively takes 13 s.
@@ -708,7 +751,6 @@ def run_libevent() -> list[Tally]:
         if standins:
             t.notes.append("linked with TEMPORARY stand-ins for what the library lacks: "
                            + ", ".join(standins) + " (tests/real/libevent/wsp_standins.c)")
-        k, v = env.split("=")
         t0 = time.time()
         whole = known("libevent", f"backend {backend}")
         if whole and whole.kind == "skip":
@@ -718,7 +760,7 @@ def run_libevent() -> list[Tally]:
             tallies.append(t)
             continue
         n = subprocess.run([str(nat / "regress")], capture_output=True, text=True, timeout=900,
-                           env={**os.environ, k: v}, cwd=BUILD / "libevent" / "tmp")
+                           env={**os.environ, **_le_env(env)}, cwd=BUILD / "libevent" / "tmp")
         t.native = parse_regress(n.stdout)
         log(f"real: libevent: native regress with {backend}: {time.time() - t0:.0f} s")
         t0 = time.time()

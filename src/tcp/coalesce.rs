@@ -13,7 +13,9 @@
 //! buffered does); the bytes go to the host, together, at the program's next call into the
 //! library (any call: every descriptor lookup flushes, see `crate::fd::lookup`), before any
 //! wait of the library, when a send would take them past [`COALESCE_MAX`], at `shutdown` and
-//! `close`, and at exit.
+//! `close`, and at exit. A `shutdown(SHUT_WR)` whose held bytes the host cannot take yet (a
+//! peer that does not read) returns at once, as Linux's does, and its FIN follows the last of
+//! them.
 //!
 //! The limit: a program that sends and then computes for a long time without calling the
 //! library holds its bytes for that long (Linux would have sent them). An error the host reports
@@ -69,7 +71,11 @@ impl Tcp {
         }
         match r {
             Ok(n) if n < held.len() => self.pending = held[n..].to_vec(),
-            Ok(_) => self.pending = recycle(held),
+            Ok(_) => {
+                self.pending = recycle(held);
+                // A `shutdown(SHUT_WR)` made while bytes were held: its FIN goes now.
+                self.send_held_fin();
+            }
             Err(Errno::EAGAIN) => self.pending = held,
             Err(e) => {
                 self.so_error.get_or_insert(e);

@@ -262,12 +262,11 @@ impl Tcp {
             return Err(Errno::EPIPE);
         };
         let total = bufs.iter().map(|b| b.len()).sum::<usize>();
+        if conn.wr_shut || (total == 0 && conn.reset) {
+            return Err(Errno::EPIPE);
+        }
         if total == 0 {
-            return if conn.wr_shut || conn.reset {
-                Err(Errno::EPIPE)
-            } else {
-                Ok(0)
-            };
+            return Ok(0);
         }
         if hold && let Some(n) = self.try_hold(bufs, total) {
             return Ok(n);
@@ -345,8 +344,10 @@ impl Tcp {
 
     /// `shutdown(2)`.
     pub fn shutdown(&mut self, how: Shutdown) -> Result<()> {
-        // Held bytes go before the FIN, as the kernel's queue would send them.
-        self.flush(Wait::Forever);
+        // Held bytes go before the FIN, as the kernel's queue would send them; what the host
+        // cannot take now (a peer that does not read) keeps the FIN back until it can (see
+        // `flush`): Linux's shutdown never waits.
+        self.flush(Wait::Never);
         // inet_shutdown ends Linux's SS_CONNECTING first: an established connection counts as
         // reported (connect then says EISCONN), a failed one becomes SS_DISCONNECTING.
         match &mut self.state {
@@ -369,7 +370,7 @@ impl Tcp {
                 // SHUT_RD was lost: found by tests/fuzz/diff.c). Writes already accepted by
                 // the host are delivered before the FIN (the host schedules the shutdown after
                 // them), so nothing needs flushing here.
-                if how.writes() {
+                if how.writes() && self.pending.is_empty() {
                     self.host
                         .sock
                         .shutdown(ShutdownType::Send)
@@ -378,15 +379,7 @@ impl Tcp {
                 }
                 conn.rd_shut |= how.reads();
                 conn.wr_shut |= how.writes();
-                if conn.rd_shut && conn.fin_sent && !conn.in_closed && !conn.eof {
-                    // Shut both ways with our FIN out, Linux resets the connection when more
-                    // data arrives (RFC 1122; tcp_rcv_state_process in FIN_WAIT): so must the
-                    // host's kernel, which it does once its input is shut too. What is queued
-                    // already is still delivered: take it first (found by tests/fuzz/diff.c).
-                    conn.take_queued(&mut self.so_error);
-                    let _ = self.host.sock.shutdown(ShutdownType::Receive);
-                    conn.in_closed = true;
-                }
+                self.close_input_if_done();
                 // Linux's inet_shutdown wakes every waiter (sk_state_change).
                 self.wake.any();
                 Ok(())
@@ -451,6 +444,40 @@ impl Tcp {
                 .map(|a| self.shown(wasi::from_wasi(a)))
                 .map_err(|_| Errno::ENOTCONN),
             _ => Err(Errno::ENOTCONN),
+        }
+    }
+}
+
+impl Tcp {
+    /// Our FIN, held back by bytes `send` accepted before `shutdown(SHUT_WR)`, once the host has
+    /// taken the last of them (from `flush`).
+    pub(super) fn send_held_fin(&mut self) {
+        let State::Connected { conn, .. } = &mut self.state else {
+            return;
+        };
+        if !conn.wr_shut || conn.fin_sent || conn.reset || !self.pending.is_empty() {
+            return;
+        }
+        if let Err(e) = self.host.sock.shutdown(ShutdownType::Send) {
+            self.so_error.get_or_insert(Errno::from(e));
+            return;
+        }
+        conn.fin_sent = true;
+        self.close_input_if_done();
+    }
+
+    /// Shut both ways with our FIN out, Linux resets the connection when more data arrives (RFC
+    /// 1122; tcp_rcv_state_process in FIN_WAIT): so must the host's kernel, which it does once
+    /// its input is shut too. What is queued already is still delivered: take it first (found
+    /// by tests/fuzz/diff.c).
+    fn close_input_if_done(&mut self) {
+        let State::Connected { conn, .. } = &mut self.state else {
+            return;
+        };
+        if conn.rd_shut && conn.fin_sent && !conn.in_closed && !conn.eof {
+            conn.take_queued(&mut self.so_error);
+            let _ = self.host.sock.shutdown(ShutdownType::Receive);
+            conn.in_closed = true;
         }
     }
 }

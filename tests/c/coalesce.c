@@ -94,5 +94,35 @@ int main(void) {
     take("peer", s, 5);
     close(c);
     close(s);
+
+    /* A peer that reads nothing: shutdown(SHUT_WR) returns at once (libevent's evhttp shuts
+     * down such a connection; the library once waited forever to hand its held bytes to the
+     * host), a send after it is EPIPE, and once the peer reads, every byte arrives, then the
+     * end of stream. */
+    printf("== shutdown behind a peer that does not read\n");
+    c = pair(&s);
+    MUST(setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one));
+    static char piece[1000];
+    long sent = 0;
+    for (int i = 0; i < 100000; i++) {
+        ssize_t r = send(c, piece, sizeof piece, MSG_DONTWAIT);
+        if (r < 0) break;
+        sent += r;
+    }
+    printf("filled: %s\n", sent > 0 ? "yes" : "no");
+    SHOW(shutdown(c, SHUT_WR));
+    SHOW(send(c, "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT));
+    long got = 0;
+    static char sink[65536];
+    struct pollfd q = {s, POLLIN, 0};
+    ssize_t r = 1;
+    while (r > 0 && poll(&q, 1, 5000) == 1) {
+        r = recv(s, sink, sizeof sink, 0);
+        if (r > 0) got += r;
+    }
+    printf("peer: %s, then %s\n", got == sent ? "every byte" : "BYTES MISSING",
+           r == 0 ? "end of stream" : "no end of stream");
+    close(c);
+    close(s);
     return 0;
 }

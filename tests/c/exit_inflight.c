@@ -4,7 +4,8 @@
  * exits at once: the kernel closes the open socket at exit. The library must neither wait out
  * its exit drain (the reader is this program, which is leaving) nor block when the host drops
  * the closed connection's stream. Both directions: the closed socket is the client, then also
- * an accepted one; IPv4 and IPv6 (a dual-stack listener sees the IPv4 client as mapped). */
+ * an accepted one; IPv4 and IPv6; and shut down both ways before the close (the host sends its
+ * FIN behind the write in flight: dropping the stream then blocks as well). */
 #include "t.h"
 
 static size_t fill(int fd) {
@@ -19,7 +20,7 @@ static size_t fill(int fd) {
     return sent;
 }
 
-static void pair_and_close_writer(int fam, int close_accepted) {
+static void pair_and_close_writer(int fam, int close_accepted, int shut_first) {
     addr_t a;
     socklen_t len;
     int l = listener(fam, &a, &len);
@@ -31,14 +32,17 @@ static void pair_and_close_writer(int fam, int close_accepted) {
     int writer = close_accepted ? s : c;
     printf("%s, %s writes: filled %s\n", famname(fam), close_accepted ? "accepted" : "client",
            fill(writer) > 0 ? "yes" : "no");
+    /* libevent's evhttp shuts a connection down both ways before closing it. */
+    if (shut_first) SHOW(shutdown(writer, SHUT_RDWR));
     SHOW(close(writer));
     /* The reader stays open and never reads. */
 }
 
 int main(void) {
     test_setup();
-    pair_and_close_writer(AF_INET, 0);
-    pair_and_close_writer(AF_INET6, 1);
+    pair_and_close_writer(AF_INET, 0, 0);
+    pair_and_close_writer(AF_INET6, 1, 0);
+    pair_and_close_writer(AF_INET, 1, 1);
     printf("exiting\n");
     return 0;
 }

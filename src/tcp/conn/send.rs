@@ -32,7 +32,8 @@ impl Conn {
         wait: Wait,
         scratch: &mut Vec<u8>,
     ) -> Result<usize> {
-        if self.wr_shut || self.reset {
+        // (`shutdown(SHUT_WR)` is refused by `Tcp::send`: the bytes held before it still go.)
+        if self.reset || self.fin_sent {
             return Err(Errno::EPIPE);
         }
         if wait == Wait::Forever && total <= SMALL_SEND {
@@ -113,9 +114,11 @@ impl Conn {
     }
 
     /// Whether the host is still writing earlier data (it grants no permit, and the stream has
-    /// neither failed nor been shut down).
+    /// not failed; after a `shutdown(SHUT_WR)` too).
     pub(in crate::tcp) fn write_in_flight(&mut self, patient: bool) -> bool {
-        if self.reset || self.wr_shut || !self.unflushed {
+        // After our FIN too: the host sends it behind the write in flight, and dropping the
+        // stream before that write ends blocks in the host (a peer that never reads: forever).
+        if self.reset || !self.unflushed {
             return false;
         }
         let in_flight = matches!(host::check_write(&self.output), Ok(0))

@@ -3,7 +3,7 @@
  * sockets, so only send/recv are used). scripts/bench.py runs the builds side by side against
  * native servers (this program's `serve` modes) on loopback.
  *
- *   bench serve <sink|source|echo|churn|idle|udp|reply|many|manyslow> <4|6>
+ *   bench serve <sink|source|echo|churn|idle|udp|reply|many|manyslow|udpload> <4|6>
  *                                                  prints "PORT <n>", serves until killed
  *   bench run <test> <port> [args]                 prints "RESULT <key> <value>" lines
  *
@@ -15,7 +15,12 @@
  * <round trips> (one active connection among many idle ones, against `serve many`, or `serve
  * manyslow`, which echoes 1 ms late so that every wait blocks: 64-byte round trips through an
  * epoll or a poll loop; the measured loop is framed by "MARK start" / "MARK end" lines, for the
- * harness to read the process's CPU time; the wasi-libc build has no epoll). */
+ * harness to read the process's CPU time; the wasi-libc build has no epoll), udpload_send and
+ * udpload_recv <milliseconds> [4|6 [buffer bytes]] (1,460-byte datagrams paced at 1 Gbit/s for
+ * that long, from this program to `serve udpload`, or from it to this program; loss counted by
+ * the receiver; the paced part is framed by MARK lines for the harness to read both processes'
+ * CPU time; a buffer size, if given, is set as the receiving socket's SO_RCVBUF, or the sending
+ * socket's SO_SNDBUF). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -170,6 +175,96 @@ static void serve_reply(int l) {
     }
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* UDP under load: 1,460-byte datagrams (a full Ethernet frame's payload) paced at 1 Gbit/s,
+ * each carrying its number in its first 8 bytes. */
+#define LOAD_DGRAM 1460
+#define LOAD_RATE (1e9 / (LOAD_DGRAM * 8.0)) /* datagrams per second: 85,616 */
+
+typedef struct {
+    uint64_t sent, errors, bursts, max_burst;
+    double secs;
+} pace_t;
+
+static void sleep_until_ns(uint64_t t) {
+    uint64_t now = now_ns();
+    if (t <= now) return;
+    struct timespec ts = {(time_t)((t - now) / 1000000000u), (long)((t - now) % 1000000000u)};
+    nanosleep(&ts, NULL);
+}
+
+/* Send `ms` milliseconds' worth of datagrams at LOAD_RATE on `s` (to `to`, or to its peer when
+ * `to` is NULL). The pacing a plain program does: when behind schedule, send what is due at
+ * once (a burst); when ahead, sleep until the next datagram is due. So a runtime whose sleeps
+ * are coarse sends longer bursts. A send refused for lack of room (EAGAIN, ENOBUFS) counts as
+ * sent and lost. */
+static pace_t pace(int s, const struct sockaddr *to, socklen_t tolen, int ms) {
+    static char d[LOAD_DGRAM];
+    memset(d, 'l', sizeof d);
+    pace_t r = {0};
+    uint64_t total = (uint64_t)(LOAD_RATE * ms / 1000.0);
+    double interval = 1e9 / LOAD_RATE;
+    uint64_t t0 = now_ns();
+    while (r.sent < total) {
+        uint64_t due = (uint64_t)((double)(now_ns() - t0) / interval) + 1;
+        if (due > total) due = total;
+        if (r.sent >= due) {
+            sleep_until_ns(t0 + (uint64_t)((double)r.sent * interval));
+            continue;
+        }
+        r.bursts++;
+        if (due - r.sent > r.max_burst) r.max_burst = due - r.sent;
+        for (; r.sent < due; r.sent++) {
+            memcpy(d, &r.sent, sizeof r.sent);
+            ssize_t n = to ? sendto(s, d, sizeof d, 0, to, tolen) : send(s, d, sizeof d, 0);
+            if (n == (ssize_t)sizeof d) continue;
+            if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)) DIE("send");
+            r.errors++;
+        }
+    }
+    r.secs = (double)(now_ns() - t0) / 1e9;
+    return r;
+}
+
+/* "END" and the number of datagrams sent, to `to`. */
+static void send_end(int l, uint64_t sent, const addr_t *to, socklen_t tolen) {
+    char end[11];
+    memcpy(end, "END", 3);
+    memcpy(end + 3, &sent, sizeof sent);
+    sendto(l, end, sizeof end, 0, &to->sa, tolen);
+}
+
+/* `serve udpload`: counts 1,460-byte datagrams since the last "RESET" and answers "END" with
+ * the count (8 bytes). On "GO <ms>" it paces datagrams to the asker for that long, then sends
+ * "END" and the number sent every 5 ms until the asker says "BYE" (at most 2 s): the receiver
+ * under test needs no timeout of its own (wasi-libc's UDP has no SO_RCVTIMEO). */
+static void serve_udpload(int l) {
+    static char buf[65536];
+    uint64_t count = 0;
+    for (;;) {
+        addr_t from;
+        socklen_t flen = sizeof from;
+        ssize_t n = recvfrom(l, buf, sizeof buf - 1, 0, &from.sa, &flen);
+        if (n < 0) DIE("recvfrom");
+        if (n == LOAD_DGRAM) {
+            count++;
+        } else if (n == 5 && memcmp(buf, "RESET", 5) == 0) {
+            count = 0;
+        } else if (n == 3 && memcmp(buf, "END", 3) == 0) {
+            sendto(l, &count, sizeof count, 0, &from.sa, flen);
+        } else if (n > 3 && memcmp(buf, "GO ", 3) == 0) {
+            buf[n] = 0;
+            uint64_t sent = pace(l, &from.sa, flen, atoi(buf + 3)).sent;
+            for (int i = 0; i < 400; i++) {
+                send_end(l, sent, &from, flen);
+                struct pollfd p = {l, POLLIN, 0};
+                if (poll(&p, 1, 5) > 0 && recv(l, buf, sizeof buf, 0) == 3 && memcmp(buf, "BYE", 3) == 0)
+                    break;
+            }
+        }
+    }
+}
+
 /* `many`: any number of connections, echoing through epoll (natively), at once or 1 ms late. */
 
 #ifdef __linux__
@@ -209,8 +304,8 @@ static void serve_many(int l, int delay_us) {
 
 /* Native servers (one connection at a time, but for `reply`, `many` and `manyslow`). */
 
-static void serve(const char *mode) {
-    int udp = strcmp(mode, "udp") == 0;
+static void serve(const char *mode, int bufsize) {
+    int udp = strcmp(mode, "udp") == 0 || strcmp(mode, "udpload") == 0;
     int l = socket(fam_v6 ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
     if (l < 0) DIE("socket");
     int one = 1, big = 16 << 20;
@@ -224,6 +319,11 @@ static void serve(const char *mode) {
     fflush(stdout);
     static char buf[1 << 20];
     if (strcmp(mode, "reply") == 0) serve_reply(l);
+    if (strcmp(mode, "udpload") == 0) {
+        if (bufsize > 0 && setsockopt(l, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof bufsize) < 0)
+            DIE("SO_RCVBUF");
+        serve_udpload(l);
+    }
 #ifdef __linux__
     if (strcmp(mode, "many") == 0) serve_many(l, 0);
     if (strcmp(mode, "manyslow") == 0) serve_many(l, 1000);
@@ -464,6 +564,81 @@ static void reqresp(int port, int requests, int clients) {
     printf("RESULT reqresp%d_rps %.0f\n", clients, requests / dt);
 }
 
+/* The paced part of the two tests below is framed by "MARK start" and "MARK end", for the
+ * harness to read the CPU time both processes spent in it. */
+
+/* udpload_send: this program paces datagrams to `serve udpload`, then asks how many arrived. */
+static void udpload_send(int port, int ms, int sndbuf) {
+    int s = socket(fam_v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+    if (s < 0) DIE("socket");
+    if (sndbuf > 0 && setsockopt(s, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) < 0)
+        DIE("SO_SNDBUF");
+    addr_t a;
+    socklen_t len = loopback(&a, port);
+    if (connect(s, &a.sa, len) < 0) DIE("connect");
+    send(s, "RESET", 5, 0);
+    printf("MARK start\n");
+    pace_t r = pace(s, NULL, 0, ms);
+    printf("MARK end\n");
+    uint64_t got = 0;
+    int answered = 0;
+    for (int attempt = 0; attempt < 20 && !answered; attempt++) {
+        send(s, "END", 3, 0);
+        struct pollfd p = {s, POLLIN, 0};
+        if (poll(&p, 1, 500) > 0 && recv(s, &got, sizeof got, 0) == (ssize_t)sizeof got)
+            answered = 1;
+    }
+    close(s);
+    if (!answered) {
+        fprintf(stderr, "udpload_send: the server did not report\n");
+        exit(2);
+    }
+    printf("RESULT udpl_send_loss_pct %.3f\n", 100.0 * (double)(r.sent - got) / (double)r.sent);
+    printf("RESULT udpl_send_mbps %.1f\n", (double)r.sent * LOAD_DGRAM * 8 / r.secs / 1e6);
+    printf("RESULT udpl_send_burst %.2f\n", (double)r.sent / (double)r.bursts);
+    printf("RESULT udpl_send_maxburst %llu\n", (unsigned long long)r.max_burst);
+    printf("RESULT udpl_send_refused %llu\n", (unsigned long long)r.errors);
+}
+
+/* udpload_recv: this program, bound and unconnected (a server's socket), asks `serve udpload`
+ * to pace datagrams at it and counts what arrives (a blocking receive loop), until the
+ * server's "END". */
+static void udpload_recv(int port, int ms, int rcvbuf) {
+    int s = socket(fam_v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+    if (s < 0) DIE("socket");
+    if (rcvbuf > 0 && setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0)
+        DIE("SO_RCVBUF");
+    addr_t me, srv;
+    socklen_t len = loopback(&me, 0);
+    if (bind(s, &me.sa, len) < 0) DIE("bind");
+    loopback(&srv, port);
+    char go[32];
+    int golen = snprintf(go, sizeof go, "GO %d", ms);
+    static char buf[2048];
+    uint64_t got = 0, sent = 0, next = 0, reordered = 0;
+    printf("MARK start\n");
+    if (sendto(s, go, (size_t)golen, 0, &srv.sa, len) != golen) DIE("sendto");
+    for (;;) {
+        ssize_t n = recv(s, buf, sizeof buf, 0);
+        if (n < 0) DIE("udpload_recv");
+        if (n == LOAD_DGRAM) {
+            uint64_t seq;
+            memcpy(&seq, buf, sizeof seq);
+            if (seq < next) reordered++;
+            else next = seq + 1;
+            got++;
+        } else if (n == 11 && memcmp(buf, "END", 3) == 0) {
+            memcpy(&sent, buf + 3, sizeof sent);
+            break;
+        }
+    }
+    printf("MARK end\n");
+    for (int i = 0; i < 3; i++) sendto(s, "BYE", 3, 0, &srv.sa, len);
+    close(s);
+    printf("RESULT udpl_recv_loss_pct %.3f\n", 100.0 * (double)(sent - got) / (double)sent);
+    printf("RESULT udpl_recv_reordered %llu\n", (unsigned long long)reordered);
+}
+
 /* One active connection among `idle` idle ones: `rounds` 64-byte round trips on the active one,
  * each waited for by epoll_wait (use_epoll) or poll over every connection. */
 static void idle_loop(int port, int idle, int rounds, int use_epoll) {
@@ -542,11 +717,11 @@ int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc >= 4 && strcmp(argv[1], "serve") == 0) {
         fam_v6 = atoi(argv[3]) == 6;
-        serve(argv[2]);
+        serve(argv[2], argc > 4 ? atoi(argv[4]) : 0);
         return 0;
     }
     if (argc < 5 || strcmp(argv[1], "run") != 0) {
-        fprintf(stderr, "usage: bench serve <mode> <4|6> | bench run <test> <port> <n> [4|6]\n");
+        fprintf(stderr, "usage: bench serve <mode> <4|6> [bufsize] | bench run <test> <port> <n> [4|6]\n");
         return 64;
     }
     const char *test = argv[2];
@@ -561,6 +736,8 @@ int main(int argc, char **argv) {
     else if (strcmp(test, "calls") == 0) calls(port, (int)n);
     else if (strcmp(test, "reqresp1") == 0) reqresp(port, (int)n, 1);
     else if (strcmp(test, "reqresp50") == 0) reqresp(port, (int)n, 50);
+    else if (strcmp(test, "udpload_send") == 0) udpload_send(port, (int)n, argc > 6 ? atoi(argv[6]) : 0);
+    else if (strcmp(test, "udpload_recv") == 0) udpload_recv(port, (int)n, argc > 6 ? atoi(argv[6]) : 0);
     else if (strcmp(test, "idle_epoll") == 0) idle_loop(port, (int)n, argc > 5 ? atoi(argv[5]) : 1000, 1);
     else if (strcmp(test, "idle_poll") == 0) idle_loop(port, (int)n, argc > 5 ? atoi(argv[5]) : 1000, 0);
     else {

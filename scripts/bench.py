@@ -13,12 +13,19 @@ A last test is a Rust program, tests/rust-p2/tokio_echo (tokio on mio's poll sel
 echo round trips through the native echo server, built for wasm32-wasip2 with this library and
 without it (on wasi-libc's own sockets); only those two columns have its figures.
 
+UDP under load (udpload_send, udpload_recv): 1,460-byte datagrams paced at 1 Gbit/s for 2 s,
+from the build under test to a native receiver and from a native sender to it (`bench serve
+udpload`); loss, the rate sent, and the CPU time of both processes (user + system, from
+/proc/<pid>/stat, between the client's MARK lines) over that wall time; the worst run's loss too.
+The floor has no such test.
+
 Each figure is the median of BENCH_RUNS runs (default 5). The machine is noisy: the ratios are
 what counts. Writes the table to build/bench/results.md as well. A second table is "one active
 connection among N idle ones" (scripts/bench_idle.py: native epoll, wasm epoll, wasm poll and the
 host's floor, a bare wasi:io/poll.poll guest).
 
-    python3 scripts/bench.py [--runs N] [--quick] [-k TEST]   (-k idle: the second table only)
+    python3 scripts/bench.py [--runs N] [--quick] [-k TEST]   (-k idle: the second table only;
+                                                               -k udpload: the UDP load tests)
 """
 
 from __future__ import annotations
@@ -81,8 +88,8 @@ def build_tokio() -> dict[str, list[str]]:
 
 
 class Server:
-    def __init__(self, native: str, mode: str):
-        self.p = subprocess.Popen([native, "serve", mode, "4"], stdout=subprocess.PIPE, text=True)
+    def __init__(self, native: str, mode: str, *extra: str):
+        self.p = subprocess.Popen([native, "serve", mode, "4", *extra], stdout=subprocess.PIPE, text=True)
         line = self.p.stdout.readline()
         m = re.match(r"PORT (\d+)", line)
         if not m:
@@ -104,7 +111,20 @@ TESTS = [
     ("calls", "idle", 1000000, 100000),
     ("reqresp1", "reply", 2000, 200),
     ("reqresp50", "reply", 20000, 2000),
+    ("udpload_send", "udpload", 2000, 200),
+    ("udpload_recv", "udpload", 2000, 200),
 ]
+# Tests that not every build runs (bench/floor has no UDP load test).
+ONLY = {"udpload_send": ("native", "this", "this-p2", "wasi-libc"),
+        "udpload_recv": ("native", "this", "this-p2", "wasi-libc")}
+# Tests whose client frames the measured part with MARK lines: their CPU time is read (key prefix).
+MARKED = {"udpload_send": "udpl_send", "udpload_recv": "udpl_recv"}
+# The receiving socket's SO_RCVBUF in the UDP load tests: what a program that receives 1 Gbit/s asks
+# for (the kernel caps it at net.core.rmem_max and doubles it); with the default (about 208 KiB:
+# 1 ms of this traffic) any pause of the receiver loses datagrams, natively too (BENCHMARKS.md).
+UDP_BUF = 4 << 20
+# Figures that are the worst run rather than the median: key -> the per-run key it takes.
+WORST = {"udpl_send_loss_worst": "udpl_send_loss_pct", "udpl_recv_loss_worst": "udpl_recv_loss_pct"}
 
 # key -> (label, unit, higher is better)
 FIGURES = {
@@ -120,6 +140,17 @@ FIGURES = {
     "reqresp1_rps": ("keep-alive request/response, request in two writes, TCP_NODELAY, 1 connection",
                      "requests/s", True),
     "reqresp50_rps": ("the same, 50 connections", "requests/s", True),
+    "udpl_send_loss_pct": ("UDP under load: 1,460-byte datagrams paced at 1 Gbit/s for 2 s, wasm sending "
+                           "to a native receiver, loss", "%", False),
+    "udpl_send_loss_worst": ("the same, the worst run's loss", "%", False),
+    "udpl_send_mbps": ("the same, rate sent", "Mbit/s", True),
+    "udpl_send_cpu_pct": ("the same, the sender's CPU (user + system over wall time)", "% of a CPU", False),
+    "udpl_send_peer_cpu_pct": ("the same, the native receiver's CPU", "% of a CPU", False),
+    "udpl_recv_loss_pct": ("UDP under load, a native sender at 1 Gbit/s for 2 s, wasm receiving, loss",
+                           "%", False),
+    "udpl_recv_loss_worst": ("the same, the worst run's loss", "%", False),
+    "udpl_recv_cpu_pct": ("the same, the receiver's CPU", "% of a CPU", False),
+    "udpl_recv_peer_cpu_pct": ("the same, the native sender's CPU", "% of a CPU", False),
     "tokio_p50_us": ("tokio (Rust, wasip2) 64-byte echo round trip, p50 (20,000)", "us", False),
     "tokio_p99_us": ("tokio echo round trip, p99", "us", False),
 }
@@ -140,6 +171,36 @@ def run_test(cmd: list[str], test: str, port: int, arg: int) -> dict[str, float]
         raise RuntimeError(f"{cmd[-1]} {test}: exit {r.returncode}\n{r.stdout}{r.stderr}")
     return {m.group(1): float(m.group(2))
             for m in re.finditer(r"^RESULT (\w+) ([\d.]+)$", r.stdout, re.M)}
+
+
+def cpu_ticks(pid: int) -> int:
+    """User + system CPU time of process `pid` so far, every thread, exited ones included
+    (/proc/<pid>/stat, clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def run_marked(cmd: list[str], test: str, port: int, arg: int, peer: int, extra: list[str]) -> dict[str, float]:
+    """A client that frames its measured part with "MARK start" / "MARK end": its results, plus
+    the CPU time it and the server (`peer`, a pid) spent between the marks over the wall time
+    between them, in % of one CPU (`<prefix>_cpu_pct`, `<prefix>_peer_cpu_pct`)."""
+    p = subprocess.Popen([*cmd, "run", test, str(port), str(arg), *extra], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=RUN_ENV)
+    results: dict[str, float] = {}
+    marks: dict[str, tuple[float, int, int]] = {}
+    for line in p.stdout:
+        if line.startswith("MARK "):
+            marks[line.split()[1]] = (time.monotonic(), cpu_ticks(p.pid), cpu_ticks(peer))
+        elif m := re.match(r"^RESULT (\w+) ([\d.]+)$", line.strip()):
+            results[m.group(1)] = float(m.group(2))
+    err = p.stderr.read()
+    if p.wait(600) != 0 or set(marks) != {"start", "end"}:
+        raise RuntimeError(f"{cmd[-1]} {test}: exit {p.returncode}\n{err[-2000:]}")
+    (t0, c0, s0), (t1, c1, s1) = marks["start"], marks["end"]
+    hz, prefix = os.sysconf("SC_CLK_TCK"), MARKED[test]
+    results[f"{prefix}_cpu_pct"] = 100 * (c1 - c0) / hz / (t1 - t0)
+    results[f"{prefix}_peer_cpu_pct"] = 100 * (s1 - s0) / hz / (t1 - t0)
+    return results
 
 
 def run_tokio(cmd: list[str], port: int, arg: int) -> dict[str, float]:
@@ -168,6 +229,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "5")))
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
     ap.add_argument("-k", help="only tests whose name contains this")
+    ap.add_argument("--udp-buf", type=int, default=int(os.environ.get("BENCH_UDP_BUF", str(UDP_BUF))),
+                    help="SO_RCVBUF of the receiving socket in the UDP load tests (0: the system's default)")
     args = ap.parse_args()
     variants = build()
     results: dict[str, dict[str, list[float]]] = {v: {} for v in variants}
@@ -176,12 +239,23 @@ def main() -> int:
     for test, mode, full, quick in tests:
         if args.k and args.k not in test:
             continue
-        srv = Server(variants["native"][0], mode)
+        # The UDP load tests' receiving socket (the server's or the client's) asks for --udp-buf.
+        extra = [str(args.udp_buf)] if test in MARKED else []
+        client_extra = ["4", *extra] if test == "udpload_recv" else []
+        srv = Server(variants["native"][0], mode, *extra)
+        arg = quick if args.quick else full
         try:
             for i in range(args.runs):
                 # Interleave the variants so drift on a noisy machine hits all of them alike.
                 for name, cmd in variants.items():
-                    for k, v in run_test(cmd, test, srv.port, quick if args.quick else full).items():
+                    if name not in ONLY.get(test, variants):
+                        continue
+                    got = (run_marked(cmd, test, srv.port, arg, srv.p.pid, client_extra) if test in MARKED
+                           else run_test(cmd, test, srv.port, arg))
+                    for worst, key in WORST.items():
+                        if key in got:
+                            got[worst] = got[key]
+                    for k, v in got.items():
                         results[name].setdefault(k, []).append(v)
             print(f"{test}: done ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
         finally:
@@ -204,16 +278,17 @@ def main() -> int:
         import bench_idle
         idle = bench_idle.run(variants["native"][0], variants["this"], variants["floor"], RUN_ENV,
                               args.runs, args.quick, lambda m: print(m, file=sys.stderr))
-    med = {v: {k: statistics.median(xs) for k, xs in r.items()} for v, r in results.items()}
+    med = {v: {k: (max if k in WORST else statistics.median)(xs) for k, xs in r.items()}
+           for v, r in results.items()}
     lines = [
         "| figure | unit | native | this library | this library (wasip2) | wasi-libc (wasip2) | floor "
         "| this / native | this / wasi-libc | this wasip2 / wasi-libc | this / floor |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for key, (label, unit, higher) in FIGURES.items():
-        if key not in med["this-p2"]:
+        if not any(key in m for m in med.values()):
             continue
-        n, t, t2 = med["native"].get(key), med["this"].get(key), med["this-p2"][key]
+        n, t, t2 = med["native"].get(key), med["this"].get(key), med["this-p2"].get(key)
         p, f = med["wasi-libc"].get(key), med["floor"].get(key)
         better = "higher is better" if higher else "lower is better"
         lines.append(f"| {label} | {unit} ({better}) | {fmt(n)} | {fmt(t)} | {fmt(t2)} | {fmt(p)} | "
@@ -226,6 +301,9 @@ def main() -> int:
     note = (f"\nMedian of {args.runs} runs{' (quick sizes)' if args.quick else ''}; "
             f"{subprocess.run([WASMTIME, '--version'], capture_output=True, text=True).stdout.strip()}; "
             f"{os.cpu_count()} CPUs.\n")
+    if any(k.startswith("udpl_") for m in med.values() for k in m):
+        buf = f"{args.udp_buf:,} bytes" if args.udp_buf else "the system's default"
+        note += f"UDP under load: the receiving socket's SO_RCVBUF is {buf}.\n"
     print(note)
     (OUT / "results.md").write_text(table + "\n" + note)
     return 0

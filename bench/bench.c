@@ -3,7 +3,7 @@
  * sockets, so only send/recv are used). scripts/bench.py runs the builds side by side against
  * native servers (this program's `serve` modes) on loopback.
  *
- *   bench serve <sink|source|echo|churn|idle|udp|reply|many|manyslow|udpload> <4|6>
+ *   bench serve <sink|source|echo|churn|idle|udp|reply|many|manyslow|udpload|http> <4|6>
  *                                                  prints "PORT <n>", serves until killed
  *   bench run <test> <port> [args]                 prints "RESULT <key> <value>" lines
  *
@@ -265,6 +265,55 @@ static void serve_udpload(int l) {
     }
 }
 
+/* The end of an HTTP request's head. */
+static char *find_blank_line(char *p, size_t n) {
+    for (size_t i = 0; i + 4 <= n; i++)
+        if (memcmp(p + i, "\r\n\r\n", 4) == 0) return p + i;
+    return NULL;
+}
+
+/* `serve http`: a minimal HTTP/1.1 server for curl (one connection at a time, keep-alive):
+ * `GET /<n>` answers n bytes ('x') with a Content-Length, sent in 1 MiB pieces from one buffer
+ * made once; anything else is a 404. The server is native C so that it is never what bounds a
+ * download. */
+static void serve_http(int l) {
+    static char body[1 << 20], req[8193];
+    memset(body, 'x', sizeof body);
+    for (;;) {
+        int s = accept(l, NULL, NULL);
+        if (s < 0) DIE("accept");
+        size_t have = 0;
+        for (;;) {
+            char *end = NULL;
+            while (!(end = find_blank_line(req, have))) {
+                ssize_t r = have < sizeof req - 1 ? recv(s, req + have, sizeof req - 1 - have, 0) : 0;
+                if (r <= 0) goto done;
+                have += (size_t)r;
+            }
+            char head[256];
+            unsigned long long n = 0;
+            *end = 0;
+            int found = sscanf(req, "GET /%llu ", &n) == 1;
+            int hl = snprintf(head, sizeof head,
+                              found ? "HTTP/1.1 200 OK\r\nContent-Length: %llu\r\n"
+                                      "Content-Type: application/octet-stream\r\n\r\n"
+                                    : "HTTP/1.1 404 Not Found\r\nContent-Length: %llu\r\n\r\n",
+                              n);
+            if (send(s, head, (size_t)hl, 0) != hl) goto done;
+            while (n > 0) { /* a client that goes away mid-body ends the connection */
+                ssize_t w = send(s, body, n < sizeof body ? (size_t)n : sizeof body, 0);
+                if (w <= 0) goto done;
+                n -= (unsigned long long)w;
+            }
+            size_t used = (size_t)(end + 4 - req);
+            memmove(req, req + used, have - used);
+            have -= used;
+        }
+    done:
+        close(s);
+    }
+}
+
 /* `many`: any number of connections, echoing through epoll (natively), at once or 1 ms late. */
 
 #ifdef __linux__
@@ -319,6 +368,7 @@ static void serve(const char *mode, int bufsize) {
     fflush(stdout);
     static char buf[1 << 20];
     if (strcmp(mode, "reply") == 0) serve_reply(l);
+    if (strcmp(mode, "http") == 0) serve_http(l);
     if (strcmp(mode, "udpload") == 0) {
         if (bufsize > 0 && setsockopt(l, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof bufsize) < 0)
             DIE("SO_RCVBUF");

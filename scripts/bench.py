@@ -19,13 +19,18 @@ udpload`); loss, the rate sent, and the CPU time of both processes (user + syste
 /proc/<pid>/stat, between the client's MARK lines) over that wall time; the worst run's loss too.
 The floor has no such test.
 
+Real programs (scripts/bench_real.py): curl downloading 1 GiB from a native HTTP server
+(`bench serve http`) and a hiredis PING loop against redis-server, each as built by
+tests/real/build.sh for wasm32-wasip1 and natively (built on demand, cached in build/real; when
+that build cannot be made the figures are skipped with the reason). Not in --quick.
+
 Each figure is the median of BENCH_RUNS runs (default 5). The machine is noisy: the ratios are
 what counts. Writes the table to build/bench/results.md as well. A second table is "one active
 connection among N idle ones" (scripts/bench_idle.py: native epoll, wasm epoll, wasm poll and the
 host's floor, a bare wasi:io/poll.poll guest).
 
     python3 scripts/bench.py [--runs N] [--quick] [-k TEST]   (-k idle: the second table only;
-                                                               -k udpload: the UDP load tests)
+                                                               -k udpload, -k real, -k curl, ...)
 """
 
 from __future__ import annotations
@@ -151,6 +156,10 @@ FIGURES = {
     "udpl_recv_loss_worst": ("the same, the worst run's loss", "%", False),
     "udpl_recv_cpu_pct": ("the same, the receiver's CPU", "% of a CPU", False),
     "udpl_recv_peer_cpu_pct": ("the same, the native sender's CPU", "% of a CPU", False),
+    "curl_mibps": ("curl (as built by tests/real) downloading 1 GiB from a native server to /dev/null",
+                   "MiB/s", True),
+    "hiredis_ping_rps": ("hiredis (as built by tests/real) PING loop against redis-server (20,000 PINGs)",
+                         "requests/s", True),
     "tokio_p50_us": ("tokio (Rust, wasip2) 64-byte echo round trip, p50 (20,000)", "us", False),
     "tokio_p99_us": ("tokio echo round trip, p99", "us", False),
 }
@@ -273,6 +282,13 @@ def main() -> int:
         finally:
             srv.close()
 
+    skipped = []
+    if not args.k or any(args.k in n for n in ("real", "curl", "hiredis")):
+        import bench_real
+        skipped = bench_real.run(variants["native"][0], [WASMTIME, "run", "-S", "inherit-network"],
+                                 RUN_ENV, args.runs, args.quick, args.k, results,
+                                 lambda m: print(m, file=sys.stderr))
+
     idle = ""
     if not args.k or args.k in "idle":
         import bench_idle
@@ -304,6 +320,7 @@ def main() -> int:
     if any(k.startswith("udpl_") for m in med.values() for k in m):
         buf = f"{args.udp_buf:,} bytes" if args.udp_buf else "the system's default"
         note += f"UDP under load: the receiving socket's SO_RCVBUF is {buf}.\n"
+    note += "".join(f"\n{s}" for s in skipped) + ("\n" if skipped else "")
     print(note)
     (OUT / "results.md").write_text(table + "\n" + note)
     return 0

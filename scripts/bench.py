@@ -319,7 +319,10 @@ def main() -> int:
             f"{os.cpu_count()} CPUs.\n")
     if any(k.startswith("udpl_") for m in med.values() for k in m):
         buf = f"{args.udp_buf:,} bytes" if args.udp_buf else "the system's default"
-        note += f"UDP under load: the receiving socket's SO_RCVBUF is {buf}.\n"
+        note += f"UDP under load: the receiving socket's SO_RCVBUF is {buf}. Loss in each run, in order:\n"
+        for key in WORST.values():
+            runs = "; ".join(f"{v} " + ", ".join(f"{x:.2f}" for x in r[key]) for v, r in results.items() if key in r)
+            note += f"- {key}: {runs}\n"
     note += "".join(f"\n{s}" for s in skipped) + ("\n" if skipped else "")
     print(note)
     (OUT / "results.md").write_text(table + "\n" + note)

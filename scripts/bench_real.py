@@ -103,10 +103,9 @@ def run_curl(native_bench: str, wasm_run: list[str], env: dict[str, str], runs: 
         stop(srv)
 
 
-def run_hiredis(env: dict[str, str], wasm_run: list[str], runs: int,
+def run_hiredis(progs: dict[str, list[str]], env: dict[str, str], wasm_run: list[str], runs: int,
                 results: dict[str, dict[str, list[float]]]) -> None:
-    progs = build_ping()
-    progs["this"] = [*wasm_run, *progs["this"]]
+    progs = {**progs, "this": [*wasm_run, *progs["this"]]}
     port = free_port()
     srv = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                             "--appendonly", "no", "--daemonize", "no"],
@@ -147,7 +146,12 @@ def run(native_bench: str, wasm_run: list[str], env: dict[str, str], runs: int, 
         if project == "curl":
             run_curl(native_bench, wasm_run, env, runs, results)
         else:
-            run_hiredis(env, wasm_run, runs, results)
+            try:
+                progs = build_ping()
+            except subprocess.CalledProcessError as e:
+                skipped.append(f"hiredis: skipped: bench/hiredis_ping.c did not build ({e})")
+                continue
+            run_hiredis(progs, env, wasm_run, runs, results)
         log(f"{project}: done ({time.monotonic() - t0:.0f} s)")
     for s in skipped:
         log(s)

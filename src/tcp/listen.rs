@@ -129,6 +129,9 @@ impl Tcp {
                     };
                     let mut tcp = Tcp::with_host(host, state, self.family);
                     tcp.v6only = self.v6only;
+                    // Linux clones the listener's IP_TTL into the connection (found by
+                    // tests/fuzz/diff.c); the host's own options are the host's to copy.
+                    tcp.v4_ttl_on_v6 = self.v4_ttl_on_v6;
                     if is_v4 && self.family == Family::V6 {
                         tcp.host_v4 = true;
                         peer = addr::mapped(peer);

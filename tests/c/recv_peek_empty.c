@@ -100,6 +100,8 @@ static void empty_reads(int fam) {
     /* recv of zero bytes waits for something to read, then returns 0 and consumes nothing */
     SHOW(recv(s, NULL, 0, 0));
     SHOW(recv(s, buf, 0, MSG_DONTWAIT));
+    SHOW(recv(s, buf, 0, MSG_WAITALL)); /* the same: nothing asked, nothing to wait for */
+    SHOW(recv(s, buf, 0, MSG_WAITALL | MSG_DONTWAIT));
     SHOW(send(c, "x", 1, 0));
     arrive(s);
     SHOW(recv(s, buf, 0, 0));

@@ -398,6 +398,30 @@ static void after_refusal(int fam) {
     close(l);
 }
 
+/* A connection accepted from a listener with options set: Linux clones the listener's socket,
+ * options included (IP_TTL on an IPv6 listener found by tests/fuzz/diff.c). */
+static void accepted_inherits(int fam) {
+    printf("== accepted connections inherit %s\n", famname(fam));
+    addr_t a;
+    socklen_t len;
+    int l = socket(fam, SOCK_STREAM, 0);
+    MUST(l);
+    int ttl = 200;
+    MUST(setsockopt(l, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl));
+    len = loopback(&a, fam, 0);
+    MUST(bind(l, &a.sa, len));
+    MUST(listen(l, 4));
+    MUST(getsockname(l, &a.sa, &len));
+    int c = socket(fam, SOCK_STREAM, 0);
+    MUST(connect(c, &a.sa, len));
+    int s = accept(l, NULL, NULL);
+    MUST(s);
+    GET(s, IPPROTO_IP, IP_TTL);
+    close(s);
+    close(c);
+    close(l);
+}
+
 int main(int argc, char **argv) {
     test_setup();
     if (argc != 3) { printf("usage: sockopts <slow-port-v4> <slow-port-v6>\n"); return 1; }
@@ -411,5 +435,7 @@ int main(int argc, char **argv) {
     flags(AF_INET6);
     after_refusal(AF_INET);
     after_refusal(AF_INET6);
+    accepted_inherits(AF_INET);
+    accepted_inherits(AF_INET6);
     return 0;
 }

@@ -10,6 +10,7 @@
 #   make bench   bench/bench.c natively, with this library (wasm32-wasip1 and wasm32-wasip2) and
 #                with wasi-libc's wasip2 sockets, side by side (BENCHMARKS.md)
 #   make lint    rustfmt, clippy (host and wasm32), exported-symbol snapshot, vendored WIT check
+#                (wit/deps, and bench/floor-p3/wit/deps: WASI 0.3 for the benchmark's 0.3 floor)
 #   make real-fetch  the sources of the real programs (curl, libevent, hiredis, mbedtls) from
 #                crates.io into build/real/vendor (setup runs it; tests/real/)
 #   make test-real   build those four for wasm32-wasip1 and natively (cached under build/real),
@@ -126,6 +127,7 @@ lint: lib
 	cargo fmt --check
 	cd tests/rust && cargo fmt --check
 	cd tests/rust-p2 && cargo fmt --check
+	cd bench/floor-p3 && cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	$(WASM_CLIPPY) -- -D warnings
 	$(WASM_CLIPPY_STD) -- -D warnings

@@ -8,6 +8,8 @@ servers on loopback, one table with the ratios.
     wasi-libc   wasm32-wasip2 + wasi-libc's own socket layer (the peer), under wasmtime
     floor       bench/floor: the same tests done directly on wasi:sockets 0.2, no POSIX (Rust),
                 under wasmtime: what any guest-side library can at best reach on this host
+    floor-p3    bench/floor-p3: the same on wasi:sockets 0.3 (component-model streams, futures and
+                a waitable set kept across waits); its own table, "wasi:sockets 0.3" (p3_table)
 
 A last test is a Rust program, tests/rust-p2/tokio_echo (tokio on mio's poll selector): 64-byte
 echo round trips through the native echo server, built for wasm32-wasip2 with this library and
@@ -80,6 +82,48 @@ def build() -> dict[str, list[str]]:
     run = [WASMTIME, "run", "-S", "inherit-network"]
     return {"native": [str(native)], "this": [*run, str(p1)], "this-p2": [*run, str(this_p2)],
             "wasi-libc": [*run, str(p2)], "floor": [*run, str(floor)]}
+
+
+def build_floor_p3() -> list[str]:
+    """bench/floor-p3 (wasi:sockets 0.3): built like bench/floor and in its target directory, so
+    the standard library built for one serves both. wasmtime 48 serves WASI 0.3 and the component
+    model's async ABI by default (`-S p3` is written out anyway) and runs the component's
+    `wasi:cli/run@0.3.0` export."""
+    floor_dir = ROOT / "target" / "floor"
+    subprocess.run([str(ROOT / "scripts" / "rust-wasm.sh"), "build", "--release", "--quiet",
+                    "--manifest-path", str(ROOT / "bench" / "floor-p3" / "Cargo.toml")],
+                   check=True, env={**os.environ, "CARGO_TARGET_DIR": str(floor_dir)})
+    return [WASMTIME, "run", "-S", "inherit-network", "-S", "p3",
+            str(floor_dir / "wasm32-wasip1" / "release" / "floor-p3.wasm")]
+
+
+# The figures both floors have, for the wasi:sockets 0.3 table, and two that only the 0.3 floor
+# reports: key -> (label, unit, higher is better).
+P3_FIGURES = ["bulk_send_mibps", "bulk_recv_mibps", "pingpong_p50_us", "pingpong_p99_us", "churn_cps",
+              "udp_dps", "udp_loss_pct", "recv_ns", "poll_ns", "reqresp1_rps", "reqresp50_rps"]
+P3_ONLY = {
+    "bulk_send_write_kib": ("bulk send: bytes one stream write moved, on average (0.2: at most 64 KiB "
+                            "per check-write)", "KiB", True),
+    "poll_queued_ns": ("waitable-set.poll alone (sees only events the host queued before)", "ns/call", False),
+}
+
+
+def p3_table(med: dict[str, dict[str, float]]) -> str:
+    """The wasi:sockets 0.3 floor against the 0.2 floor (and this library, which runs on 0.2)."""
+    lines = [
+        "| figure (wasi:sockets 0.3) | unit | native | this library | floor (0.2) | floor 0.3 "
+        "| floor 0.3 / floor 0.2 | this / floor 0.3 |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key in [*P3_FIGURES, *P3_ONLY]:
+        if key not in med.get("floor-p3", {}):
+            continue
+        label, unit, higher = FIGURES[key] if key in FIGURES else P3_ONLY[key]
+        n, t, f, f3 = (med[v].get(key) for v in ("native", "this", "floor", "floor-p3"))
+        better = "higher is better" if higher else "lower is better"
+        lines.append(f"| {label} | {unit} ({better}) | {fmt(n)} | {fmt(t)} | {fmt(f)} | {fmt(f3)} | "
+                     f"{ratio(f3, f)} | {ratio(t, f3)} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 def build_tokio() -> dict[str, list[str]]:
@@ -242,6 +286,7 @@ def main() -> int:
                     help="SO_RCVBUF of the receiving socket in the UDP load tests (0: the system's default)")
     args = ap.parse_args()
     variants = build()
+    variants["floor-p3"] = build_floor_p3()
     results: dict[str, dict[str, list[float]]] = {v: {} for v in variants}
     t0 = time.monotonic()
     tests = [] if args.k == "idle" else TESTS
@@ -293,7 +338,8 @@ def main() -> int:
     if not args.k or args.k in "idle":
         import bench_idle
         idle = bench_idle.run(variants["native"][0], variants["this"], variants["floor"], RUN_ENV,
-                              args.runs, args.quick, lambda m: print(m, file=sys.stderr))
+                              args.runs, args.quick, lambda m: print(m, file=sys.stderr),
+                              floor_p3=variants["floor-p3"])
     med = {v: {k: (max if k in WORST else statistics.median)(xs) for k, xs in r.items()}
            for v, r in results.items()}
     lines = [
@@ -310,6 +356,8 @@ def main() -> int:
         lines.append(f"| {label} | {unit} ({better}) | {fmt(n)} | {fmt(t)} | {fmt(t2)} | {fmt(p)} | "
                      f"{fmt(f)} | {ratio(t, n)} | {ratio(t, p)} | {ratio(t2, p)} | {ratio(t, f)} |")
     table = "\n".join(lines) if len(lines) > 2 else ""
+    if p3 := p3_table(med):
+        table += ("\n\n" if table else "") + "wasi:sockets 0.3 (bench/floor-p3):\n\n" + p3
     if idle:
         table += "\n\n" if table else ""
         table += "One active connection among N idle ones (64-byte round trips):\n\n" + idle

@@ -8,6 +8,9 @@ many`); 64-byte round trips on the active one, each waited for by
     floor          bench/floor's `idle` test (Rust on the wasi:sockets bindings, no POSIX layer):
                    one wasi:io/poll.poll over every connection's input pollable per wait, the
                    host's floor for a wait on wasi 0.2, which takes the whole list on every call
+    floor 0.3      bench/floor-p3's `idle` test: a read kept in flight on every connection, all
+                   of them in one waitable set that lives across waits, one waitable-set.wait per
+                   wait (wasi:sockets 0.3: the host keeps the set, the wait is not handed N items)
 
 Two servers: `many` echoes at once, `manyslow` 1 ms late, so that every wait must block on the
 host (the case the floor bounds). Figures: the round trip's p50; CPU per wait (the whole
@@ -88,17 +91,21 @@ class Server:
         self.p.wait()
 
 
-VARIANTS = ["native epoll", "wasm epoll", "wasm poll", "floor"]
+VARIANTS = ["native epoll", "wasm epoll", "wasm poll", "floor", "floor 0.3"]
 
 
-def commands(native: str, wasm: list[str], floor: list[str], port: int, n: int, rounds: int) -> dict[str, list[str]]:
+def commands(native: str, wasm: list[str], floor: list[str], port: int, n: int, rounds: int,
+             floor_p3: list[str] | None = None) -> dict[str, list[str]]:
     a = [str(port), str(n), str(rounds)]
-    return {
+    cmds = {
         "native epoll": [native, "run", "idle_epoll", *a],
         "wasm epoll": [*wasm, "run", "idle_epoll", *a],
         "wasm poll": [*wasm, "run", "idle_poll", *a],
         "floor": [*floor, "run", "idle", *a],
     }
+    if floor_p3:
+        cmds["floor 0.3"] = [*floor_p3, "run", "idle", *a]
+    return cmds
 
 
 def fmt(v: float) -> str:
@@ -106,7 +113,7 @@ def fmt(v: float) -> str:
 
 
 def run(native: str, wasm: list[str], floor: list[str], env: dict[str, str], runs: int, quick: bool,
-        log) -> str:
+        log, floor_p3: list[str] | None = None) -> str:
     raise_fd_limit()
     sizes = QUICK_SIZES if quick else {n: r for n, (r, _) in SIZES.items()}
     rows = []
@@ -116,11 +123,11 @@ def run(native: str, wasm: list[str], floor: list[str], env: dict[str, str], run
             if mode == "manyslow":
                 rounds = SLOW_QUICK if quick else SLOW_ROUNDS.get(n, 100)
             srv = Server(native, mode)
-            got: dict[str, dict[str, list[float]]] = {v: {} for v in VARIANTS}
+            cmds = commands(native, wasm, floor, srv.port, n, rounds, floor_p3)
+            got: dict[str, dict[str, list[float]]] = {v: {} for v in cmds}
             try:
-                cmds = commands(native, wasm, floor, srv.port, n, rounds)
                 for _ in range(runs):
-                    for v in VARIANTS:  # interleaved, so drift hits all alike
+                    for v in cmds:  # interleaved, so drift hits all alike
                         for k, x in run_one(cmds[v], env, rounds).items():
                             got[v].setdefault(k, []).append(x)
             finally:
@@ -128,16 +135,19 @@ def run(native: str, wasm: list[str], floor: list[str], env: dict[str, str], run
             med = {v: {k: statistics.median(xs) for k, xs in r.items()} for v, r in got.items()}
             rows.append((mode, n, med))
             log(f"idle {mode} N={n}: done ({time.monotonic() - t0:.0f} s)")
+    p3 = floor_p3 is not None
     lines = [
-        "| server | N idle | figure | native epoll | wasm epoll | wasm poll | floor | epoll / floor | epoll / poll |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| server | N idle | figure | native epoll | wasm epoll | wasm poll | floor"
+        + (" | floor 0.3" if p3 else "") + " | epoll / floor | epoll / poll"
+        + (" | floor 0.3 / floor |" if p3 else " |"),
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if p3 else ""),
     ]
     for mode, n, med in rows:
         server = "echoes at once" if mode == "many" else "echoes 1 ms late"
         for key, label in (("idle_rtt_us", "round trip p50, us"), ("cpu_us_per_wait", "CPU per wait, us"),
                            ("cpu_us_per_rt", "CPU per round trip, us")):
-            vals = [med[v][key] for v in VARIANTS]
+            vals = [med[v][key] for v in VARIANTS if v in med]
             e, p, f = vals[1], vals[2], vals[3]
             lines.append(f"| {server} | {n:,} | {label} | " + " | ".join(fmt(x) for x in vals)
-                         + f" | {e / f:.2f}x | {e / p:.2f}x |")
+                         + f" | {e / f:.2f}x | {e / p:.2f}x |" + (f" {vals[4] / f:.2f}x |" if p3 else ""))
     return "\n".join(lines)

@@ -18,7 +18,9 @@
 //! idle_waits`.
 //!
 //! Besides the RESULT lines, `NOTE` lines on stderr say how the host answered (how many bytes a
-//! stream write moved, how often an operation blocked).
+//! stream write moved, how often an operation blocked). Two knobs for experiments, given to the
+//! guest with wasmtime's `--env`: `FLOOR_READ=<bytes>`, the bulk receive's buffer (1 MiB), and
+//! `FLOOR_SPIN=<n>`, rounds of yield-and-poll before a ping-pong read that blocked waits (0).
 
 wit_bindgen::generate!({ world: "floor", path: "wit", generate_all });
 

@@ -60,6 +60,38 @@ pub fn total(bufs: &[&[u8]]) -> usize {
     bufs.iter().map(|b| b.len()).sum()
 }
 
+/// What a send copies from: the caller's buffers that can be read, and the length of the whole
+/// request. A `len` beyond what `bufs` hold means a buffer that faults follows them (at NULL or
+/// past the end of memory: `crate::codec::Span`); Linux finds it only when its copy reaches it,
+/// after every check of the send, so the protocol code decides when that is.
+#[derive(Clone, Copy, Debug)]
+pub struct Source<'a> {
+    /// The readable buffers, in order.
+    pub bufs: &'a [&'a [u8]],
+    /// The request's length (at least `total(bufs)`).
+    pub len: usize,
+}
+
+impl<'a> Source<'a> {
+    /// Buffers that can all be read.
+    pub fn whole(bufs: &'a [&'a [u8]]) -> Source<'a> {
+        Source {
+            bufs,
+            len: total(bufs),
+        }
+    }
+
+    /// How many bytes can be copied before the fault (all of them when none follows).
+    pub fn readable(&self) -> usize {
+        total(self.bufs).min(self.len)
+    }
+
+    /// Whether copying the first `n` bytes reaches the buffer that faults.
+    pub fn faults_within(&self, n: usize) -> bool {
+        n > self.readable()
+    }
+}
+
 /// All of `bufs` in one piece: borrowed when there is only one non-empty buffer, else copied
 /// into `scratch`.
 pub fn contiguous<'a>(bufs: &[&'a [u8]], scratch: &'a mut Vec<u8>) -> &'a [u8] {
@@ -121,5 +153,20 @@ mod tests {
         let two: [&[u8]; 2] = [b"ab", b"cd"];
         assert_eq!(contiguous(&two, &mut scratch), b"abcd");
         assert_eq!(contiguous(&[], &mut scratch), b"");
+    }
+
+    #[test]
+    fn a_source_faults_past_its_readable_bytes() {
+        let bufs: [&[u8]; 2] = [b"ab", b"cd"];
+        let whole = Source::whole(&bufs);
+        assert_eq!((whole.len, whole.readable()), (4, 4));
+        assert!(!whole.faults_within(4));
+        let cut = Source {
+            bufs: &bufs[..1],
+            len: 9,
+        };
+        assert_eq!(cut.readable(), 2);
+        assert!(!cut.faults_within(2));
+        assert!(cut.faults_within(3));
     }
 }

@@ -137,17 +137,15 @@ pub unsafe extern "C" fn recvfrom(
         outside_first(data, len)?;
         let flags = socket_flags(fd, flags)?;
         // SAFETY: forwarded contract.
-        let got = match unsafe { buf_mut(data, len) } {
-            Ok(b) => {
-                if ops::unix::is_unix(fd) {
-                    // SAFETY: forwarded contract.
-                    return unsafe { super::unix::recvfrom(fd, b, flags, addr, addrlen) };
-                }
-                ops::recv_from(fd, &mut [b], flags)?
-            }
-            Err(_) if ops::unix::is_unix(fd) => return ops::recv_fault(fd, flags),
+        let b = unsafe { buf_mut(data, len) }.ok();
+        if ops::unix::is_unix(fd) {
+            // SAFETY: forwarded contract.
+            return unsafe { super::unix::recvfrom(fd, b, flags, addr, addrlen) };
+        }
+        let got = match b {
+            Some(b) => ops::recv_from(fd, &mut [b], flags)?,
             // (An empty datagram into a NULL buffer is received, with its sender.)
-            Err(_) => ops::recv_fault_from(fd, flags)?,
+            None => ops::recv_fault_from(fd, flags)?,
         };
         if !addr.is_null() {
             match got.from {
@@ -289,14 +287,23 @@ pub unsafe extern "C" fn writev(fd: c_int, iov: *const IoVec, cnt: c_int) -> isi
 /// # Safety
 /// The iovecs' buffers before the first bad one readable for their lengths.
 unsafe fn send_iovecs(fd: c_int, v: &[IoVec], flags: MsgFlags, dest: Dest) -> Result<usize> {
-    let (good, bad) = usable_prefix(v);
-    // SAFETY: forwarded contract; `good` lies in memory.
-    let bufs = unsafe { slices(good) };
-    if bad {
-        let total = v.iter().map(|io| io.len).sum();
+    // SAFETY: forwarded contract.
+    let (bufs, total) = unsafe { readable(v) };
+    if total > crate::iov::total(&bufs) {
         return ops::send_fault(fd, &bufs, total, flags, dest);
     }
     ops::send_to(fd, &bufs, flags, dest)
+}
+
+/// The buffers of a send's iovecs that can be read (those before the first one that faults),
+/// and the length of all of them.
+///
+/// # Safety
+/// The iovecs' buffers before the first bad one readable for their lengths.
+pub(super) unsafe fn readable<'a>(v: &[IoVec]) -> (alloc::vec::Vec<&'a [u8]>, usize) {
+    let (good, _) = usable_prefix(v);
+    // SAFETY: forwarded contract; `good` lies in memory.
+    (unsafe { slices(good) }, v.iter().map(|io| io.len).sum())
 }
 
 /// A receive into iovecs: when the first one with room faults, the call waits and fails as any

@@ -14,6 +14,7 @@ use crate::codec::sockaddr::{addr_bytes, dest_bytes, write_addr_bytes};
 use crate::codec::{cmsg, whole_in_memory};
 use crate::errno::{Errno, Result, c_ret};
 use crate::flags::{MsgFlags, O_NONBLOCK, SockFlags};
+use crate::iov::Source;
 use crate::ops::unix::{self as ops_unix, Kind, SOCK_SEQPACKET};
 use crate::ops::{self, SOCK_DGRAM, SOCK_STREAM};
 use libc::c_int;
@@ -230,23 +231,33 @@ pub(super) unsafe fn sendto(
     // SAFETY: forwarded contract.
     let dest = unsafe { dest_bytes(addr, addrlen) }?;
     let flags = MsgFlags::from_c(flags);
+    // A buffer that faults is the send's to find (see `Source`).
     // SAFETY: forwarded contract.
-    let b = unsafe { buf(data, len) }?;
-    ops_unix::send_msg(fd, &[b], flags, dest_of(dest), &[])
+    let b = unsafe { buf(data, len) }.ok();
+    let bufs = [b.unwrap_or_default()];
+    let data = Source {
+        bufs: &bufs[..usize::from(b.is_some())],
+        len,
+    };
+    ops_unix::send_msg(fd, data, flags, dest_of(dest), &[])
 }
 
-/// `recvfrom` on an AF_UNIX socket into `b`: the sender's name (an unnamed one: `*addrlen` 0).
+/// `recvfrom` on an AF_UNIX socket into `b` (`None`: a buffer that faults, see
+/// [`ops_unix::recv_fault`]): the sender's name (an unnamed one, or none: `*addrlen` 0).
 ///
 /// # Safety
 /// `addr`/`addrlen` as for `recvfrom`.
 pub(super) unsafe fn recvfrom(
     fd: c_int,
-    b: &mut [u8],
+    b: Option<&mut [u8]>,
     flags: MsgFlags,
     addr: *mut u8,
     addrlen: *mut SockLen,
 ) -> Result<usize> {
-    let m = ops_unix::recv_msg(fd, &mut [b], flags, 0)?;
+    let m = match b {
+        Some(b) => ops_unix::recv_msg(fd, &mut [b], flags, 0)?,
+        None => ops_unix::recv_fault(fd, flags, 0)?,
+    };
     if !addr.is_null() {
         // SAFETY: forwarded contract.
         let cap = unsafe { read_addrlen(addrlen) }?;
@@ -267,10 +278,13 @@ pub(super) unsafe fn recvfrom(
 /// As `sendmsg`.
 pub(super) unsafe fn sendmsg(fd: c_int, m: *const MsgHdr, flags: c_int) -> Result<usize> {
     // SAFETY: forwarded contract.
-    let (dest, bufs, control) = unsafe { msg::send_parts_with_control(m) }?;
+    let (dest, v, control) = unsafe { msg::send_parts_with_control(m) }?;
     let flags = MsgFlags::from_c(flags);
     let rights = cmsg::rights(control, ops_unix::check_right)?;
-    ops_unix::send_msg(fd, &bufs, flags, dest_of(dest), &rights)
+    // SAFETY: forwarded contract.
+    let (bufs, len) = unsafe { super::io::readable(v) };
+    let data = Source { bufs: &bufs, len };
+    ops_unix::send_msg(fd, data, flags, dest_of(dest), &rights)
 }
 
 /// `recvmsg` on an AF_UNIX socket: descriptors that came with the data are installed and laid
@@ -283,16 +297,20 @@ pub(super) unsafe fn sendmsg(fd: c_int, m: *const MsgHdr, flags: c_int) -> Resul
 pub(super) unsafe fn recvmsg(fd: c_int, m: *mut MsgHdr, flags: c_int) -> Result<usize> {
     // SAFETY: forwarded contract.
     let v = unsafe { msg::recv_bufs(m) }?;
-    // (A buffer at NULL is refused up front here.)
-    if msg::usable_prefix(v).1 {
-        return Err(Errno::EFAULT);
-    }
-    // SAFETY: forwarded contract; every buffer lies in memory (checked).
-    let mut bufs = unsafe { msg::slices_mut(v) };
     let flags = MsgFlags::from_c(flags);
     // SAFETY: forwarded contract (recv_bufs checked `m` non-NULL).
     let control = unsafe { msg::recv_control(m) };
-    let got = ops_unix::recv_msg(fd, &mut bufs, flags, cmsg::rights_room(control.len()))?;
+    let room = cmsg::rights_room(control.len());
+    // As for any socket (`io::recv_iovecs`): a first buffer with room that faults is the
+    // receive's to find; a later one ends the room there.
+    let (good, bad) = msg::usable_prefix(v);
+    let got = if bad && good.iter().all(|io| io.len == 0) {
+        ops_unix::recv_fault(fd, flags, room)?
+    } else {
+        // SAFETY: forwarded contract; `good` lies in memory.
+        let mut bufs = unsafe { msg::slices_mut(good) };
+        ops_unix::recv_msg(fd, &mut bufs, flags, room)?
+    };
     let used = cmsg::put_rights(control, &got.fds);
     let mut out = (flags & MsgFlags::CMSG_CLOEXEC).bits();
     if got.truncated {

@@ -145,7 +145,7 @@ unsafe fn msg_iovecs<'a>(m: &MsgHdr) -> Result<&'a [IoVec]> {
 pub type SendParts<'a> = (Option<&'a [u8]>, &'a [IoVec]);
 
 /// [`SendParts`] and the control buffer's bytes.
-pub type SendPartsWithControl<'a> = (Option<&'a [u8]>, Vec<&'a [u8]>, &'a [u8]);
+pub type SendPartsWithControl<'a> = (Option<&'a [u8]>, &'a [IoVec], &'a [u8]);
 
 /// What every `sendmsg` check before the control buffer's own found: the destination's bytes,
 /// the iovecs, the header.
@@ -173,7 +173,8 @@ pub unsafe fn send_parts<'a>(msg: *const MsgHdr) -> Result<SendParts<'a>> {
 }
 
 /// [`send_parts`], with the control buffer's bytes (for an AF_UNIX socket's `SCM_RIGHTS`)
-/// returned instead of refused: NULL, or not all in memory, with a length -> `EFAULT`.
+/// returned instead of refused: NULL, or not all in memory, with a length -> `EFAULT`. (A
+/// buffer at NULL is left for the copy to find, as in [`send_parts`].)
 ///
 /// # Safety
 /// As [`send_parts`]; the control buffer readable for `msg_controllen` bytes.
@@ -189,12 +190,7 @@ pub unsafe fn send_parts_with_control<'a>(msg: *const MsgHdr) -> Result<SendPart
         // SAFETY: non-NULL and in memory (checked); readable per the contract.
         unsafe { core::slice::from_raw_parts(m.control, len) }
     };
-    // (A buffer at NULL is refused here: an AF_UNIX message is copied whole.)
-    if v.iter().any(|io| !iovec_ok(io)) {
-        return Err(Errno::EFAULT);
-    }
-    // SAFETY: forwarded contract.
-    Ok((dest, unsafe { slices(v) }, control))
+    Ok((dest, v, control))
 }
 
 /// `sendmsg`'s checks before the control buffer's own: the name, the iovecs, and a control

@@ -91,6 +91,15 @@ pub fn recv_fault(fd: i32, flags: MsgFlags) -> Result<usize> {
 /// [`recv_fault`], with the sender of what was received (an empty datagram copies nothing, so
 /// it does not fault: its sender is reported, as Linux does).
 pub fn recv_fault_from(fd: i32, flags: MsgFlags) -> Result<super::Received> {
+    if super::unix::is_unix(fd) {
+        // (Its sender is not an IP address: callers that report it use `unix::recv_fault`.)
+        let m = super::unix::recv_fault(fd, flags, 0)?;
+        return Ok(super::Received {
+            n: m.n,
+            from: None,
+            truncated: m.truncated,
+        });
+    }
     let mut one = [0u8; 1];
     let got = super::recv_from(fd, &mut [&mut one[..]], flags | MsgFlags::PEEK)?;
     if super::is_datagram(fd) && !flags.contains(MsgFlags::PEEK) {

@@ -20,6 +20,7 @@ use crate::channel::unix::RecvFlags;
 use crate::errno::{Errno, Result};
 use crate::fd::{self, Desc};
 use crate::flags::{MsgFlags, Shutdown, SockFlags};
+use crate::iov::Source;
 use crate::socket::{Attrs, Proto, Socket};
 use crate::sockopt::{self, Value};
 use crate::tcp::Tcp;
@@ -194,6 +195,8 @@ pub fn disconnect(fd: i32) -> Result<()> {
 /// pending error, EPIPE, EDESTADDRREQ, EMSGSIZE, ...); then a stream sends what came before
 /// the bad buffer and returns its count (EFAULT if there was none), and a datagram fails
 /// whole with EFAULT. (A NULL buffer was EFAULT before anything: found by tests/fuzz/diff.c.)
+/// An AF_UNIX socket's send finds the fault itself, where `af_unix.c` copies
+/// ([`crate::channel::unix::Unix::send`]).
 pub fn send_fault(
     fd: i32,
     prefix: &[&[u8]],
@@ -201,6 +204,15 @@ pub fn send_fault(
     flags: MsgFlags,
     dest: Dest,
 ) -> Result<usize> {
+    if unix::is_unix(fd) && dest == Dest::Peer {
+        // The channel's send finds the fault where Linux's copy does. (An AF_UNIX `sendto` or
+        // `sendmsg` with its destination is `unix::send_msg`'s from the start.)
+        let data = Source {
+            bufs: prefix,
+            len: total,
+        };
+        return unix::send_msg(fd, data, flags, None, &[]);
+    }
     let udp = with_proto(fd, |p, attrs| {
         Ok(match p {
             Proto::Udp(u) if !flags.contains(MsgFlags::OOB) => {
@@ -259,7 +271,7 @@ pub fn send_to(fd: i32, bufs: &[&[u8]], flags: MsgFlags, dest: Dest) -> Result<u
             flags.contains(MsgFlags::MORE),
         ),
         Proto::Unix(u) => match dest {
-            Dest::Peer => u.send(bufs, None, None, wait),
+            Dest::Peer => u.send(Source::whole(bufs), None, None, wait),
             Dest::To(_) | Dest::Ipv4(_) => Err(Errno::EINVAL),
             Dest::Invalid(e) => Err(e),
         },

@@ -11,6 +11,7 @@ use crate::channel::unix::{RecvFlags, Unix};
 use crate::errno::{Errno, Result};
 use crate::fd::{self, Desc};
 use crate::flags::{MsgFlags, SockFlags};
+use crate::iov::Source;
 use crate::socket::{Attrs, Proto};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -117,10 +118,11 @@ pub fn check_right(fd: i32) -> Result<()> {
 
 /// `sendto(2)` / `sendmsg(2)` on an AF_UNIX socket: `dest` is the destination named, as the
 /// result of decoding it (see [`Unix::send`]), `rights` descriptors to pass (each already
-/// checked with [`check_right`]).
+/// checked with [`check_right`]); `data` may end in a buffer that faults, which the send finds
+/// at its turn.
 pub fn send_msg(
     fd: i32,
-    bufs: &[&[u8]],
+    data: Source<'_>,
     flags: MsgFlags,
     dest: Option<Result<UnixAddr>>,
     rights: &[i32],
@@ -137,7 +139,7 @@ pub fn send_msg(
     }
     with_unix(fd, |u, a| {
         let wait = a.send_wait(flags.contains(MsgFlags::DONTWAIT));
-        u.send(bufs, dest, rights, wait)
+        u.send(data, dest, rights, wait)
     })
 }
 
@@ -197,4 +199,23 @@ pub fn recv_msg(fd: i32, bufs: &mut [&mut [u8]], flags: MsgFlags, room: usize) -
         descs.for_each(Desc::release);
     }
     Ok(m)
+}
+
+/// A receive into a buffer that faults (at NULL or past the end of memory), as
+/// [`super::recv_fault`] treats any socket's: Linux finds the fault only when it copies, so the
+/// call waits and fails as any receive would (`EAGAIN`, `EINVAL` unconnected, a pending
+/// `ECONNRESET`, 0 at the end of the stream), and is then `EFAULT` if it had bytes to copy: a
+/// stream's stay queued; a datagram is dropped (`skb_free_datagram` after the failed copy,
+/// with its descriptors) unless peeking. What copies nothing (the end of the stream, an empty
+/// datagram) is received as usual, its sender and descriptors with it.
+pub fn recv_fault(fd: i32, flags: MsgFlags, room: usize) -> Result<Message> {
+    let mut one = [0u8; 1];
+    let peeked = recv_msg(fd, &mut [&mut one[..]], flags | MsgFlags::PEEK, 0)?;
+    if peeked.n == 0 {
+        return recv_msg(fd, &mut [], flags, room);
+    }
+    if super::is_datagram(fd) && !flags.contains(MsgFlags::PEEK) {
+        recv_msg(fd, &mut [&mut one[..]], flags | MsgFlags::DONTWAIT, 0)?;
+    }
+    Err(Errno::EFAULT)
 }

@@ -10,7 +10,7 @@ use crate::channel::capacity;
 use crate::channel::queue::Msg;
 use crate::channel::rights::InFlight;
 use crate::errno::{Errno, Result};
-use crate::iov;
+use crate::iov::{self, Source};
 use crate::poll::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLWRBAND};
 use crate::wait::Wait;
 use alloc::rc::Rc;
@@ -46,22 +46,24 @@ fn so_far(n: usize, e: Errno) -> Result<usize> {
 }
 
 impl Unix {
-    /// Send `bufs`, with `rights` attached to the first buffer. `dest` is the destination the
+    /// Send `data`, with `rights` attached to the first buffer. `dest` is the destination the
     /// caller named, as the result of decoding it (Linux looks at it only at its turn): a
     /// datagram socket sends there, a stream socket refuses any (`EISCONN`, or `EOPNOTSUPP`
-    /// unconnected), a sequenced-packet socket ignores it.
+    /// unconnected), a sequenced-packet socket ignores it. A buffer that faults is found where
+    /// Linux's copy finds it: after the wait for room of the buffer that reaches it (`EFAULT`,
+    /// or the count of the stream's buffers before it); a datagram's before its destination.
     pub fn send(
         &self,
-        bufs: &[&[u8]],
+        data: Source<'_>,
         dest: Option<Result<UnixAddr>>,
         rights: Option<InFlight>,
         wait: Wait,
     ) -> Result<usize> {
         match self.kind() {
-            Kind::Stream => self.stream_send(bufs, dest.is_some(), rights, wait),
+            Kind::Stream => self.stream_send(data, dest.is_some(), rights, wait),
             Kind::Dgram => {
                 let dest = dest.transpose()?;
-                self.dgram_send(bufs, dest.as_ref(), rights, wait)
+                self.dgram_send(data, dest.as_ref(), rights, wait)
             }
             Kind::Seqpacket => {
                 {
@@ -73,7 +75,7 @@ impl Unix {
                         return Err(Errno::ENOTCONN);
                     }
                 }
-                self.dgram_send(bufs, None, rights, wait)
+                self.dgram_send(data, None, rights, wait)
             }
         }
     }
@@ -100,7 +102,7 @@ impl Unix {
 
     fn stream_send(
         &self,
-        bufs: &[&[u8]],
+        data: Source<'_>,
         named: bool,
         mut rights: Option<InFlight>,
         wait: Wait,
@@ -120,7 +122,7 @@ impl Unix {
             }
             peer
         };
-        let total = iov::total(bufs);
+        let (bufs, total) = (data.bufs, data.len);
         let (mut sent, mut at) = (0, (0, 0));
         let mut chunk = Vec::new();
         while sent < total {
@@ -128,6 +130,9 @@ impl Unix {
                 return so_far(sent, e);
             }
             let (size, charge) = capacity::stream_chunk(total - sent, self.sndbuf());
+            if data.faults_within(sent + size) {
+                return so_far(sent, Errno::EFAULT);
+            }
             {
                 let p = peer.borrow();
                 if p.dead || p.shutdown & RCV_SHUTDOWN != 0 {
@@ -156,17 +161,21 @@ impl Unix {
 
     fn dgram_send(
         &self,
-        bufs: &[&[u8]],
+        data: Source<'_>,
         dest: Option<&UnixAddr>,
         rights: Option<InFlight>,
         wait: Wait,
     ) -> Result<usize> {
-        let total = iov::total(bufs);
+        let total = data.len;
         let kind = self.kind();
         if total > capacity::max_dgram(self.sndbuf()) {
             return Err(Errno::EMSGSIZE);
         }
         self.wait_for_room(wait)?;
+        // unix_dgram_sendmsg copies the datagram before it looks for the receiver.
+        if data.faults_within(total) {
+            return Err(Errno::EFAULT);
+        }
         let mut other = match dest {
             Some(a) => names::find(a, kind)?,
             None => self.core.borrow().peer.clone().ok_or(Errno::ENOTCONN)?,
@@ -205,12 +214,12 @@ impl Unix {
             }
             break;
         }
-        let mut data = Vec::new();
-        iov::gather(bufs, 0, 0, total, &mut data);
+        let mut bytes = Vec::new();
+        iov::gather(data.bufs, 0, 0, total, &mut bytes);
         let mut m = {
             let c = self.core.borrow();
             Msg::new(
-                data,
+                bytes,
                 capacity::dgram_truesize(total),
                 &c.meter,
                 c.name.clone(),

@@ -328,6 +328,25 @@ static void closes(void) {
     SHOW(close(sv[0]));
     SHOW(close(sv[0]));
     SHOW(send(sv[0], "x", 1, 0));
+
+    /* A peek walks the queue once: MSG_WAITALL's rest is not waited for, and the pending error
+     * stays for the next receive (found by tests/fuzz/diff.c). */
+    MUST(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    SHOW(send(sv[1], "abc", 3, 0));
+    SHOW(send(sv[0], "unread", 6, 0));
+    SHOW(close(sv[1]));
+    SHOW(recv(sv[0], buf, sizeof buf, MSG_PEEK | MSG_WAITALL));
+    SHOW(recv(sv[0], buf, sizeof buf, 0));
+    SHOW(recv(sv[0], buf, sizeof buf, 0));
+    SHOW(recv(sv[0], buf, sizeof buf, 0));
+    /* A MSG_WAITALL receive short of data takes the error and returns its bytes. */
+    MUST(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    SHOW(send(sv[1], "abc", 3, 0));
+    SHOW(send(sv[0], "unread", 6, 0));
+    SHOW(close(sv[1]));
+    SHOW(recv(sv[0], buf, sizeof buf, MSG_WAITALL));
+    SHOW(recv(sv[0], buf, sizeof buf, 0));
+    close(sv[0]);
 }
 
 static double now(void) {
@@ -348,6 +367,10 @@ static void timeouts(void) {
     double dt = now() - t0;
     printf("an empty read waited its timeout: %d\n", dt > 0.15 && dt < 2);
     SHOW(send(sv[0], "ab", 2, 0));
+    t0 = now();
+    SHOW(recv(sv[1], buf, sizeof buf, MSG_PEEK | MSG_WAITALL));
+    dt = now() - t0;
+    printf("MSG_PEEK | MSG_WAITALL returned what was there at once: %d\n", dt < 0.1);
     t0 = now();
     SHOW(recv(sv[1], buf, sizeof buf, MSG_WAITALL));
     dt = now() - t0;

@@ -528,8 +528,8 @@ static void obj_closed(int o) {
         b->listening = 0;
     }
     if (b->peer >= 0 && O[b->peer].peer == o) {
-        /* (A datagram pair: Linux drops what the survivor had queued from it.) */
-        if (b->kind == K_UDGRAM) O[b->peer].qn = 0;
+        /* (A datagram pair: the survivor keeps its queue until a send of its finds the peer
+         * gone, ECONNREFUSED: see op_send.) */
         O[b->peer].peer = -1;
     }
     /* Drop it from every epoll interest list. */
@@ -840,7 +840,13 @@ static void op_connect(void) {
         return;
     }
     if (r < 0 && e != EINPROGRESS && e != EALREADY && e != EISCONN) O[o].failaddr |= refused;
+    /* A connect that finds the attempt failed disconnects the socket (__inet_stream_connect's
+     * sock_error: tcp_disconnect), which forgets a shutdown recorded before. */
+    if (r < 0 && (e == ECONNREFUSED || e == ECONNRESET || e == ECONNABORTED || e == ETIMEDOUT ||
+                  e == EHOSTUNREACH || e == ENETUNREACH))
+        O[o].rd_shut = O[o].wr_shut = 0;
     if ((r == 0 || e == EINPROGRESS) && had_conn < 0 && !O[o].listening) {
+        O[o].err = 0; /* (a new attempt clears the pending error: tcp_connect_init) */
         if (refused) {
             if (r < 0) O[o].connecting = 1, O[o].err = 1;
             O[o].failaddr = 1;
@@ -1074,6 +1080,9 @@ static void op_send(void) {
     res(r, e);
     if (o < 0) return;
     saw_error(o, e);
+    /* A datagram socket that finds its peer gone is disconnected and its queue purged
+     * (unix_dgram_disconnected). */
+    if (kind == K_UDGRAM && r < 0 && e == ECONNREFUSED) O[o].qn = 0, O[o].peer = -1;
     if (r < 0) return;
     /* (An empty writev returns 0 before the socket is asked: Linux's vfs_writev.) */
     if (which == 4 && n == 0) return;
@@ -1403,8 +1412,10 @@ static void op_getsockopt(void) {
     long r = getsockopt(fd, op->level, op->name, nullval ? NULL : &val, nulllen ? NULL : &len);
     int e = errno;
     res(r, e);
-    if (r == 0 && o >= 0 && op->level == SOL_SOCKET && op->name == SO_ERROR && !nullval)
-        O[o].err = 0; /* (read, even into a short buffer, the error is gone) */
+    /* Read, even into a short buffer or one that faults, the error is gone: sk_getsockopt
+     * takes it before it copies the value out. */
+    if (o >= 0 && op->level == SOL_SOCKET && op->name == SO_ERROR && (r == 0 || (nullval && e == EFAULT)))
+        O[o].err = 0;
     if (r < 0 || cur_opq) return;
     P(" len=%u", (unsigned)len);
     if (len == 0) return;
@@ -1830,8 +1841,9 @@ static void op_epoll(void) {
     long r = epoll_wait(epfd, evs, maxev, 0);
     int e = errno;
     int masked = 0;
-    if (r > 0)
-        for (int i = 0; i < r; i++) masked |= obj_opq((int)evs[i].data.u32);
+    if (r > 0) /* (an item of stdout carries 0xffff: no object of the model) */
+        for (int i = 0; i < r; i++)
+            if (evs[i].data.u32 < NOBJ) masked |= obj_opq((int)evs[i].data.u32);
     if (es >= 0)
         for (int i = 0; i < O[slot_obj[es]].ep_n; i++) masked |= obj_opq(O[slot_obj[es]].ep_obj[i]);
     if (masked && r >= 0) {

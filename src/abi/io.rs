@@ -111,7 +111,7 @@ pub unsafe extern "C" fn recv(fd: c_int, data: *mut u8, len: usize, flags: c_int
         // SAFETY: forwarded contract.
         match unsafe { buf_mut(data, len) } {
             Ok(b) => ops::recv(fd, &mut [b], flags),
-            Err(_) => ops::recv_fault(fd, flags),
+            Err(_) => ops::recv_fault(fd, flags, len),
         }
     })();
     let r = crate::trace::traced!("recv"("{fd}, {data:p}, {len}, {flags:#x}"), r);
@@ -145,7 +145,7 @@ pub unsafe extern "C" fn recvfrom(
         let got = match b {
             Some(b) => ops::recv_from(fd, &mut [b], flags)?,
             // (An empty datagram into a NULL buffer is received, with its sender.)
-            None => ops::recv_fault_from(fd, flags)?,
+            None => ops::recv_fault_from(fd, flags, len)?,
         };
         if !addr.is_null() {
             match got.from {
@@ -315,7 +315,7 @@ pub(super) unsafe fn readable<'a>(v: &[IoVec]) -> (alloc::vec::Vec<&'a [u8]>, us
 unsafe fn recv_iovecs(fd: c_int, v: &[IoVec], flags: MsgFlags) -> Result<ops::Received> {
     let (good, bad) = usable_prefix(v);
     if bad && good.iter().all(|io| io.len == 0) {
-        return ops::recv_fault_from(fd, flags);
+        return ops::recv_fault_from(fd, flags, v.iter().map(|io| io.len).sum());
     }
     // SAFETY: forwarded contract; `good` lies in memory.
     ops::recv_from(fd, &mut unsafe { slices_mut(good) }, flags)

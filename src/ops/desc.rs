@@ -53,7 +53,7 @@ pub fn bad_buffer(fd: i32, dir: Dir, span: Span, len: usize) -> Result<usize> {
         Target::Ours(Desc::Epoll(_)) => Err(Errno::EINVAL),
         Target::Ours(Desc::Socket(_)) if span == Span::Outside => Err(Errno::EFAULT),
         Target::Ours(Desc::Socket(_)) => match dir {
-            Dir::Read => recv_fault(fd, MsgFlags::empty()),
+            Dir::Read => recv_fault(fd, MsgFlags::empty(), len),
             Dir::Write => super::send_fault(fd, &[], len, MsgFlags::empty(), Dest::Peer),
         },
         Target::Ours(Desc::File(f)) => other_bad_buffer(f.fd(), dir, span),
@@ -80,17 +80,18 @@ fn other_bad_buffer(fd: i32, dir: Dir, span: Span) -> Result<usize> {
     }
 }
 
-/// A receive into a buffer that faults. Linux finds the bad buffer only when it copies into it:
-/// until data is there the call waits and fails as any receive would (`EAGAIN`, `ENOTCONN`, 0 at
-/// end of stream), then it is `EFAULT`. A stream's bytes stay queued; a datagram is dropped
-/// (`udp_recvmsg` frees it after the failed copy) unless peeking.
-pub fn recv_fault(fd: i32, flags: MsgFlags) -> Result<usize> {
-    recv_fault_from(fd, flags).map(|r| r.n)
+/// A receive of `len` bytes into a buffer that faults. Linux finds the bad buffer only when it
+/// copies into it: until data is there the call waits and fails as any receive would (`EAGAIN`,
+/// `ENOTCONN`, 0 at end of stream), then it is `EFAULT`. A stream's bytes stay queued; a
+/// datagram is dropped (`udp_recvmsg` frees it after the failed copy) unless peeking. TCP's
+/// `MSG_TRUNC` copies nothing, so it does not fault: it discards as usual.
+pub fn recv_fault(fd: i32, flags: MsgFlags, len: usize) -> Result<usize> {
+    recv_fault_from(fd, flags, len).map(|r| r.n)
 }
 
 /// [`recv_fault`], with the sender of what was received (an empty datagram copies nothing, so
 /// it does not fault: its sender is reported, as Linux does).
-pub fn recv_fault_from(fd: i32, flags: MsgFlags) -> Result<super::Received> {
+pub fn recv_fault_from(fd: i32, flags: MsgFlags, len: usize) -> Result<super::Received> {
     if super::unix::is_unix(fd) {
         // (Its sender is not an IP address: callers that report it use `unix::recv_fault`.)
         let m = super::unix::recv_fault(fd, flags, 0)?;
@@ -99,6 +100,11 @@ pub fn recv_fault_from(fd: i32, flags: MsgFlags) -> Result<super::Received> {
             from: None,
             truncated: m.truncated,
         });
+    }
+    if flags.contains(MsgFlags::TRUNC) && !super::is_datagram(fd) {
+        // (Found by tests/fuzz/diff.c: it said EFAULT.)
+        let mut room = alloc::vec![0u8; len.min(super::TRUNC_DISCARD_MAX)];
+        return super::recv_from(fd, &mut [&mut room[..]], flags);
     }
     let mut one = [0u8; 1];
     let got = super::recv_from(fd, &mut [&mut one[..]], flags | MsgFlags::PEEK)?;

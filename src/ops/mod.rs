@@ -352,7 +352,7 @@ pub fn recv_from(fd: i32, bufs: &mut [&mut [u8]], flags: MsgFlags) -> Result<Rec
 }
 
 /// The most one TCP `recv` with `MSG_TRUNC` discards (a `recv` may always return less).
-const TRUNC_DISCARD_MAX: usize = 64 * 1024;
+pub(crate) const TRUNC_DISCARD_MAX: usize = 64 * 1024;
 
 /// `ioctl(FIONREAD)` on a socket: bytes readable without waiting (UDP: the next datagram's
 /// length, as Linux).

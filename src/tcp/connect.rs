@@ -50,6 +50,25 @@ impl Tcp {
         }
     }
 
+    /// After a failed connect: a port `bind` named stays the socket's (Linux's
+    /// `SOCK_BINDPORT_LOCK`), but a WASI socket cannot connect twice, so the next attempt needs
+    /// a new host socket. Bind it now, while the port is surely this socket's, rather than at
+    /// that attempt, when another socket may have taken the port (listening on it, as Linux
+    /// lets it beside this one: it said EADDRINUSE, found by tests/fuzz/diff.c).
+    fn hold_port(&mut self) {
+        let Some(addr) = self.bound else {
+            return; // (given back: see `release_port`)
+        };
+        if self.host_replaced || self.replace_host().is_err() {
+            return;
+        }
+        self.host_replaced = true;
+        if let Ok(b) = self.bind_now(addr) {
+            self.bound = Some(b);
+            self.host_bound = true;
+        }
+    }
+
     /// `connect(2)`, with Linux's answers for every state (see `State`).
     pub fn connect(&mut self, addr: SocketAddr, wait: Wait) -> Result<()> {
         if let Some(r) = self.connect_by_state(wait) {
@@ -155,8 +174,24 @@ impl Tcp {
             };
             self.so_error = Some(Errno::ECONNREFUSED);
             self.release_port();
+            self.hold_port();
             self.wake.any();
             return Ok(());
+        }
+        if self.bound.is_none() {
+            // wasmtime sets SO_REUSEADDR on a host socket only when it binds it: one that
+            // connects unbound takes its port from the kernel without it, and then no other
+            // socket can bind that port, which Linux allows while neither listens when both
+            // asked SO_REUSEADDR (always on here; found by tests/fuzz/diff.c). So bind it
+            // first, to the unspecified address and port 0: the kernel still picks the port,
+            // and the source address at connect.
+            super::bind_host(&self.host, Family::of(&target).unspecified()).map_err(|e| {
+                if e == Errno::EADDRINUSE {
+                    Errno::EADDRNOTAVAIL // (no free port: what Linux's connect says)
+                } else {
+                    e
+                }
+            })?;
         }
         let host = &self.host;
         wasi::with_network(|net| host.sock.start_connect(net, wasi::to_wasi(target)))
@@ -219,6 +254,7 @@ impl Tcp {
                 };
                 self.so_error = Some(e.into());
                 self.release_port();
+                self.hold_port();
                 self.wake.any();
                 true
             }

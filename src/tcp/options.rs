@@ -24,8 +24,12 @@ impl Tcp {
     }
 
     /// The host socket for an option call: after a failed connect the old one answers only
-    /// errors, so a fresh one takes its place (the socket's state stays as it is).
+    /// errors, so a fresh one takes its place (the socket's state stays as it is). A connect
+    /// the host has finished is collected first: until then the host answers every option
+    /// with `invalid-state` (found by tests/fuzz/diff.c: `TCP_KEEPCNT` was EINVAL right after
+    /// `poll` saw the connection up).
     pub(super) fn option_host(&mut self) -> Result<&TcpSocket> {
+        self.collect_connect();
         if matches!(self.state, State::Failed { .. }) && !self.host_replaced {
             self.replace_host()?;
             self.host_replaced = true;

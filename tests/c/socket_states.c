@@ -4,7 +4,9 @@
  * connect shut down (SS_DISCONNECTING), connect's state checks before the address, the ports
  * TCP gives back (a listener shut down, connect(AF_UNSPEC)), SHUT_RD that still delivers what
  * arrives, a FIN behind unread data (POLLHUP), IPV6_V6ONLY once bound, the order of checks
- * around NULL buffers, empty readv/writev, getpeername and getsockopt argument order. */
+ * around NULL buffers, empty readv/writev, getpeername and getsockopt argument order, the
+ * ports connect takes and keeps, options right after a connect, empty MSG_WAITALL and TCP's
+ * MSG_TRUNC into NULL. */
 #include "t.h"
 
 /* NULL hidden from the compiler (no warning, no optimizing around it). */
@@ -356,6 +358,71 @@ static void argument_order(int fam) {
     close(u);
 }
 
+static int reuse_socket(int fam, int flags) {
+    int one = 1, s = socket(fam, SOCK_STREAM | flags, 0);
+    MUST(setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one));
+    return s;
+}
+
+/* Ports and options around connect: another socket may bind the port connect() took when both
+ * ask SO_REUSEADDR (neither listening); a port bind named stays the socket's through a failed
+ * connect, even once another socket listens on it; a connection's options are there as soon
+ * as poll says it is up. */
+static void connect_ports(int fam) {
+    printf("== ports and options around connect %s\n", famname(fam));
+    addr_t a, b, r, p;
+    socklen_t l, bl = sizeof b, rl = refused_port_fam(fam, &r), pl = loopback(&p, fam, 0);
+    int L = listener(fam, &a, &l);
+    int c = reuse_socket(fam, 0);
+    MUST(connect(c, &a.sa, l));
+    MUST(getsockname(c, &b.sa, &bl));
+    int d = reuse_socket(fam, 0);
+    SHOW(bind(d, &b.sa, bl));
+    close(d);
+    close(accept(L, NULL, NULL));
+    close(c);
+    int f = reuse_socket(fam, 0);
+    MUST(bind(f, &p.sa, pl));
+    MUST(getsockname(f, &p.sa, &pl));
+    int e = reuse_socket(fam, 0);
+    SHOW(bind(e, &p.sa, pl));
+    SHOW(connect(e, &r.sa, rl));
+    SHOW(listen(f, 1));
+    SHOW(connect(e, &r.sa, rl));
+    close(e);
+    close(f);
+    int g = socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    SHOW(connect(g, &a.sa, l));
+    struct pollfd pf = {g, POLLOUT, 0};
+    while (poll(&pf, 1, 0) == 0) /* (as tests/fuzz/diff.c's settling found it) */
+        poll(&pf, 1, 10);
+    int v = -1;
+    socklen_t vl = sizeof v;
+    SHOW(getsockopt(g, IPPROTO_TCP, TCP_KEEPCNT, &v, &vl));
+    printf("TCP_KEEPCNT %d\n", v);
+    close(g);
+    close(accept(L, NULL, NULL));
+    close(L);
+}
+
+/* An empty MSG_WAITALL receive is a plain empty one (EAGAIN without data, 0 with); TCP's
+ * MSG_TRUNC discards without copying, so a NULL buffer does not fault. */
+static void tcp_empty_and_trunc(int fam) {
+    printf("== TCP empty MSG_WAITALL, MSG_TRUNC into NULL %s\n", famname(fam));
+    int c, s;
+    char b[8];
+    pair(fam, &c, &s);
+    SHOW(recv(s, b, 0, MSG_WAITALL | MSG_DONTWAIT));
+    MUST(send(c, "hello", 5, 0));
+    struct pollfd pf = {s, POLLIN, 0};
+    MUST(poll(&pf, 1, 2000));
+    SHOW(recv(s, b, 0, MSG_WAITALL));
+    SHOW(recv(s, NP, 3, MSG_TRUNC));
+    SHOW(recv(s, b, sizeof b, 0));
+    close(c);
+    close(s);
+}
+
 int main(void) {
     test_setup();
     int fams[] = {AF_INET, AF_INET6};
@@ -369,6 +436,8 @@ int main(void) {
         udp_null_buffers(fams[i]);
         udp_disconnect_keeps_address(fams[i]);
         argument_order(fams[i]);
+        connect_ports(fams[i]);
+        tcp_empty_and_trunc(fams[i]);
     }
     v6only_bound();
     return 0;

@@ -158,6 +158,7 @@ typedef struct {
     int upeer;             /* UDP: connected to this port (0: not connected) */
     int qn, qlen[MAXQ];    /* datagrams expected in the receive queue */
     int peer;              /* UDGRAM pair / pipe: the other end's object (-1: closed) */
+    int inh_unsure;        /* accepted after its listener's options changed: see op_accept */
     int ep_n, ep_obj[NSLOT * 2], ep_ev[NSLOT * 2]; /* epoll interest list */
 } obj_t;
 
@@ -168,6 +169,7 @@ typedef struct {
     int closed[2];         /* that end was closed */
     int fin[2];            /* that end sent FIN (shutdown(SHUT_WR) or close) */
     int listener;          /* the listener it is queued on (-1: accepted or gone) */
+    int unsure;            /* the listener's options changed while it was queued */
     uint64_t sent[2], got[2]; /* direction d: bytes sent by end d, bytes end 1-d consumed */
 } conn_t;
 
@@ -207,11 +209,15 @@ static void maybe_free_conn(int c) {
 static int is_stream(int k) { return k == K_TCP || k == K_USTREAM; }
 static int is_dgram(int k) { return k == K_UDP || k == K_UDGRAM; }
 
-static int obj_opq(int o) {
+static int obj_opq_depth(int o, int depth) {
     if (o < 0) return 0;
     if (O[o].opq) return 1;
+    /* An epoll instance's readiness is its items': an opaque one makes it opaque. */
+    for (int i = 0; O[o].kind == K_EPOLL && depth < 8 && i < O[o].ep_n; i++)
+        if (obj_opq_depth(O[o].ep_obj[i], depth + 1)) return 1;
     return O[o].conn >= 0 && C[O[o].conn].opq;
 }
+static int obj_opq(int o) { return obj_opq_depth(o, 0); }
 static void conn_opaque(int c) {
     if (c < 0) return;
     C[c].opq = 1;
@@ -398,7 +404,7 @@ static void settle_obj(int o) {
             if (C[c].fin[d] && inq > 0 && b->wr_shut) wait_bits(o, fd, POLLIN, POLLHUP, "end of stream (HUP)");
         }
     }
-    if (is_dgram(b->kind) && b->qn > 0) {
+    if (is_dgram(b->kind) && b->qn > 0 && !b->err) { /* (an error comes first: see below) */
         /* The first datagram expected: FIONREAD is its length (POLLIN alone could be a shutdown). */
         if (b->qlen[0] > 0) {
             struct timespec t0;
@@ -792,6 +798,9 @@ static void op_connect(void) {
     show_fd(s, fk);
     P(" %s", what);
     cur_opq = obj_opq(o);
+    /* An opaque socket's connect may succeed on one side only: the listener it reaches
+     * becomes opaque too (and is not accepted from: op_accept). */
+    if (cur_opq && kind == K_TCP && target >= 0) O[target].opq = 1;
     int had_conn = o >= 0 ? O[o].conn : -1;
     errno = 0;
     long r = connect(fd, null ? NULL : &a.sa, len);
@@ -812,7 +821,10 @@ static void op_connect(void) {
         return;
     }
     if (kind == K_UDGRAM && unspec && r == 0) {
-        /* (Linux drops the queue of a datagram socket that disconnects from its peer.) */
+        /* (Linux drops the queue of a datagram socket that disconnects from its peer, and
+         * when there was one, tells a peer connected back to it: ECONNRESET.) */
+        int p = O[o].peer;
+        if (O[o].qn > 0 && p >= 0 && O[p].peer == o) O[p].err = 1;
         O[o].qn = 0;
         O[o].peer = -1;
         return;
@@ -895,6 +907,12 @@ static void op_accept(void) {
           flags != 0x1234 && (flags & SOCK_CLOEXEC) ? "|CLOEXEC" : "", "");
     P("%s into s%d", aw, t);
     cur_opq = obj_opq(o);
+    if (o >= 0 && obj_opq(o)) {
+        /* (Whether it listens and has a connection may differ: a new descriptor on one side
+         * only would part the two runs' models.) */
+        skip("opaque");
+        return;
+    }
     if (o >= 0 && O[o].listening && !O[o].nonblock && (obj_opq(o) || (!O[o].rcvtimeo &&
         !(revents_of(fd, POLLIN, 0) & (POLLIN | POLLERR | POLLHUP))))) {
         skip("would block");
@@ -928,6 +946,16 @@ static void op_accept(void) {
         O[no].port = O[o].port;
         O[no].wr_shut = O[o].wr_shut; /* (shut before listen: inherited) */
         if (C[c].opq) O[no].opq = 1;
+        if (C[c].unsure) {
+            /* Linux's connection copied its listener's options when the handshake completed
+             * (at connect, on loopback); a WASI guest learns of it only at accept and copies
+             * them then. The listener's options changed in between: the copies are not
+             * compared, no timeout is relied on, and a close counts as a reset. */
+            O[no].inh_unsure = 1;
+            O[no].rcvtimeo = 0;
+            O[no].bufset = 0;
+            O[no].linger0 = 1;
+        }
     } else {
         O[no].opq = 1; /* (the model knows of no such connection) */
         P(" (unexpected)");
@@ -1152,7 +1180,8 @@ static void op_recv(void) {
     int shortname = v >= 4 && v < 10;
     int niov = 1 + rnd(4);
     /* Would Linux block? Then don't (unless a short SO_RCVTIMEO ends it on both). */
-    int blocking = o >= 0 && !O[o].nonblock && !(flags & MSG_DONTWAIT);
+    /* (An epoll instance answers a receive at once: EINVAL, ENOTSOCK.) */
+    int blocking = o >= 0 && O[o].kind != K_EPOLL && !O[o].nonblock && !(flags & MSG_DONTWAIT);
     const char *adj = "";
     if (blocking && obj_opq(o)) { /* (its readiness is not compared either) */
         if (which >= 3) which = which == 3 ? 0 : 2;
@@ -1419,7 +1448,10 @@ static void op_getsockopt(void) {
     P("getsockopt");
     show_fd(s, fk);
     P(" %s%s", op->str, lw);
-    cur_opq = obj_opq(o) && (op->name == SO_ERROR || op->kind == V_BUF);
+    /* (An opaque socket may be connecting on one side only: a host keeps its options from
+     * the program until the connection is up; see also op_accept's inh_unsure.) */
+    cur_opq = (obj_opq(o) && (op->name == SO_ERROR || op->kind != V_RO)) ||
+              (o >= 0 && O[o].inh_unsure && op->kind != V_RO);
     errno = 0;
     long r = getsockopt(fd, op->level, op->name, nullval ? NULL : &val, nulllen ? NULL : &len);
     int e = errno;
@@ -1431,10 +1463,13 @@ static void op_getsockopt(void) {
     if (r < 0 || cur_opq) return;
     P(" len=%u", (unsigned)len);
     if (len == 0) return;
+    int channel = o >= 0 && (O[o].kind == K_USTREAM || O[o].kind == K_UDGRAM);
     if (len < sizeof(int) && op->kind != V_TV && op->kind != V_LINGER) {
         /* (The first bytes of a value whose constants differ between the platforms, SO_TYPE,
-         * SO_DOMAIN, SO_ERROR, say nothing comparable.) */
-        if (op->level != SOL_SOCKET || (op->name != SO_TYPE && op->name != SO_DOMAIN && op->name != SO_ERROR))
+         * SO_DOMAIN, SO_ERROR, say nothing comparable; nor do those of an AF_UNIX socket's
+         * buffer size, which may be above the stock limit natively: see V_BUF below.) */
+        if ((op->level != SOL_SOCKET || (op->name != SO_TYPE && op->name != SO_DOMAIN && op->name != SO_ERROR)) &&
+            !(channel && op->kind == V_BUF))
             P(" bytes=%02x%02x", val.b[0], len > 1 ? val.b[1] : 0);
         return;
     }
@@ -1450,7 +1485,6 @@ static void op_getsockopt(void) {
         /* An AF_UNIX socket's value is cut to net.core.wmem_max/rmem_max, which a machine's
          * sysctl may raise and a WASI program cannot read: the library applies the stock
          * 212992 (deviations.md). */
-        int channel = o >= 0 && (O[o].kind == K_USTREAM || O[o].kind == K_UDGRAM);
         if (stable && channel && val.i >= 2 * 212992) P(" val=(the stock limit or above)");
         else if (stable) P(" val=%d", val.i);
         else P(" val=(autotuned)");
@@ -1537,6 +1571,13 @@ static void op_setsockopt(void) {
         skip("IPV6_V6ONLY stays 1");
         return;
     }
+    if (op->level == IPPROTO_IPV6 && op->name == IPV6_V6ONLY && o >= 0 && O[o].kind == K_TCP &&
+        O[o].conn >= 0 && (obj_opq(o) || (C[O[o].conn].fin[0] && C[O[o].conn].fin[1]))) {
+        /* Linux refuses it while the socket holds a port, and gives the port back when the
+         * connection ends; not emulated, as for bind (deviations.md). */
+        skip("IPV6_V6ONLY after the connection ended");
+        return;
+    }
     if (op->level == IPPROTO_IPV6 && nullval && len >= sizeof(int)) {
         skip("Linux reads NULL as 0 at this level; listed under badinput");
         return;
@@ -1550,6 +1591,7 @@ static void op_setsockopt(void) {
     long r = setsockopt(fd, op->level, op->name, nullval ? NULL : &val, len);
     res(r, errno);
     if (r != 0 || o < 0) return;
+    for (int i = 0; O[o].listening && i < O[o].npend; i++) C[O[o].pend[i]].unsure = 1;
     if (op->level == SOL_SOCKET && op->name == SO_RCVTIMEO)
         O[o].rcvtimeo = len >= sizeof val.tv && val.tv.tv_sec == 0 && val.tv.tv_usec > 0 && val.tv.tv_usec < 100000 ? 1
                         : len >= sizeof val.tv && val.tv.tv_sec == 0 && val.tv.tv_usec == 0 ? 0

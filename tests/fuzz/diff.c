@@ -150,6 +150,7 @@ typedef struct {
     int err;               /* an asynchronous error is expected (refused connect, ICMP) */
     int opq;               /* results not compared (see the header) */
     int rcvtimeo;          /* the short SO_RCVTIMEO is set: a blocking receive ends by itself */
+    int sndtimeo;          /* a short SO_SNDTIMEO is set: see op_connect */
     int bufset;            /* SO_RCVBUF (1) / SO_SNDBUF (2) set: their values are stable */
     int linger0;
     int failaddr;          /* TCP: a connect attempt failed or is failing: its local address is
@@ -611,8 +612,11 @@ static int p_listener(int o, int fam) {
 }
 /* (Never an opaque socket: what happens at its port is not comparable.) */
 static int p_udp(int o, int fam) { return O[o].kind == K_UDP && O[o].fam == fam && O[o].port && !obj_opq(o); }
+/* (Not a port connect chose: Linux may share it with other connections, of any program on
+ * the machine, which decide whether a bind to it works.) */
 static int p_tcp_port(int o, int fam) {
-    return O[o].kind == K_TCP && O[o].fam == fam && O[o].port && !obj_opq(o);
+    return O[o].kind == K_TCP && O[o].fam == fam && O[o].port && !obj_opq(o) &&
+           (O[o].bound || O[o].listening);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -748,7 +752,12 @@ static void op_listen(void) {
     cur_opq = obj_opq(o);
     errno = 0;
     long r = listen(fd, bl);
-    res(r, errno);
+    int e = errno;
+    res(r, e);
+    /* A WASI socket is lost after a failed listen: the library binds a new one to the same
+     * address, which fails while another socket listens there (Linux keeps the port; see
+     * deviations.md). What the socket is then is not compared. */
+    if (r < 0 && e == EADDRINUSE && o >= 0 && O[o].kind == K_TCP) O[o].opq = 1;
     if (r == 0 && o >= 0 && O[o].kind == K_TCP) {
         O[o].listening = 1;
         O[o].failaddr = 0;
@@ -797,6 +806,13 @@ static void op_connect(void) {
     P("connect");
     show_fd(s, fk);
     P(" %s", what);
+    if (o >= 0 && kind == K_TCP && !O[o].nonblock && O[o].sndtimeo && O[o].conn < 0 &&
+        !O[o].listening) {
+        /* Linux's loopback handshake is done inside connect(); a WASI host's takes its time,
+         * which a short SO_SNDTIMEO may not give it on a loaded machine. */
+        skip("a short SO_SNDTIMEO");
+        return;
+    }
     cur_opq = obj_opq(o);
     /* An opaque socket's connect may succeed on one side only: the listener it reaches
      * becomes opaque too (and is not accepted from: op_accept). */
@@ -1592,6 +1608,8 @@ static void op_setsockopt(void) {
     res(r, errno);
     if (r != 0 || o < 0) return;
     for (int i = 0; O[o].listening && i < O[o].npend; i++) C[O[o].pend[i]].unsure = 1;
+    if (op->level == SOL_SOCKET && op->name == SO_SNDTIMEO)
+        O[o].sndtimeo = len >= sizeof val.tv && val.tv.tv_sec == 0 && val.tv.tv_usec > 0 && val.tv.tv_usec < 100000;
     if (op->level == SOL_SOCKET && op->name == SO_RCVTIMEO)
         O[o].rcvtimeo = len >= sizeof val.tv && val.tv.tv_sec == 0 && val.tv.tv_usec > 0 && val.tv.tv_usec < 100000 ? 1
                         : len >= sizeof val.tv && val.tv.tv_sec == 0 && val.tv.tv_usec == 0 ? 0
@@ -1912,12 +1930,22 @@ static void op_epoll(void) {
     }
     res(r, e);
     if (r <= 0 || maxev == 1) return;
-    /* In slot order (Linux's order is the order things became ready). */
+    /* In slot order (Linux's order is the order things became ready), and the items of one
+     * object (its descriptor and a dup of it, both added) by their events. */
     P(" [");
-    for (int q = 0; q < NSLOT; q++)
+    for (int q = 0; q < NSLOT; q++) {
+        unsigned seen[8];
+        int n = 0;
         for (int i = 0; i < r; i++)
             if ((int)evs[i].data.u32 == slot_obj[q] && slot_fd[q] >= 0 && slot_of(slot_obj[q]) == q)
-                P(" s%d:%s", q, epn(evs[i].events));
+                seen[n++] = evs[i].events;
+        for (int a = 1; a < n; a++)
+            for (int b = a; b > 0 && seen[b - 1] > seen[b]; b--) {
+                unsigned t = seen[b];
+                seen[b] = seen[b - 1], seen[b - 1] = t;
+            }
+        for (int i = 0; i < n; i++) P(" s%d:%s", q, epn(seen[i]));
+    }
     P(" ]");
 }
 #endif

@@ -178,21 +178,6 @@ impl Tcp {
             self.wake.any();
             return Ok(());
         }
-        if self.bound.is_none() {
-            // wasmtime sets SO_REUSEADDR on a host socket only when it binds it: one that
-            // connects unbound takes its port from the kernel without it, and then no other
-            // socket can bind that port, which Linux allows while neither listens when both
-            // asked SO_REUSEADDR (always on here; found by tests/fuzz/diff.c). So bind it
-            // first, to the unspecified address and port 0: the kernel still picks the port,
-            // and the source address at connect.
-            super::bind_host(&self.host, Family::of(&target).unspecified()).map_err(|e| {
-                if e == Errno::EADDRINUSE {
-                    Errno::EADDRNOTAVAIL // (no free port: what Linux's connect says)
-                } else {
-                    e
-                }
-            })?;
-        }
         let host = &self.host;
         wasi::with_network(|net| host.sock.start_connect(net, wasi::to_wasi(target)))
             .map_err(Errno::from)?;

@@ -5,7 +5,8 @@
 #                build/lib/wasm32-wasip2/libwasi_posix_sockets.a, and their pkg-config files
 #   make test    host unit tests, lint, docs, doctests and every guest test under wasmtime (CI)
 #   make demo    build examples/http_server.c, run it under wasmtime, talk to it with curl
-#   make fuzz    the differential fuzzer against Linux (tests/fuzz/diff.py) for SECONDS
+#   make fuzz    the differential fuzzer against Linux (tests/fuzz/diff.py, with FUZZ_FEATURES:
+#                dup,channels,epoll unless set) for SECONDS
 #                (default 300): fixed seeds, then random ones, every difference shrunk
 #   make bench   bench/bench.c natively, with this library (wasm32-wasip1 and wasm32-wasip2) and
 #                with wasi-libc's wasip2 sockets, side by side (BENCHMARKS.md)
@@ -42,8 +43,9 @@ RUST_SOURCES := $(shell find src -name '*.rs') $(wildcard wit/*.wit wit/deps/*.w
 
 .PHONY: fuzz
 FUZZ_SECONDS := $(if $(SECONDS),$(SECONDS),300)
+FUZZ_FEATURES ?= dup,channels,epoll
 fuzz: lib
-	python3 tests/fuzz/diff.py --seconds $(FUZZ_SECONDS)
+	python3 tests/fuzz/diff.py --seconds $(FUZZ_SECONDS) --features $(FUZZ_FEATURES)
 
 .PHONY: all lib setup real-fetch test-real test test-host test-doc test-guest demo lint doc symbols clean bench
 

@@ -159,6 +159,7 @@ typedef struct {
     int upeer;             /* UDP: connected to this port (0: not connected) */
     int qn, qlen[MAXQ];    /* datagrams expected in the receive queue */
     int peer;              /* UDGRAM pair / pipe: the other end's object (-1: closed) */
+    int dead_peer;         /* UDGRAM: the peer closed, and no send found out yet */
     int inh_unsure;        /* accepted after its listener's options changed: see op_accept */
     int ep_n, ep_obj[NSLOT * 2], ep_ev[NSLOT * 2]; /* epoll interest list */
 } obj_t;
@@ -539,7 +540,8 @@ static void obj_closed(int o) {
     }
     if (b->peer >= 0 && O[b->peer].peer == o) {
         /* (A datagram pair: the survivor keeps its queue until a send of its finds the peer
-         * gone, ECONNREFUSED: see op_send.) */
+         * gone, ECONNREFUSED: see op_send, or it disconnects.) */
+        O[b->peer].dead_peer = b->kind == K_UDGRAM;
         O[b->peer].peer = -1;
     }
     /* Drop it from every epoll interest list. */
@@ -760,7 +762,8 @@ static void op_listen(void) {
     if (r < 0 && e == EADDRINUSE && o >= 0 && O[o].kind == K_TCP) O[o].opq = 1;
     if (r == 0 && o >= 0 && O[o].kind == K_TCP) {
         O[o].listening = 1;
-        O[o].failaddr = 0;
+        /* (failaddr stays: the address a failed connect chose may stay for the listener, when
+         * an earlier bind named one: Linux's SOCK_BINDADDR_LOCK outlives that bind.) */
         O[o].err = 0; /* (a listener's poll reports no pending error) */
         O[o].cap = bl == 0 ? 1 : bl < 0 || bl > 3 ? 3 : bl;
         learn_port(o);
@@ -838,10 +841,12 @@ static void op_connect(void) {
     }
     if (kind == K_UDGRAM && unspec && r == 0) {
         /* (Linux drops the queue of a datagram socket that disconnects from its peer, and
-         * when there was one, tells a peer connected back to it: ECONNRESET.) */
+         * when there was one, tells a peer connected back to it: ECONNRESET. A socket with no
+         * peer keeps its queue.) */
         int p = O[o].peer;
         if (O[o].qn > 0 && p >= 0 && O[p].peer == o) O[p].err = 1;
-        O[o].qn = 0;
+        if (p >= 0 || O[o].dead_peer) O[o].qn = 0;
+        O[o].dead_peer = 0;
         O[o].peer = -1;
         return;
     }
@@ -1138,7 +1143,7 @@ static void op_send(void) {
     saw_error(o, e);
     /* A datagram socket that finds its peer gone is disconnected and its queue purged
      * (unix_dgram_disconnected). */
-    if (kind == K_UDGRAM && r < 0 && e == ECONNREFUSED) O[o].qn = 0, O[o].peer = -1;
+    if (kind == K_UDGRAM && r < 0 && e == ECONNREFUSED) O[o].qn = 0, O[o].peer = -1, O[o].dead_peer = 0;
     if (r < 0) return;
     /* (An empty writev returns 0 before the socket is asked: Linux's vfs_writev.) */
     if (which == 4 && n == 0) return;

@@ -58,6 +58,9 @@ pub struct Attrs {
     pub nodelay: bool,
     /// `SO_LINGER`: `Some(seconds)` when on (stored and reported; `close` never lingers or resets).
     pub linger: Option<i32>,
+    /// `SO_LINGER`'s seconds as last set on (Linux's `sk_lingertime`): turning it off keeps
+    /// them, and `getsockopt` reports them (found by tests/fuzz/diff.c).
+    pub linger_secs: i32,
     /// Options WASI has no control for, kept and reported as Linux reports them.
     pub stored: Stored,
 }

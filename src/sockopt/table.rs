@@ -4,7 +4,7 @@ use super::names::*;
 use super::{Opt, identity};
 use crate::addr::Family;
 use crate::channel::Kind;
-use crate::codec::optval::{flag, linger, linger_value, timeout_ns, timeval};
+use crate::codec::optval::{flag, linger, timeout_ns, timeval};
 use crate::errno::{Errno, Result};
 use crate::inet::HostOpt;
 use crate::ops::unix::SOCK_SEQPACKET;
@@ -375,9 +375,19 @@ pub(super) static OPTIONS: &[Opt] = &[
         level: SOL_SOCKET,
         name: SO_LINGER,
         codec: Codec::Linger,
-        get: |e| Ok(linger_value(attrs(e).linger)),
+        get: |e| {
+            let a = attrs(e);
+            Ok(Value::Linger {
+                onoff: i32::from(a.linger.is_some()),
+                secs: a.linger_secs,
+            })
+        },
         set: Some(|e, v| {
-            attrs(e).linger = linger(v);
+            let a = attrs(e);
+            a.linger = linger(v);
+            if let Some(secs) = a.linger {
+                a.linger_secs = secs;
+            }
             Ok(())
         }),
     },

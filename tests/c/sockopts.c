@@ -119,6 +119,12 @@ static void round_trips(int fam) {
     SHOW(getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &ll));
     printf("linger %d %d\n", lg.l_onoff, lg.l_linger);
     SHOW(setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, 4));
+    /* Turned off, it keeps its seconds (Linux's sk_lingertime; found by tests/fuzz/diff.c). */
+    lg.l_onoff = 0, lg.l_linger = 7;
+    SHOW(setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg));
+    ll = sizeof lg;
+    SHOW(getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &ll));
+    printf("linger %d %d\n", lg.l_onoff, lg.l_linger);
     /* timeouts */
     struct timeval tv = {1, 500000};
     SHOW(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));

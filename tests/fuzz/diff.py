@@ -56,6 +56,7 @@ With --features dup,channels,epoll (fixed in src/ with the tests named):
   - TCP: an empty MSG_WAITALL receive said 0, MSG_TRUNC into NULL said EFAULT, an option right
     after poll saw a connect finish said EINVAL, a port bind named was lost after a failed
     connect to another socket that listened there then (socket_states);
+  - SO_LINGER turned off lost its seconds (sockopts);
 and in the fuzzer's own model: epoll_wait read the model out of bounds for a stdout item, a
 receive on an epoll instance looked at its readiness (which an opaque item decides), a datagram
 pair's survivor keeps its queue until a send finds the peer gone, a connect that reports a

@@ -1470,10 +1470,12 @@ static void op_getsockopt(void) {
     P("getsockopt");
     show_fd(s, fk);
     P(" %s%s", op->str, lw);
-    /* (An opaque socket may be connecting on one side only: a host keeps its options from
-     * the program until the connection is up; see also op_accept's inh_unsure.) */
-    cur_opq = (obj_opq(o) && (op->name == SO_ERROR || op->kind != V_RO)) ||
-              (o >= 0 && O[o].inh_unsure && op->kind != V_RO);
+    /* (An opaque socket's state may differ between the runs: connecting on one side only,
+     * where a host keeps its options from the program until the connection is up, or
+     * listening on one side only; only what it is stays comparable. See also op_accept's
+     * inh_unsure.) */
+    int what = op->level == SOL_SOCKET && (op->name == SO_TYPE || op->name == SO_DOMAIN || op->name == SO_PROTOCOL);
+    cur_opq = (obj_opq(o) && !what) || (o >= 0 && O[o].inh_unsure && op->kind != V_RO);
     errno = 0;
     long r = getsockopt(fd, op->level, op->name, nullval ? NULL : &val, nulllen ? NULL : &len);
     int e = errno;

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 from pathlib import Path
 
 from .build import build
@@ -53,14 +54,31 @@ def _conformance(src, devs, m, wasm, flags, args, stdin, timeout, target) -> Res
             diff = "\n".join(difflib.unified_diff(expected, wasm_out, "expected", "wasm", lineterm=""))
             return Result(name, False, diff)
         return Result(name, True)
-    native = build(src, "native")
-    n = run([str(native), *args], timeout, stdin, cwd=OUT)
+    n = _native_run(src, args, timeout, stdin)
     if n.returncode != 0:
         return Result(name, False, f"native exit {n.returncode}\n{n.stdout[-3000:]}{n.stderr[-3000:]}")
     problems = compare(src.stem, n.stdout.splitlines(), wasm_out, devs, target)
     if problems:
         return Result(name, False, "unlisted differences from Linux:\n" + "\n".join(problems))
     return Result(name, True)
+
+
+_native_lock = threading.Lock()
+_native_runs: dict[tuple, tuple[threading.Lock, list]] = {}
+
+
+def _native_run(src: Path, args: list[str], timeout: float, stdin):
+    """The native run of `src` with `args`, made once per test run and shared by the program's
+    tests on every target: Linux's answer does not depend on the wasm target, and two native
+    runs at once would take the same fixed names (AF_UNIX paths in /tmp, abstract names) from
+    each other. (A test with a helper peer gets fresh ports, so its runs are not shared.)"""
+    key = (src, tuple(args), None if stdin is None else tuple(stdin))
+    with _native_lock:
+        lock, memo = _native_runs.setdefault(key, (threading.Lock(), []))
+    with lock:
+        if not memo:
+            memo.append(run([str(build(src, "native")), *args], timeout, stdin, cwd=OUT))
+        return memo[0]
 
 
 def sources() -> list[Path]:

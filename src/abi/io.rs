@@ -178,19 +178,28 @@ pub unsafe extern "C" fn sendmsg(fd: c_int, msg: *const MsgHdr, flags: c_int) ->
         if !ops::is_socket(fd) {
             return Err(ops::not_a_socket(fd));
         }
-        if ops::unix::is_unix(fd) {
-            // SAFETY: forwarded contract.
-            return unsafe { super::unix::sendmsg(fd, msg, flags) };
-        }
         // SAFETY: forwarded contract.
-        let (dest, v) = unsafe { msg::send_parts(msg) }?;
-        let flags = MsgFlags::from_c(flags);
-        let dest = Dest::decode(dest, ops::family(fd)?);
-        // SAFETY: forwarded contract.
-        unsafe { send_iovecs(fd, v, flags, dest) }
+        unsafe { sendmsg_on(fd, msg, flags) }
     })();
     let r = crate::trace::traced!("sendmsg"("{fd}, {msg:p}, {flags:#x}"), r);
     c_ret(r.map(|n| n as isize))
+}
+
+/// `sendmsg` on `fd`, known to be a socket (also each entry of `sendmmsg`).
+///
+/// # Safety
+/// As `sendmsg`.
+pub(super) unsafe fn sendmsg_on(fd: c_int, msg: *const MsgHdr, flags: c_int) -> Result<usize> {
+    if ops::unix::is_unix(fd) {
+        // SAFETY: forwarded contract.
+        return unsafe { super::unix::sendmsg(fd, msg, flags) };
+    }
+    // SAFETY: forwarded contract.
+    let (dest, v) = unsafe { msg::send_parts(msg) }?;
+    let flags = MsgFlags::from_c(flags);
+    let dest = Dest::decode(dest, ops::family(fd)?);
+    // SAFETY: forwarded contract.
+    unsafe { send_iovecs(fd, v, flags, dest) }
 }
 
 /// recvmsg(2): fills the iovecs in order. On UDP the sender goes to `msg_name` (truncated to
@@ -206,21 +215,30 @@ pub unsafe extern "C" fn recvmsg(fd: c_int, msg: *mut MsgHdr, flags: c_int) -> i
         if !ops::is_socket(fd) {
             return Err(ops::not_a_socket(fd));
         }
-        if ops::unix::is_unix(fd) {
-            // SAFETY: forwarded contract.
-            return unsafe { super::unix::recvmsg(fd, msg, flags) };
-        }
         // SAFETY: forwarded contract.
-        let v = unsafe { msg::recv_bufs(msg) }?;
-        let flags = MsgFlags::from_c(flags);
-        // SAFETY: forwarded contract.
-        let got = unsafe { recv_iovecs(fd, v, flags) }?;
-        // SAFETY: non-NULL (recv_bufs checked), valid and writable per the contract.
-        unsafe { msg::finish_recv(msg, got.from, got.truncated) };
-        Ok(got.n)
+        unsafe { recvmsg_on(fd, msg, flags) }
     })();
     let r = crate::trace::traced!("recvmsg"("{fd}, {msg:p}, {flags:#x}"), r);
     c_ret(r.map(|n| n as isize))
+}
+
+/// `recvmsg` on `fd`, known to be a socket (also each entry of `recvmmsg`).
+///
+/// # Safety
+/// As `recvmsg`.
+pub(super) unsafe fn recvmsg_on(fd: c_int, msg: *mut MsgHdr, flags: c_int) -> Result<usize> {
+    if ops::unix::is_unix(fd) {
+        // SAFETY: forwarded contract.
+        return unsafe { super::unix::recvmsg(fd, msg, flags) };
+    }
+    // SAFETY: forwarded contract.
+    let v = unsafe { msg::recv_bufs(msg) }?;
+    let flags = MsgFlags::from_c(flags);
+    // SAFETY: forwarded contract.
+    let got = unsafe { recv_iovecs(fd, v, flags) }?;
+    // SAFETY: non-NULL (recv_bufs checked), valid and writable per the contract.
+    unsafe { msg::finish_recv(msg, got.from, got.truncated) };
+    Ok(got.n)
 }
 
 /// read(2): `recv` with no flags on a socket (an empty read returns 0 at once, as Linux's

@@ -11,6 +11,7 @@ pub mod epoll;
 pub mod fcntl;
 pub mod host;
 pub mod io;
+pub mod mmsg;
 pub mod netdb;
 pub mod poll;
 pub mod socket;

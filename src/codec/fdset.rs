@@ -33,6 +33,14 @@ pub struct Timespec {
     tv_nsec: i32,
 }
 
+impl Timespec {
+    /// Store `ns` nanoseconds.
+    pub fn set_ns(&mut self, ns: u64) {
+        self.tv_sec = (ns / 1_000_000_000) as i64;
+        self.tv_nsec = (ns % 1_000_000_000) as i32;
+    }
+}
+
 /// `struct timeval` (wasi-libc: 64-bit `tv_sec` and `tv_usec`).
 #[repr(C)]
 pub struct Timeval {

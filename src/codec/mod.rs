@@ -10,6 +10,7 @@
 
 pub mod cmsg;
 pub mod fdset;
+pub mod mmsg;
 pub mod msg;
 pub mod optval;
 pub mod sockaddr;

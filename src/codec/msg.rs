@@ -139,6 +139,19 @@ unsafe fn msg_iovecs<'a>(m: &MsgHdr) -> Result<&'a [IoVec]> {
     unsafe { iovec_array(m.iov, m.iovlen) }
 }
 
+/// The length of the message a header describes (its iovecs' lengths), for a header a send
+/// has accepted; 0 for one it would not.
+///
+/// # Safety
+/// `msg` a valid `struct msghdr`.
+pub unsafe fn send_len(msg: *const MsgHdr) -> usize {
+    // SAFETY: valid per the contract.
+    match unsafe { msg_iovecs(&*msg) } {
+        Ok(v) => v.iter().fold(0, |n, io| n.saturating_add(io.len)),
+        Err(_) => 0,
+    }
+}
+
 /// What `sendmsg` sends: the destination's bytes (`None`: no `msg_name`) and the iovecs, checked
 /// as [`iovec_array`] does (a buffer at NULL is left for the copy to find, see
 /// [`usable_prefix`]).
@@ -199,10 +212,8 @@ pub unsafe fn send_parts_with_control<'a>(msg: *const MsgHdr) -> Result<SendPart
 /// # Safety
 /// As [`send_parts`].
 unsafe fn send_checks<'a>(msg: *const MsgHdr) -> Result<Checked<'a>> {
-    if msg.is_null() {
-        return Err(Errno::EFAULT);
-    }
-    // SAFETY: non-NULL per the check; valid per the contract.
+    header_in_memory(msg)?;
+    // SAFETY: in memory per the check; valid per the contract.
     let m = unsafe { &*msg };
     // Linux's __copy_msghdr: a length negative as an int is EINVAL, a longer one than
     // sockaddr_storage is cut to it, a zero one means no address; then the iovecs; only then
@@ -223,6 +234,15 @@ unsafe fn send_checks<'a>(msg: *const MsgHdr) -> Result<Checked<'a>> {
     Ok((dest, v, m))
 }
 
+/// A message header that is NULL or not all in memory is `EFAULT` (Linux's copy of it fails;
+/// reading it here would trap).
+fn header_in_memory(msg: *const MsgHdr) -> Result<()> {
+    if !super::whole_in_memory(msg.cast(), size_of::<MsgHdr>()) {
+        return Err(Errno::EFAULT);
+    }
+    Ok(())
+}
+
 /// `msg_namelen` as Linux reads it: 0 when `msg_name` is NULL, `EINVAL` when negative as an
 /// `int`.
 fn name_len(m: &MsgHdr) -> Result<SockLen> {
@@ -240,10 +260,8 @@ fn name_len(m: &MsgHdr) -> Result<SockLen> {
 /// # Safety
 /// `msg` NULL or a valid `struct msghdr` whose iovecs are writable (as for [`slices_mut`]).
 pub unsafe fn recv_bufs<'a>(msg: *const MsgHdr) -> Result<&'a [IoVec]> {
-    if msg.is_null() {
-        return Err(Errno::EFAULT);
-    }
-    // SAFETY: non-NULL per the check; valid per the contract.
+    header_in_memory(msg)?;
+    // SAFETY: in memory per the check; valid per the contract.
     let m = unsafe { &*msg };
     // A negative `msg_namelen` fails before anything is received, as on Linux.
     name_len(m)?;

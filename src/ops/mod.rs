@@ -11,6 +11,7 @@
 //! This file holds the socket calls; [`desc`] the calls every descriptor answers (read,
 //! write, fcntl, ioctl, fstat, close).
 
+pub mod batch;
 pub mod desc;
 pub mod sendfile;
 pub mod unix;

@@ -205,6 +205,11 @@ impl Tcp {
         self.so_error.take()
     }
 
+    /// Set the pending error (`sk_err`), as `recvmmsg` leaves a later message's.
+    pub fn set_error(&mut self, e: Errno) {
+        self.so_error = Some(e);
+    }
+
     /// `bind(2)`.
     pub fn bind(&mut self, addr: SocketAddr) -> Result<()> {
         if matches!(self.state, State::Failed { .. }) && self.bound.is_none() {

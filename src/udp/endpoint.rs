@@ -285,16 +285,13 @@ impl Endpoint {
         }
     }
 
-    /// Send one datagram after a `check-send` permitted it: `Ok(false)` if the host took none.
-    pub(super) fn send(&self, d: &OutgoingDatagram<'_>) -> Result<bool> {
+    /// Send datagrams, no more than a `check-send` permitted: how many the host took (an
+    /// error only when it took none).
+    pub(super) fn send(&self, d: &[OutgoingDatagram<'_>]) -> Result<usize> {
         match &self.link {
             Link::Own(h) => match &h.streams {
-                Some(s) => s
-                    .outgoing
-                    .send(core::slice::from_ref(d))
-                    .map(|n| n > 0)
-                    .map_err(Errno::from),
-                None => Ok(false),
+                Some(s) => s.outgoing.send(d).map(|n| n as usize).map_err(Errno::from),
+                None => Ok(0),
             },
             Link::Shared(m) => m.send(d),
         }

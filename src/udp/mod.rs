@@ -222,6 +222,11 @@ impl Udp {
         self.so_error.take()
     }
 
+    /// Set the pending error (`sk_err`), as `recvmmsg` leaves a later message's.
+    pub fn set_error(&mut self, e: Errno) {
+        self.so_error = Some(e);
+    }
+
     /// `shutdown(2)`. Linux marks the socket shut even when it is not connected, and then
     /// reports `ENOTCONN`.
     pub fn shutdown(&mut self, how: Shutdown) -> Result<()> {

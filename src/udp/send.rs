@@ -7,6 +7,7 @@ use crate::bindings::wasi::sockets::udp::OutgoingDatagram;
 use crate::errno::{Errno, Result};
 use crate::wait::{self, Wait};
 use crate::{iov, wasi};
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use core::net::{IpAddr, SocketAddr};
 
@@ -135,33 +136,129 @@ impl Udp {
         self.transmit(&data, to, wait).map(|()| total)
     }
 
+    /// `sendmmsg`'s datagrams: each checked as [`Udp::send`] checks it, in order, and those
+    /// that passed handed to the host together, as many per `send` host call as one
+    /// `check-send` permits (one wait, as `wait` allows, for each such run). Returns the count
+    /// sent and the error of the datagram that stopped the batch. A run ends early at a
+    /// datagram for the other host socket of a dual-stack one (it starts the next run).
+    pub fn send_many(
+        &mut self,
+        msgs: &[(&[&[u8]], Dest)],
+        wait: Wait,
+        broadcast: bool,
+    ) -> (usize, Option<Errno>) {
+        let mut sent = 0;
+        while sent < msgs.len() {
+            if self.corked.is_some() {
+                // A `MSG_MORE` datagram from an earlier call: the first message completes it.
+                let (bufs, dest) = msgs[sent];
+                if let Err(e) = self.send(bufs, dest, wait, broadcast, false) {
+                    return (sent, Some(e));
+                }
+                sent += 1;
+                continue;
+            }
+            let mut run = Vec::new();
+            let mut side = None;
+            let mut stop = None;
+            for &(bufs, dest) in &msgs[sent..] {
+                if run.len() >= RUN_MAX {
+                    break;
+                }
+                match self.prepare_send(iov::total(bufs), dest, broadcast) {
+                    Ok(to) => {
+                        let s = to.or(self.peer).map_or(Side::Main, |t| self.side_of(t));
+                        if *side.get_or_insert(s) != s {
+                            break;
+                        }
+                        run.push((bufs, to));
+                    }
+                    Err(e) => {
+                        stop = Some(e);
+                        break;
+                    }
+                }
+            }
+            let Some(side) = side else {
+                return (sent, stop);
+            };
+            match self.transmit_run(side, &run, wait) {
+                Ok(n) => sent += n,
+                Err(e) => return (sent, Some(e)),
+            }
+            if stop.is_some() {
+                // (If the host took fewer than the run, the batch ends there all the same:
+                // the count is what the caller sees, and the error a later datagram found
+                // has been taken.)
+                return (sent, stop);
+            }
+        }
+        (sent, None)
+    }
+
     /// Hand one datagram to the host: wait (as `wait` allows) for a `check-send` permit, then
     /// send it. `to`: the destination (program form), or `None` for the connected peer.
     fn transmit(&mut self, data: &[u8], to: Option<SocketAddr>, wait: Wait) -> Result<()> {
         let side = to.or(self.peer).map_or(Side::Main, |t| self.side_of(t));
-        let datagram = OutgoingDatagram {
-            data,
-            remote_address: to.map(|t| wasi::to_wasi(addr::host_form(t))),
-        };
+        self.transmit_run(side, &[(&[data][..], to)], wait)
+            .map(|_| ())
+    }
+
+    /// Hand datagrams for the host socket of `side` to the host, as many as one `check-send`
+    /// permits (at least one: wait for a permit as `wait` allows). Returns how many it took.
+    fn transmit_run(
+        &mut self,
+        side: Side,
+        run: &[(&[&[u8]], Option<SocketAddr>)],
+        wait: Wait,
+    ) -> Result<usize> {
+        // Each datagram's data in one piece: borrowed when it is, else gathered.
+        let data: Vec<Cow<'_, [u8]>> = run
+            .iter()
+            .map(|(bufs, _)| {
+                let mut pieces = bufs.iter().filter(|b| !b.is_empty());
+                match (pieces.next(), pieces.next()) {
+                    (None, _) => Cow::Borrowed(&[][..]),
+                    (Some(one), None) => Cow::Borrowed(*one),
+                    _ => Cow::Owned(bufs.concat()),
+                }
+            })
+            .collect();
+        let datagrams: Vec<OutgoingDatagram<'_>> = run
+            .iter()
+            .zip(&data)
+            .map(|((_, to), data)| OutgoingDatagram {
+                data,
+                remote_address: to.map(|t| wasi::to_wasi(addr::host_form(t))),
+            })
+            .collect();
         loop {
             self.open(side)?;
             let ep = self.ep(side).ok_or(Errno::EDESTADDRREQ)?;
             let Some(out_ready) = ep.out_ready() else {
                 return Err(Errno::EPIPE);
             };
-            if ep.check_send()? == 0 {
+            let permit = ep.check_send()?;
+            if permit == 0 {
                 if !wait::recheck(wait) {
                     wait.on(out_ready)?;
                 }
                 continue;
             }
-            if ep.send(&datagram)? {
-                return Ok(());
+            let n = datagrams
+                .len()
+                .min(usize::try_from(permit).unwrap_or(usize::MAX));
+            match ep.send(&datagrams[..n])? {
+                0 => wait.on(out_ready)?,
+                took => return Ok(took),
             }
-            wait.on(out_ready)?;
         }
     }
 }
+
+/// The most datagrams one `send_many` run prepares before handing them to the host (a host
+/// permits fewer at a time; the run's leftovers are checked again for the next).
+const RUN_MAX: usize = 64;
 
 /// Linux refuses to send to (or connect to) the IPv4 broadcast address without `SO_BROADCAST`.
 pub(super) fn check_broadcast(target: &SocketAddr, broadcast: bool) -> Result<()> {

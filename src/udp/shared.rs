@@ -255,17 +255,25 @@ impl Member {
         host::check_send(&self.port.borrow().outgoing).map_err(Errno::from)
     }
 
-    /// Send one datagram (to its own address, or to the peer: the stream is unconnected).
-    pub(super) fn send(&self, d: &OutgoingDatagram<'_>) -> Result<bool> {
-        let d = OutgoingDatagram {
-            data: d.data,
-            remote_address: d.remote_address.or(self.peer.map(wasi::to_wasi)),
+    /// Send datagrams (each to its own address, or to the peer: the stream is unconnected),
+    /// as [`super::endpoint::Endpoint::send`].
+    pub(super) fn send(&self, d: &[OutgoingDatagram<'_>]) -> Result<usize> {
+        let addressed: Vec<OutgoingDatagram<'_>>;
+        let d = match self.peer {
+            Some(peer) if d.iter().any(|d| d.remote_address.is_none()) => {
+                addressed = d
+                    .iter()
+                    .map(|d| OutgoingDatagram {
+                        data: d.data,
+                        remote_address: d.remote_address.or(Some(wasi::to_wasi(peer))),
+                    })
+                    .collect();
+                &addressed[..]
+            }
+            _ => d,
         };
         let p = self.port.borrow();
-        p.outgoing
-            .send(core::slice::from_ref(&d))
-            .map(|n| n > 0)
-            .map_err(Errno::from)
+        p.outgoing.send(d).map(|n| n as usize).map_err(Errno::from)
     }
 }
 

@@ -144,6 +144,11 @@ impl Unix {
         self.core.borrow_mut().err.take()
     }
 
+    /// Set the pending error (`sk_err`), as `recvmmsg` leaves a later message's.
+    pub fn set_error(&mut self, e: Errno) {
+        self.core.borrow_mut().err = Some(e);
+    }
+
     /// `getsockname`: its name (`None`: unnamed).
     pub fn local_name(&self) -> Option<UnixAddr> {
         self.core.borrow().name.clone()

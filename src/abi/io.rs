@@ -5,6 +5,7 @@
 
 use super::{IoVec, SockLen, buf, buf_mut, read_addrlen};
 use crate::addr::Dest;
+use crate::codec::mmsg::MSG_CMSG_COMPAT;
 use crate::codec::msg::{self, iovec_array, slices, slices_mut, usable_prefix};
 use crate::codec::sockaddr::dest_bytes;
 use crate::codec::{MAX_RW_COUNT, Span, span};
@@ -175,6 +176,9 @@ pub unsafe extern "C" fn recvfrom(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sendmsg(fd: c_int, msg: *const MsgHdr, flags: c_int) -> isize {
     let r = (|| {
+        if flags & MSG_CMSG_COMPAT != 0 {
+            return Err(Errno::EINVAL); // the kernel's own flag, refused before the descriptor
+        }
         if !ops::is_socket(fd) {
             return Err(ops::not_a_socket(fd));
         }
@@ -212,6 +216,9 @@ pub(super) unsafe fn sendmsg_on(fd: c_int, msg: *const MsgHdr, flags: c_int) -> 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn recvmsg(fd: c_int, msg: *mut MsgHdr, flags: c_int) -> isize {
     let r = (|| {
+        if flags & MSG_CMSG_COMPAT != 0 {
+            return Err(Errno::EINVAL); // as sendmsg
+        }
         if !ops::is_socket(fd) {
             return Err(ops::not_a_socket(fd));
         }

@@ -9,8 +9,8 @@ use crate::errno::{Errno, Result};
 /// vector is cut to it.
 pub const MMSG_MAX: u32 = 1024;
 
-/// `MSG_CMSG_COMPAT`: the kernel's own flag, which both calls refuse from a program (`EINVAL`,
-/// before the descriptor is looked up).
+/// `MSG_CMSG_COMPAT`: the kernel's own flag, which `sendmsg`, `recvmsg` and both batch calls
+/// refuse from a program (`EINVAL`, before the descriptor is looked up).
 pub const MSG_CMSG_COMPAT: i32 = 0x8000_0000_u32 as i32;
 
 /// `MSG_WAITFORONE`: `recvmmsg` turns on `MSG_DONTWAIT` after the first message.

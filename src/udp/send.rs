@@ -256,9 +256,10 @@ impl Udp {
     }
 }
 
-/// The most datagrams one `send_many` run prepares before handing them to the host (a host
-/// permits fewer at a time; the run's leftovers are checked again for the next).
-const RUN_MAX: usize = 64;
+/// The most datagrams one `send_many` run prepares before handing them to the host: what
+/// wasmtime permits per `check-send` (16). A host that permits fewer leaves the rest of a run to
+/// be checked again for the next one.
+const RUN_MAX: usize = 16;
 
 /// Linux refuses to send to (or connect to) the IPv4 broadcast address without `SO_BROADCAST`.
 pub(super) fn check_broadcast(target: &SocketAddr, broadcast: bool) -> Result<()> {

@@ -315,6 +315,10 @@ static void errors_case(void) {
     SHOW(recvmmsg(r, v, 1, MSG_DONTWAIT | MSG_CMSG_COMPAT_BIT, NULL));
     SHOW(sendmmsg(r, v, 1, MSG_CMSG_COMPAT_BIT));
     SHOW(recvmmsg(-1, v, 1, MSG_CMSG_COMPAT_BIT, NULL));
+    SHOW(sendmsg(r, &v[0].msg_hdr, MSG_CMSG_COMPAT_BIT));
+    SHOW(recvmsg(r, &v[0].msg_hdr, MSG_CMSG_COMPAT_BIT | MSG_DONTWAIT));
+    SHOW(sendmsg(-1, &v[0].msg_hdr, MSG_CMSG_COMPAT_BIT));
+    SHOW(recvmsg(-1, &v[0].msg_hdr, MSG_CMSG_COMPAT_BIT));
     /* A bad iovec count in the first entry, then in the second. */
     fill_send(v, iov, data, 2, &ra, rl);
     v[0].msg_hdr.msg_iovlen = 5000;

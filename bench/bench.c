@@ -20,7 +20,11 @@
  * that long, from this program to `serve udpload`, or from it to this program; loss counted by
  * the receiver; the paced part is framed by MARK lines for the harness to read both processes'
  * CPU time; a buffer size, if given, is set as the receiving socket's SO_RCVBUF, or the sending
- * socket's SO_SNDBUF). */
+ * socket's SO_SNDBUF), udpburst and udpburst_mmsg <datagrams> (1,460-byte datagrams sent
+ * unpaced to `serve udpload` on a connected socket, one send() each or 16 per sendmmsg(); framed
+ * by MARK lines, for the harness to turn the CPU time into CPU per datagram; not in the wasi-libc
+ * build's udpburst_mmsg, which has no sendmmsg). */
+#define _GNU_SOURCE /* sendmmsg */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -39,6 +43,7 @@
 #if defined(__linux__) || __has_include(<sys/epoll.h>) /* this library's builds; not wasi-libc's */
 #include <sys/epoll.h>
 #define HAVE_EPOLL 1
+#define HAVE_MMSG 1 /* sendmmsg, as with epoll: Linux's and this library's, not wasi-libc's */
 #endif
 
 #define DIE(what)                                                              \
@@ -760,6 +765,48 @@ static void idle_loop(int port, int idle, int rounds, int use_epoll) {
     free(t);
 }
 
+/* udpburst / udpburst_mmsg: `n` datagrams as fast as the socket takes them, `batch` per call
+ * (1: send()). Reports the rate and the count, under `prefix`. */
+static void udpburst(int port, long n, int batch, const char *prefix) {
+    int s = socket(fam_v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+    if (s < 0) DIE("socket");
+    addr_t a;
+    socklen_t len = loopback(&a, port);
+    if (connect(s, &a.sa, len) < 0) DIE("connect");
+    static char d[LOAD_DGRAM];
+#ifdef HAVE_MMSG
+    struct mmsghdr v[16];
+    struct iovec iov = {d, sizeof d};
+    memset(v, 0, sizeof v);
+    for (int i = 0; i < 16; i++) {
+        v[i].msg_hdr.msg_iov = &iov;
+        v[i].msg_hdr.msg_iovlen = 1;
+    }
+#else
+    if (batch > 1) DIE("no sendmmsg in this build");
+#endif
+    printf("MARK start\n");
+    double t0 = now_s();
+    long sent = 0;
+    while (sent < n) {
+#ifdef HAVE_MMSG
+        if (batch > 1) {
+            int r = sendmmsg(s, v, (unsigned)(n - sent < batch ? n - sent : batch), 0);
+            if (r < 0) DIE("sendmmsg");
+            sent += r;
+            continue;
+        }
+#endif
+        if (send(s, d, sizeof d, 0) < 0) DIE("send");
+        sent++;
+    }
+    double secs = now_s() - t0;
+    printf("MARK end\n");
+    close(s);
+    printf("RESULT %s_dps %.0f\n", prefix, (double)sent / secs);
+    printf("RESULT %s_n %ld\n", prefix, sent);
+}
+
 int main(int argc, char **argv) {
 #ifndef __wasi__
     signal(SIGPIPE, SIG_IGN);
@@ -788,6 +835,8 @@ int main(int argc, char **argv) {
     else if (strcmp(test, "reqresp50") == 0) reqresp(port, (int)n, 50);
     else if (strcmp(test, "udpload_send") == 0) udpload_send(port, (int)n, argc > 6 ? atoi(argv[6]) : 0);
     else if (strcmp(test, "udpload_recv") == 0) udpload_recv(port, (int)n, argc > 6 ? atoi(argv[6]) : 0);
+    else if (strcmp(test, "udpburst") == 0) udpburst(port, n, 1, "udpb_send");
+    else if (strcmp(test, "udpburst_mmsg") == 0) udpburst(port, n, 16, "udpb_mmsg");
     else if (strcmp(test, "idle_epoll") == 0) idle_loop(port, (int)n, argc > 5 ? atoi(argv[5]) : 1000, 1);
     else if (strcmp(test, "idle_poll") == 0) idle_loop(port, (int)n, argc > 5 ? atoi(argv[5]) : 1000, 0);
     else {

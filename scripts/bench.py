@@ -162,12 +162,17 @@ TESTS = [
     ("reqresp50", "reply", 20000, 2000),
     ("udpload_send", "udpload", 2000, 200),
     ("udpload_recv", "udpload", 2000, 200),
+    ("udpburst", "udpload", 200000, 20000),
+    ("udpburst_mmsg", "udpload", 200000, 20000),
 ]
 # Tests that not every build runs (bench/floor has no UDP load test).
 ONLY = {"udpload_send": ("native", "this", "this-p2", "wasi-libc"),
-        "udpload_recv": ("native", "this", "this-p2", "wasi-libc")}
+        "udpload_recv": ("native", "this", "this-p2", "wasi-libc"),
+        "udpburst": ("native", "this", "this-p2", "wasi-libc"),
+        "udpburst_mmsg": ("native", "this", "this-p2")}
 # Tests whose client frames the measured part with MARK lines: their CPU time is read (key prefix).
-MARKED = {"udpload_send": "udpl_send", "udpload_recv": "udpl_recv"}
+MARKED = {"udpload_send": "udpl_send", "udpload_recv": "udpl_recv", "udpburst": "udpb_send",
+          "udpburst_mmsg": "udpb_mmsg"}
 # The receiving socket's SO_RCVBUF in the UDP load tests: what a program that receives 1 Gbit/s asks
 # for (the kernel caps it at net.core.rmem_max and doubles it); with the default (about 208 KiB:
 # 1 ms of this traffic) any pause of the receiver loses datagrams, natively too (BENCHMARKS.md).
@@ -200,6 +205,11 @@ FIGURES = {
     "udpl_recv_loss_worst": ("the same, the worst run's loss", "%", False),
     "udpl_recv_cpu_pct": ("the same, the receiver's CPU", "% of a CPU", False),
     "udpl_recv_peer_cpu_pct": ("the same, the native sender's CPU", "% of a CPU", False),
+    "udpb_send_dps": ("UDP 1,460-byte datagrams sent unpaced, one send() each (200,000)", "datagrams/s",
+                      True),
+    "udpb_send_cpu_us": ("the same, the sender's CPU per datagram", "us", False),
+    "udpb_mmsg_dps": ("the same, 16 per sendmmsg()", "datagrams/s", True),
+    "udpb_mmsg_cpu_us": ("the same, the sender's CPU per datagram", "us", False),
     "curl_mibps": ("curl (as built by tests/real) downloading 1 GiB from a native server to /dev/null",
                    "MiB/s", True),
     "hiredis_ping_rps": ("hiredis (as built by tests/real) PING loop against redis-server (20,000 PINGs)",
@@ -253,6 +263,8 @@ def run_marked(cmd: list[str], test: str, port: int, arg: int, peer: int, extra:
     hz, prefix = os.sysconf("SC_CLK_TCK"), MARKED[test]
     results[f"{prefix}_cpu_pct"] = 100 * (c1 - c0) / hz / (t1 - t0)
     results[f"{prefix}_peer_cpu_pct"] = 100 * (s1 - s0) / hz / (t1 - t0)
+    if n := results.get(f"{prefix}_n"):  # a count of things done: the CPU time per thing
+        results[f"{prefix}_cpu_us"] = 1e6 * (c1 - c0) / hz / n
     return results
 
 
@@ -294,7 +306,7 @@ def main() -> int:
         if args.k and args.k not in test:
             continue
         # The UDP load tests' receiving socket (the server's or the client's) asks for --udp-buf.
-        extra = [str(args.udp_buf)] if test in MARKED else []
+        extra = [str(args.udp_buf)] if test.startswith("udpload") else []
         client_extra = ["4", *extra] if test == "udpload_recv" else []
         srv = Server(variants["native"][0], mode, *extra)
         arg = quick if args.quick else full

@@ -98,22 +98,14 @@ FEATURES = {"dup": "DIFF_DUP", "channels": "DIFF_CHANNELS", "epoll": "DIFF_EPOLL
 TARGET: str | None = None
 
 
-def _wasm(src: Path) -> Path:
-    return build(src, "wasm") if TARGET is None else build(src, "wasm", target=TARGET)
-
-
 def build_pair(features: list[str]) -> tuple[Path, Path]:
-    """The native and wasm builds of diff.c (with -D feature macros through a wrapper source,
-    since the harness's build() takes no compiler flags)."""
-    if not features:
-        return build(SRC, "native"), _wasm(SRC)
-    tag = "_".join(sorted(features))
-    wrapper = OUT / "fuzz" / f"diff_{tag}.c"
-    wrapper.parent.mkdir(parents=True, exist_ok=True)
-    text = "".join(f"#define {FEATURES[f]} 1\n" for f in sorted(features)) + f'#include "{SRC}"\n'
-    if not wrapper.exists() or wrapper.read_text() != text or wrapper.stat().st_mtime < SRC.stat().st_mtime:
-        wrapper.write_text(text)
-    return build(wrapper, "native"), _wasm(wrapper)
+    """The native and wasm builds of diff.c with the features' macros (-DDIFF_DUP=1, ...); each
+    set of features is a program of its own, named after them (diff, diff_channels_dup_epoll)."""
+    flags = [f"-D{FEATURES[f]}=1" for f in sorted(features)]
+    name = "_".join(["diff", *sorted(features)])
+    wasm = {} if TARGET is None else {"target": TARGET}
+    return (build(SRC, "native", flags=flags, name=name),
+            build(SRC, "wasm", flags=flags, name=name, **wasm))
 
 
 @dataclass

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Differential fuzzer against Linux: tests/fuzz/diff.c run natively (gcc) and under wasmtime
-(bin/wasi-sockets-cc) with the same seed, outputs compared line by line.
+"""Differential fuzzer against Linux: tests/fuzz/diff.c (with the diff_*.c beside it: see its
+header, FILES) run natively (gcc) and under wasmtime (bin/wasi-sockets-cc) with the same seed,
+outputs compared line by line.
 
     python3 tests/fuzz/diff.py --seconds 60          # fixed seeds, then random ones, for 60 s
     python3 tests/fuzz/diff.py --seed 7 --ops 412    # replay one run, show its differences
@@ -90,6 +91,10 @@ except ImportError:  # tests/run.py as one file
     from run import NET, OUT, build, compare, load_deviations, wasm_cmd  # type: ignore
 
 SRC = HERE / "diff.c"
+# The rest of the fuzzer, compiled with diff.c into one program (diff.c's header: FILES).
+SOURCES = [HERE / f"diff_{part}.c"
+           for part in ("model", "settle", "tcp", "data", "ready", "opts", "chan")]
+HEADER = HERE / "diff.h"
 TEST = "fuzz_diff"  # the deviations.md heading
 FIXED_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
 DEFAULT_OPS = 1500
@@ -99,13 +104,13 @@ TARGET: str | None = None
 
 
 def build_pair(features: list[str]) -> tuple[Path, Path]:
-    """The native and wasm builds of diff.c with the features' macros (-DDIFF_DUP=1, ...); each
-    set of features is a program of its own, named after them (diff, diff_channels_dup_epoll)."""
-    flags = [f"-D{FEATURES[f]}=1" for f in sorted(features)]
-    name = "_".join(["diff", *sorted(features)])
+    """The native and wasm builds of the fuzzer (diff.c and SOURCES) with the features' macros
+    (-DDIFF_DUP=1, ...) for every file; each set of features is a program of its own, named
+    after them (diff, diff_channels_dup_epoll)."""
+    kw = {"sources": SOURCES, "deps": [HEADER], "name": "_".join(["diff", *sorted(features)]),
+          "flags": [f"-D{FEATURES[f]}=1" for f in sorted(features)]}
     wasm = {} if TARGET is None else {"target": TARGET}
-    return (build(SRC, "native", flags=flags, name=name),
-            build(SRC, "wasm", flags=flags, name=name, **wasm))
+    return build(SRC, "native", **kw), build(SRC, "wasm", **kw, **wasm)
 
 
 @dataclass

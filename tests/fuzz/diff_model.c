@@ -104,16 +104,7 @@ void obj_closed(int o) {
             maybe_free_conn(c);
         }
     }
-    if (b->listening) {
-        for (int i = 0; i < b->npend; i++) {
-            int c = b->pend[i];
-            conn_opaque(c);
-            C[c].listener = -1;
-            maybe_free_conn(c);
-        }
-        b->npend = 0;
-        b->listening = 0;
-    }
+    if (b->listening) stop_listening(o);
     if (b->peer >= 0 && O[b->peer].peer == o) {
         /* (A datagram pair: the survivor keeps its queue until a send of its finds the peer
          * gone, ECONNREFUSED: see op_send in diff_data.c, or it disconnects.) */
@@ -131,6 +122,19 @@ void obj_closed(int o) {
                     i--;
                 }
     b->kind = K_FREE;
+}
+
+/* Listener o stops listening (closed, disconnected, shut for reading): the connections queued on
+ * it become opaque (Linux resets them; wasmtime has accepted one already, which sees FIN). */
+void stop_listening(int o) {
+    for (int i = 0; i < O[o].npend; i++) {
+        int c = O[o].pend[i];
+        conn_opaque(c);
+        C[c].listener = -1;
+        maybe_free_conn(c);
+    }
+    O[o].npend = 0;
+    O[o].listening = 0;
 }
 
 /* close() a slot's descriptor (printing " close sN -> r" into the line). */
@@ -161,6 +165,14 @@ void put_slot(int s, int fd, int o) {
     slot_fd[s] = fd;
     slot_obj[s] = o;
     O[o].refs++;
+}
+
+/* A TCP socket whose port may have gone back: Linux gives it back when the connection ends (FIN
+ * both ways), which the library does not emulate (deviations.md), so no bind nor IPV6_V6ONLY is
+ * made on it; nor on an opaque one, whose connection may have ended on one side only. */
+int port_gone(int o) {
+    return o >= 0 && O[o].kind == K_TCP &&
+           (obj_opq(o) || (O[o].conn >= 0 && C[O[o].conn].fin[0] && C[O[o].conn].fin[1]));
 }
 
 /* ------------------------------------------------------------------------------------------ */

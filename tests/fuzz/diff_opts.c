@@ -187,10 +187,8 @@ void op_setsockopt(void) {
         skip("IPV6_V6ONLY stays 1");
         return;
     }
-    if (op->level == IPPROTO_IPV6 && op->name == IPV6_V6ONLY && o >= 0 && O[o].kind == K_TCP &&
-        (obj_opq(o) || (O[o].conn >= 0 && C[O[o].conn].fin[0] && C[O[o].conn].fin[1]))) {
-        /* Linux refuses it while the socket holds a port, and gives the port back when the
-         * connection ends; not emulated, as for bind (deviations.md). */
+    if (op->level == IPPROTO_IPV6 && op->name == IPV6_V6ONLY && port_gone(o)) {
+        /* (Linux refuses it while the socket holds a port.) */
         skip(obj_opq(o) ? "opaque" : "IPV6_V6ONLY after the connection ended");
         return;
     }
@@ -241,15 +239,7 @@ void op_shutdown(void) {
     int rd = how == SHUT_RD || how == SHUT_RDWR, wr = how == SHUT_WR || how == SHUT_RDWR;
     if (r != 0 && !(e == ENOTCONN)) return;
     if (b->kind == K_TCP && b->listening) {
-        if (r == 0 && rd) { /* Linux: a listener shut down for reading stops listening */
-            for (int i = 0; i < b->npend; i++) {
-                conn_opaque(b->pend[i]);
-                C[b->pend[i]].listener = -1;
-                maybe_free_conn(b->pend[i]);
-            }
-            b->npend = 0;
-            b->listening = 0;
-        }
+        if (r == 0 && rd) stop_listening(o); /* (Linux: shut for reading, it stops listening) */
         return;
     }
     if (rd) b->rd_shut = 1;

@@ -103,11 +103,7 @@ void op_bind(void) {
     P("bind");
     show_fd(s, fk);
     P(" %s", what);
-    if (o >= 0 && O[o].kind == K_TCP &&
-        (obj_opq(o) || (O[o].conn >= 0 && C[O[o].conn].fin[0] && C[O[o].conn].fin[1]))) {
-        /* Linux lets a socket whose connection ended bind again (its port went back); the
-         * library does not emulate it (listed in deviations.md). Whether an opaque socket's
-         * connection ended may differ between the runs (its results were not compared). */
+    if (port_gone(o)) {
         skip(obj_opq(o) ? "opaque" : "bind after the connection ended");
         return;
     }
@@ -243,15 +239,7 @@ void op_connect(void) {
             O[o].conn = -1;
             O[o].opq = 1;
         }
-        if (O[o].listening) {
-            for (int i = 0; i < O[o].npend; i++) {
-                conn_opaque(O[o].pend[i]);
-                C[O[o].pend[i]].listener = -1;
-                maybe_free_conn(O[o].pend[i]);
-            }
-            O[o].npend = 0;
-            O[o].listening = 0;
-        }
+        if (O[o].listening) stop_listening(o);
         O[o].rd_shut = O[o].wr_shut = 0;
         if (!O[o].bound) O[o].port = 0;
         return;

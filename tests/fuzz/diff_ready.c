@@ -34,6 +34,14 @@ static const char *evn(int e) {
     b[strlen(b) - 1] = 0;
     return b;
 }
+/* An entry: its slot ("s3") or what else it is ("badfd", "fd-1"), then its events. */
+static void show_entry(const pent_t *pe) {
+    if (pe->kind == FD_OWN) P(" s%d", pe->s);
+    else show_fd(pe->s, pe->kind);
+    P(":%s", evn(pe->events));
+}
+/* (An opaque socket's readiness is not compared.) */
+static int entry_opq(const pent_t *pe) { return pe->kind == FD_OWN && obj_opq(slot_obj[pe->s]); }
 
 void op_poll(void) {
     pent_t pe[6];
@@ -46,25 +54,19 @@ void op_poll(void) {
         p[i].fd = pe[i].fd;
         p[i].events = (short)pe[i].events;
         p[i].revents = 0x5a5a;
-        if (pe[i].kind == FD_OWN) P(" s%d", pe[i].s);
-        else P(" %s", pe[i].kind == FD_BAD ? "badfd" : pe[i].kind == FD_NEG ? "fd-1" : "stdout");
-        P(":%s", evn(pe[i].events));
-        if (pe[i].kind == FD_OWN && obj_opq(slot_obj[pe[i].s])) masked = 1;
+        show_entry(&pe[i]);
+        masked |= entry_opq(&pe[i]);
     }
     P(" timeout=%d", tmo);
     errno = 0;
     long r = poll(p, (nfds_t)n, tmo);
     int e = errno;
-    if (masked && r >= 0) {
-        P(" -> ~");
-        st_masked++;
-    } else
-        res(r, e);
+    cur_opq = masked && r >= 0; /* (the call's own failure is compared) */
+    res(r, e);
     if (r < 0) return;
     P(" [");
     for (int i = 0; i < n; i++) {
-        int opq = pe[i].kind == FD_OWN && obj_opq(slot_obj[pe[i].s]);
-        P("%s%s", i ? ", " : "", opq ? "~" : ev(p[i].revents));
+        P("%s%s", i ? ", " : "", entry_opq(&pe[i]) ? "~" : ev(p[i].revents));
     }
     P("]");
 }
@@ -84,10 +86,9 @@ void op_select(void) {
         if (pe[i].events & POLLOUT) FD_SET(pe[i].fd, &ws_);
         if (use_es) FD_SET(pe[i].fd, &es_);
         if (pe[i].fd + 1 > nfds) nfds = pe[i].fd + 1;
-        if (pe[i].kind == FD_OWN) P(" s%d", pe[i].s);
-        else P(" %s", pe[i].kind == FD_BAD ? "badfd" : "stdout");
-        P(":%s%s", evn(pe[i].events), use_es ? "|EX" : "");
-        if (pe[i].kind == FD_OWN && obj_opq(slot_obj[pe[i].s])) masked = 1;
+        show_entry(&pe[i]);
+        if (use_es) P("|EX");
+        masked |= entry_opq(&pe[i]);
     }
     int tmo = chance(10) ? 5000 : 0;
     struct timeval tv = {0, tmo};
@@ -95,17 +96,13 @@ void op_select(void) {
     errno = 0;
     long r = select(nfds, &rs_, &ws_, &es_, &tv);
     int e = errno;
-    if (masked && r >= 0) {
-        P(" -> ~");
-        st_masked++;
-    } else
-        res(r, e);
+    cur_opq = masked && r >= 0; /* (the call's own failure is compared) */
+    res(r, e);
     if (r < 0) return;
     P(" [");
     for (int i = 0; i < n; i++) {
         if (pe[i].fd < 0) continue;
-        int opq = pe[i].kind == FD_OWN && obj_opq(slot_obj[pe[i].s]);
-        if (opq) {
+        if (entry_opq(&pe[i])) {
             P(" ~");
             continue;
         }
@@ -199,13 +196,9 @@ void op_epoll(void) {
             if (evs[i].data.u32 < NOBJ) masked |= obj_opq((int)evs[i].data.u32);
     if (es >= 0)
         for (int i = 0; i < O[slot_obj[es]].ep_n; i++) masked |= obj_opq(O[slot_obj[es]].ep_obj[i]);
-    if (masked && r >= 0) {
-        P(" -> ~");
-        st_masked++;
-        return;
-    }
+    cur_opq = masked && r >= 0;
     res(r, e);
-    if (r <= 0 || maxev == 1) return;
+    if (cur_opq || r <= 0 || maxev == 1) return;
     /* In slot order (Linux's order is the order things became ready), and the items of one
      * object (its descriptor and a dup of it, both added) by their events. */
     P(" [");

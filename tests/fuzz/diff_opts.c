@@ -38,20 +38,27 @@ static const opt_t OPTS[] = {
 };
 #define NOPTS ((int)(sizeof OPTS / sizeof OPTS[0]))
 
+/* A value of any of the kinds, and the size of op's. */
+typedef union {
+    int i;
+    struct timeval tv;
+    struct linger lg;
+    unsigned char b[32];
+} optval_t;
+static socklen_t opt_size(const opt_t *op) {
+    return op->kind == V_TV       ? sizeof(struct timeval)
+           : op->kind == V_LINGER ? sizeof(struct linger)
+                                  : sizeof(int);
+}
+
 void op_getsockopt(void) {
     int s = pick_slot(), k = rnd(NOPTS), v = rnd(100);
     int fk, fd = pick_fd(s, &fk, 1);
     int o = fk == FD_OWN ? slot_obj[s] : -1;
     const opt_t *op = &OPTS[k];
-    union {
-        int i;
-        struct timeval tv;
-        struct linger lg;
-        unsigned char b[32];
-    } val;
+    optval_t val;
     memset(&val, 0x55, sizeof val);
-    socklen_t full = op->kind == V_TV ? sizeof val.tv : op->kind == V_LINGER ? sizeof val.lg : sizeof(int);
-    socklen_t len = full;
+    socklen_t len = opt_size(op);
     const char *lw = "";
     int nullval = 0, nulllen = 0;
     if (v < 5) len = 2, lw = " optlen=2";
@@ -123,14 +130,9 @@ void op_setsockopt(void) {
     int fk, fd = pick_fd(s, &fk, 1);
     int o = fk == FD_OWN ? slot_obj[s] : -1;
     const opt_t *op = &OPTS[k];
-    union {
-        int i;
-        struct timeval tv;
-        struct linger lg;
-        unsigned char b[32];
-    } val;
+    optval_t val;
     memset(&val, 0, sizeof val);
-    socklen_t len = op->kind == V_TV ? sizeof val.tv : op->kind == V_LINGER ? sizeof val.lg : sizeof(int);
+    socklen_t len = opt_size(op);
     char vw[64];
     int udp = o >= 0 && O[o].kind == K_UDP;
     switch (op->kind) {
@@ -206,12 +208,11 @@ void op_setsockopt(void) {
     res(r, errno);
     if (r != 0 || o < 0) return;
     for (int i = 0; O[o].listening && i < O[o].npend; i++) C[O[o].pend[i]].unsure = 1;
-    if (op->level == SOL_SOCKET && op->name == SO_SNDTIMEO)
-        O[o].sndtimeo = len >= sizeof val.tv && val.tv.tv_sec == 0 && val.tv.tv_usec > 0 && val.tv.tv_usec < 100000;
+    int subsecond = len >= sizeof val.tv && val.tv.tv_sec == 0;
+    int short_tv = subsecond && val.tv.tv_usec > 0 && val.tv.tv_usec < 100000;
+    if (op->level == SOL_SOCKET && op->name == SO_SNDTIMEO) O[o].sndtimeo = short_tv;
     if (op->level == SOL_SOCKET && op->name == SO_RCVTIMEO)
-        O[o].rcvtimeo = len >= sizeof val.tv && val.tv.tv_sec == 0 && val.tv.tv_usec > 0 && val.tv.tv_usec < 100000 ? 1
-                        : len >= sizeof val.tv && val.tv.tv_sec == 0 && val.tv.tv_usec == 0 ? 0
-                                                                                             : 2;
+        O[o].rcvtimeo = short_tv ? 1 : subsecond && val.tv.tv_usec == 0 ? 0 : 2;
     if (op->level == SOL_SOCKET && op->name == SO_RCVBUF) O[o].bufset |= 1;
     if (op->level == SOL_SOCKET && op->name == SO_SNDBUF) O[o].bufset |= 2;
     if (op->level == SOL_SOCKET && op->name == SO_LINGER && len >= sizeof val.lg)

@@ -35,15 +35,39 @@ static void send_data(int o, size_t n, uint32_t *dgram) {
     fill_dgram(*dgram, n);
 }
 
+/* n bytes of buf cut into niov pieces at random. */
+static void cut_iov(struct iovec *iov, int niov, uint8_t *buf, size_t n) {
+    size_t off = 0;
+    for (int i = 0; i < niov; i++) {
+        size_t part = i == niov - 1 ? n - off : (size_t)rnd((int)(n - off + 1));
+        iov[i].iov_base = buf + off;
+        iov[i].iov_len = part;
+        off += part;
+    }
+}
+
+/* The datagrams object r's receive queue expects: one more of n bytes (MAXQ at most), the first
+ * one taken. */
+static void dgram_queued(int r, int n) {
+    if (O[r].qn < MAXQ) O[r].qlen[O[r].qn++] = n;
+}
+static void dgram_taken(int o) {
+    memmove(O[o].qlen, O[o].qlen + 1, sizeof(int) * (size_t)--O[o].qn);
+}
+
+/* Object r is a UDP socket of family fam at port `port`. */
+static int udp_at(int r, int fam, int port) {
+    return O[r].kind == K_UDP && O[r].refs > 0 && O[r].fam == fam && O[r].port == port;
+}
+
 /* A datagram of n bytes from object o to port `port` (family fam) was sent: where does it go? */
 static void deliver_udp(int o, int port, size_t n) {
     int from = O[o].port;
     for (int r = 0; r < NOBJ; r++) {
-        obj_t *b = &O[r];
-        if (b->kind != K_UDP || b->refs == 0 || b->fam != O[o].fam || b->port != port) continue;
+        if (!udp_at(r, O[o].fam, port)) continue;
         /* Connected elsewhere: Linux's lookup finds no socket for it (ICMP, as below). */
-        if (b->upeer && b->upeer != from) break;
-        if (b->qn < MAXQ) b->qlen[b->qn++] = (int)n;
+        if (O[r].upeer && O[r].upeer != from) break;
+        dgram_queued(r, (int)n);
         return;
     }
     /* Nobody there: a connected sender gets the ICMP error at once on Linux. wasmtime surfaces
@@ -53,13 +77,11 @@ static void deliver_udp(int o, int port, size_t n) {
 }
 static void udp_port_opaque(int fam, int port) {
     for (int r = 0; r < NOBJ; r++)
-        if (port > 1 && O[r].kind == K_UDP && O[r].refs > 0 && O[r].fam == fam && O[r].port == port)
-            O[r].opq = 1;
+        if (port > 1 && udp_at(r, fam, port)) O[r].opq = 1;
 }
 static int udp_target_full(int o, int port) {
     for (int r = 0; r < NOBJ; r++)
-        if (O[r].kind == K_UDP && O[r].refs > 0 && O[r].fam == O[o].fam && O[r].port == port)
-            return O[r].qn >= QCAP;
+        if (udp_at(r, O[o].fam, port)) return O[r].qn >= QCAP;
     return 0;
 }
 
@@ -75,12 +97,8 @@ void op_send(void) {
     size_t n = lr < 5 ? 0 : lr < 55 ? 1 + (size_t)rnd(64) : lr < 90 ? 65 + (size_t)rnd(536) : 601 + (size_t)rnd(1400);
     int nullbuf = chance(3) && n > 0;
     int c = o >= 0 ? O[o].conn : -1;
-    if (o >= 0 && is_stream(kind) && c >= 0 && !C[c].opq) {
+    if ((is_stream(kind) || kind == K_PIPEW) && c >= 0 && !C[c].opq) { /* (a pipe's writer: end 0) */
         uint64_t fl = C[c].sent[O[o].side] - C[c].got[O[o].side];
-        if (fl + n > INFLIGHT) n = fl >= INFLIGHT ? 0 : INFLIGHT - fl;
-    }
-    if (kind == K_PIPEW && c >= 0) {
-        uint64_t fl = C[c].sent[0] - C[c].got[0];
         if (fl + n > INFLIGHT) n = fl >= INFLIGHT ? 0 : INFLIGHT - fl;
     }
     /* Destination (sendto, sendmsg). */
@@ -117,20 +135,15 @@ void op_send(void) {
     } else if (kind == K_UDP && o >= 0 && !O[o].upeer && which == 0) {
         /* send() on an unconnected UDP socket: EDESTADDRREQ (fine, as is) */
     }
-    if (kind == K_UDP && withaddr && dport > 1 && udp_target_full(o, dport)) {
-        P("send s%d", s);
-        skip("receiver queue full");
-        return;
-    }
-    if (kind == K_UDP && !withaddr && o >= 0 && O[o].upeer > 1 && udp_target_full(o, O[o].upeer)) {
+    int dest = kind == K_UDP ? (withaddr ? dport : O[o].upeer) : 0; /* (UDP: the port sent to) */
+    if (dest > 1 && udp_target_full(o, dest)) {
         P("send s%d", s);
         skip("receiver queue full");
         return;
     }
     /* An opaque UDP socket's send may fail on one side only (an ICMP error Linux reports at
      * once and wasmtime late): whatever would receive it becomes opaque too. */
-    if (kind == K_UDP && obj_opq(o) && !nodeliver)
-        udp_port_opaque(O[o].fam, withaddr ? dport : O[o].upeer);
+    if (kind == K_UDP && obj_opq(o) && !nodeliver) udp_port_opaque(O[o].fam, dest);
     uint32_t dg;
     send_data(o, n, &dg);
     static const char *wn[] = {"send", "sendto", "sendmsg", "write", "writev"};
@@ -140,13 +153,8 @@ void op_send(void) {
       nullbuf ? " buf=NULL" : "", dw);
     struct iovec iov[4];
     int niov = 1 + rnd(4);
-    size_t off = 0;
-    for (int i = 0; i < niov; i++) {
-        size_t part = i == niov - 1 ? n - off : (size_t)rnd((int)(n - off + 1));
-        iov[i].iov_base = nullbuf && i == 0 ? NULL : sbuf + off;
-        iov[i].iov_len = part;
-        off += part;
-    }
+    cut_iov(iov, niov, sbuf, n);
+    if (nullbuf) iov[0].iov_base = NULL;
     if (which >= 2) P(" iov=%d", niov);
     cur_opq = obj_opq(o);
     const void *buf = nullbuf ? NULL : sbuf;
@@ -192,12 +200,10 @@ void op_send(void) {
         if (kind == K_TCP && r > 0 && peer >= 0 && O[peer].rd_shut && C[c].fin[1 - k]) conn_opaque(c);
     } else if (kind == K_UDP) {
         if (!O[o].port) learn_port(o);
-        int to = withaddr ? dport : O[o].upeer;
-        if (to > 0 && !nodeliver) deliver_udp(o, to, (size_t)r);
+        if (dest > 0 && !nodeliver) deliver_udp(o, dest, (size_t)r);
         st_dgrams++;
     } else if (kind == K_UDGRAM && O[o].peer >= 0) {
-        obj_t *b = &O[O[o].peer];
-        if (b->qn < MAXQ) b->qlen[b->qn++] = (int)r;
+        dgram_queued(O[o].peer, (int)r);
     }
 }
 
@@ -270,13 +276,8 @@ void op_recv(void) {
     if (which == 2 || which == 4) P(" iov=%d", niov);
     P("%s", adj);
     struct iovec iov[4];
-    size_t off = 0;
-    for (int i = 0; i < niov; i++) {
-        size_t part = i == niov - 1 ? len - off : (size_t)rnd((int)(len - off + 1));
-        iov[i].iov_base = nullbuf ? NULL : rbuf + off;
-        iov[i].iov_len = part;
-        off += part;
-    }
+    cut_iov(iov, niov, rbuf, len);
+    for (int i = 0; nullbuf && i < niov; i++) iov[i].iov_base = NULL;
     memset(rbuf, 0xee, len + 16);
     addr_t from;
     memset(&from, 0, sizeof from);
@@ -326,9 +327,9 @@ void op_recv(void) {
             C[c].got[d] += (uint64_t)r;
             if (C[c].got[d] > C[c].sent[d]) C[c].got[d] = C[c].sent[d];
         } else if (is_dgram(kind) && O[o].qn > 0 && !(r == 0 && len == 0 && O[o].qn == 0)) {
-            memmove(O[o].qlen, O[o].qlen + 1, sizeof(int) * (size_t)--O[o].qn);
+            dgram_taken(o);
         }
     } else if (r < 0 && e == EFAULT && !peek && is_dgram(kind) && O[o].qn > 0) {
-        memmove(O[o].qlen, O[o].qlen + 1, sizeof(int) * (size_t)--O[o].qn); /* (dropped) */
+        dgram_taken(o); /* (dropped) */
     }
 }

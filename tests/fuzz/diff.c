@@ -134,6 +134,16 @@ void res(long r, int e) {
     else
         P(" -> %ld", r);
 }
+/* The result of a call that makes a descriptor: its error, or "ok" and whether it is the lowest
+ * free descriptor (`want`, looked up before the call), as POSIX says. Whether it made one. */
+int res_fd(int fd, int e, int want) {
+    if (fd < 0) {
+        res(fd, e);
+        return 0;
+    }
+    P(" -> ok%s", fd == want ? "" : " (not the lowest free descriptor)");
+    return 1;
+}
 void skip(const char *why) {
     P(" -> skipped (%s)", why);
     st_skipped++;

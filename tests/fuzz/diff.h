@@ -116,6 +116,7 @@ void settle_all(void);
 
 extern int cur_opq; /* the current operation's result is not compared */
 void res(long r, int e);
+int res_fd(int fd, int e, int want);
 void skip(const char *why);
 int pick_slot(void);
 enum { FD_OWN, FD_BAD, FD_STDOUT, FD_NEG };

@@ -36,12 +36,7 @@ void op_dup(void) {
     free_slot(t);
     int want = lowest_free();
     nfd = use2 ? dup2(fd, want) : dup(fd);
-    int e = errno;
-    if (nfd < 0) {
-        res(nfd, e);
-        return;
-    }
-    P(" -> ok%s", nfd == want ? "" : " (not the lowest free descriptor)");
+    if (!res_fd(nfd, errno, want)) return;
     if (o >= 0) put_slot(t, nfd, o);
     else close(nfd);
 }

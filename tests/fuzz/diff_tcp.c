@@ -22,12 +22,7 @@ void op_socket(void) {
     int want = lowest_free();
     errno = 0;
     int fd = socket(xfam, type | (nb ? SOCK_NONBLOCK : 0) | (cloexec ? SOCK_CLOEXEC : 0), proto);
-    int e = errno;
-    if (fd < 0) {
-        res(fd, e);
-        return;
-    }
-    P(" -> ok%s", fd == want ? "" : " (not the lowest free descriptor)");
+    if (!res_fd(fd, errno, want)) return;
     if (bad < 7) { /* (Linux took it: keep nothing unexpected) */
         close(fd);
         P(" (closed)");
@@ -355,7 +350,7 @@ void op_accept(void) {
         st_masked++;
         return;
     }
-    P(" -> ok%s", nfd == want ? "" : " (not the lowest free descriptor)");
+    res_fd(nfd, e, want);
     if (!anull) {
         P(" addrlen%s", al == (a.sa.sa_family == AF_INET6 ? sizeof a.in6 : sizeof a.in) ? "==sizeof" : "!=sizeof");
         if (al >= sizeof a.in) show_sa(&a, al, K_TCP);

@@ -140,7 +140,6 @@ void stop_listening(int o) {
 /* close() a slot's descriptor (printing " close sN -> r" into the line). */
 void close_slot(int s, int named) {
     int o = slot_obj[s];
-    int opq = obj_opq(o);
     errno = 0;
     long r = close(slot_fd[s]);
     int e = errno;
@@ -149,7 +148,6 @@ void close_slot(int s, int named) {
     cur_opq = 0;
     res(r, e);
     cur_opq = save;
-    (void)opq;
     slot_fd[s] = -1;
     if (--O[o].refs == 0) obj_closed(o);
 }

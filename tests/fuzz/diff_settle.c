@@ -42,7 +42,6 @@ int fionread(int fd) {
 /* ------------------------------------------------------------------------------------------ */
 /* Settling */
 
-static int settle_line_open;
 static void settle_fail(int o, const char *what, long have, long want) {
     st_settle_fail++;
     printf("settle s%d %s: have %ld, want %ld\n", slot_of(o), what, have, want);
@@ -139,7 +138,6 @@ static void settle_obj(int o) {
     b->dirty = 0;
 }
 void settle_all(void) {
-    (void)settle_line_open;
     for (int o = 0; o < NOBJ; o++)
         if (O[o].kind != K_FREE && O[o].refs > 0) settle_obj(o);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Differential fuzzer against Linux: tests/fuzz/diff.c run natively (gcc) and under wasmtime
-(bin/wasi-sockets-cc) with the same seed, outputs compared line by line.
+"""Differential fuzzer against Linux: tests/fuzz/diff.c (with the diff_*.c beside it: see its
+header, FILES) run natively (gcc) and under wasmtime (bin/wasi-sockets-cc) with the same seed,
+outputs compared line by line.
 
     python3 tests/fuzz/diff.py --seconds 60          # fixed seeds, then random ones, for 60 s
     python3 tests/fuzz/diff.py --seed 7 --ops 412    # replay one run, show its differences
@@ -90,6 +91,10 @@ except ImportError:  # tests/run.py as one file
     from run import NET, OUT, build, compare, load_deviations, wasm_cmd  # type: ignore
 
 SRC = HERE / "diff.c"
+# The rest of the fuzzer, compiled with diff.c into one program (diff.c's header: FILES).
+SOURCES = [HERE / f"diff_{part}.c"
+           for part in ("model", "settle", "tcp", "data", "ready", "opts", "chan")]
+HEADER = HERE / "diff.h"
 TEST = "fuzz_diff"  # the deviations.md heading
 FIXED_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
 DEFAULT_OPS = 1500
@@ -98,22 +103,14 @@ FEATURES = {"dup": "DIFF_DUP", "channels": "DIFF_CHANNELS", "epoll": "DIFF_EPOLL
 TARGET: str | None = None
 
 
-def _wasm(src: Path) -> Path:
-    return build(src, "wasm") if TARGET is None else build(src, "wasm", target=TARGET)
-
-
 def build_pair(features: list[str]) -> tuple[Path, Path]:
-    """The native and wasm builds of diff.c (with -D feature macros through a wrapper source,
-    since the harness's build() takes no compiler flags)."""
-    if not features:
-        return build(SRC, "native"), _wasm(SRC)
-    tag = "_".join(sorted(features))
-    wrapper = OUT / "fuzz" / f"diff_{tag}.c"
-    wrapper.parent.mkdir(parents=True, exist_ok=True)
-    text = "".join(f"#define {FEATURES[f]} 1\n" for f in sorted(features)) + f'#include "{SRC}"\n'
-    if not wrapper.exists() or wrapper.read_text() != text or wrapper.stat().st_mtime < SRC.stat().st_mtime:
-        wrapper.write_text(text)
-    return build(wrapper, "native"), _wasm(wrapper)
+    """The native and wasm builds of the fuzzer (diff.c and SOURCES) with the features' macros
+    (-DDIFF_DUP=1, ...) for every file; each set of features is a program of its own, named
+    after them (diff, diff_channels_dup_epoll)."""
+    kw = {"sources": SOURCES, "deps": [HEADER], "name": "_".join(["diff", *sorted(features)]),
+          "flags": [f"-D{FEATURES[f]}=1" for f in sorted(features)]}
+    wasm = {} if TARGET is None else {"target": TARGET}
+    return build(SRC, "native", **kw), build(SRC, "wasm", **kw, **wasm)
 
 
 @dataclass

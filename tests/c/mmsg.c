@@ -2,7 +2,8 @@
  * IPv6) and AF_UNIX, each entry's msg_len, names and msg_flags, a stream socket's entries, the
  * count returned when an entry fails after others went through (and the error it leaves for
  * SO_ERROR), MSG_WAITFORONE, the timeout (checked between datagrams, written back), the cap on
- * vlen, and the errors of bad descriptors, vectors, flags and timeouts. */
+ * vlen, a dual-stack socket's batch to both families, and the errors of bad descriptors,
+ * vectors, flags and timeouts. */
 #include "t.h"
 
 #define MSG_CMSG_COMPAT_BIT ((int)0x80000000u)
@@ -209,6 +210,42 @@ static void cap_case(void) {
     close(r);
 }
 
+/* A dual-stack socket's batch goes out through two host sockets here: entries alternate
+ * between an IPv4 receiver (by its IPv4-mapped address) and an IPv6 one. */
+static void dual_case(void) {
+    printf("--- dual-stack UDP, alternating families\n");
+    addr_t r4a, r6a, mapped;
+    socklen_t r4l, r6l;
+    int r4 = udp_bound(AF_INET, &r4a, &r4l), r6 = udp_bound(AF_INET6, &r6a, &r6l);
+    int s = socket(AF_INET6, SOCK_DGRAM, 0);
+    MUST(s);
+    int off = 0;
+    MUST(setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off));
+    memset(&mapped, 0, sizeof mapped);
+    mapped.in6.sin6_family = AF_INET6;
+    mapped.in6.sin6_port = r4a.in.sin_port;
+    inet_pton(AF_INET6, "::ffff:127.0.0.1", &mapped.in6.sin6_addr);
+    const char *data[6] = {"to4-a", "to6-a", "to6-b", "to4-b", "to4-c", "to6-c"};
+    struct mmsghdr v[6];
+    struct iovec iov[6];
+    char bufs[6][64];
+    fill_send(v, iov, data, 6, &r6a, r6l);
+    for (int i = 0; i < 6; i++)
+        if (data[i][2] == '4') v[i].msg_hdr.msg_name = &mapped, v[i].msg_hdr.msg_namelen = sizeof mapped.in6;
+    SHOW(sendmmsg(s, v, 6, 0));
+    printf("msg_len: %u %u %u %u %u %u\n", v[0].msg_len, v[1].msg_len, v[2].msg_len, v[3].msg_len,
+           v[4].msg_len, v[5].msg_len);
+    fill_recv(v, iov, bufs, 64, NULL, 3);
+    SHOW(recvmmsg(r4, v, 3, 0, NULL));
+    show_entries("v4", v, bufs, 3);
+    fill_recv(v, iov, bufs, 64, NULL, 3);
+    SHOW(recvmmsg(r6, v, 3, 0, NULL));
+    show_entries("v6", v, bufs, 3);
+    close(s);
+    close(r4);
+    close(r6);
+}
+
 static void stream_case(void) {
     printf("--- TCP\n");
     addr_t a;
@@ -352,6 +389,7 @@ int main(void) {
     udp_case(AF_INET);
     udp_case(AF_INET6);
     cap_case();
+    dual_case();
     stream_case();
     unix_case();
     errors_case();

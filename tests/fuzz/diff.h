@@ -94,6 +94,7 @@ uint64_t inq_of(int o);
 void saw_error(int o, int e);
 void obj_closed(int o);
 void stop_listening(int o);
+void port_given_back(int o);
 void close_slot(int s, int named);
 void free_slot(int s);
 void put_slot(int s, int fd, int o);

@@ -137,6 +137,16 @@ void stop_listening(int o) {
     O[o].listening = 0;
 }
 
+/* TCP socket o disconnected (tcp_disconnect: connect(AF_UNSPEC), or a listener shut for
+ * reading): Linux gives back a port bind did not name (tcp_set_state(TCP_CLOSE) without
+ * SOCK_BINDPORT_LOCK), so the socket is no longer bound, and the port its next connect takes is
+ * one connect chose (see p_tcp_port). (getsockname still shows the old port: inet_sport stays.) */
+void port_given_back(int o) {
+    if (O[o].portlock) return;
+    O[o].port = 0;
+    O[o].bound = 0;
+}
+
 /* close() a slot's descriptor (printing " close sN -> r" into the line). */
 void close_slot(int s, int named) {
     int o = slot_obj[s];

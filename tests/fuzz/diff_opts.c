@@ -240,7 +240,10 @@ void op_shutdown(void) {
     int rd = how == SHUT_RD || how == SHUT_RDWR, wr = how == SHUT_WR || how == SHUT_RDWR;
     if (r != 0 && !(e == ENOTCONN)) return;
     if (b->kind == K_TCP && b->listening) {
-        if (r == 0 && rd) stop_listening(o); /* (Linux: shut for reading, it stops listening) */
+        if (r == 0 && rd) { /* (Linux: shut for reading, it stops listening: tcp_disconnect) */
+            stop_listening(o);
+            port_given_back(o);
+        }
         return;
     }
     if (rd) b->rd_shut = 1;

@@ -236,10 +236,13 @@ void op_connect(void) {
         }
         if (O[o].listening) stop_listening(o);
         O[o].rd_shut = O[o].wr_shut = 0;
-        if (!O[o].bound) O[o].port = 0;
+        port_given_back(o);
         return;
     }
     if (r < 0 && e != EINPROGRESS && e != EALREADY && e != EISCONN) O[o].failaddr |= refused;
+    /* An attempt refused ends in tcp_done, which gives back a port bind did not name. */
+    if (refused && had_conn < 0 && !O[o].listening && (r == 0 || e == EINPROGRESS || e == ECONNREFUSED))
+        port_given_back(o);
     /* A connect that finds the attempt failed disconnects the socket (__inet_stream_connect's
      * sock_error: tcp_disconnect), which forgets a shutdown recorded before. */
     if (r < 0 && (e == ECONNREFUSED || e == ECONNRESET || e == ECONNABORTED || e == ETIMEDOUT ||

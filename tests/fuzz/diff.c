@@ -77,7 +77,8 @@
  * diff.h (the limits, the model's types, what the files share), diff.c (this: the generator,
  * the output line, results and arguments, the operation table, main), diff_model.c (the model:
  * objects, connections, slots, opacity, closing), diff_settle.c (looking and settling),
- * diff_tcp.c (socket, close, bind, listen, connect, accept), diff_data.c (send and receive),
+ * diff_tcp.c (socket, close, bind, listen, connect, accept), diff_data.c (send and receive;
+ * a quarter of the sendmsg/recvmsg calls go through sendmmsg/recvmmsg with one entry),
  * diff_ready.c (poll, select, epoll), diff_opts.c (options, shutdown, fcntl, ioctl, names),
  * diff_chan.c (dup, socket pairs, pipes).
  */

@@ -146,8 +146,10 @@ void op_send(void) {
     if (kind == K_UDP && obj_opq(o) && !nodeliver) udp_port_opaque(O[o].fam, dest);
     uint32_t dg;
     send_data(o, n, &dg);
+    /* sendmsg's entry alone through sendmmsg (whose result is then the entry's msg_len). */
+    int mmsg = which == 2 && chance(25);
     static const char *wn[] = {"send", "sendto", "sendmsg", "write", "writev"};
-    P("%s", wn[which]);
+    P("%s", mmsg ? "sendmmsg" : wn[which]);
     show_fd(s, fk);
     P(" len=%zu%s%s%s%s", n, flags & MSG_DONTWAIT ? " DONTWAIT" : "", flags & MSG_NOSIGNAL ? " NOSIGNAL" : "",
       nullbuf ? " buf=NULL" : "", dw);
@@ -169,7 +171,13 @@ void op_send(void) {
         m.msg_iov = iov;
         m.msg_iovlen = niov;
         if (withaddr) m.msg_name = &a, m.msg_namelen = al;
-        r = sendmsg(fd, &m, flags);
+        if (mmsg) {
+            struct mmsghdr mm = {m, 0};
+            r = sendmmsg(fd, &mm, 1, flags);
+            if (r == 1) r = mm.msg_len;
+        } else {
+            r = sendmsg(fd, &m, flags);
+        }
         break;
     }
     case 3: r = write(fd, buf, n); break;
@@ -263,8 +271,10 @@ void op_recv(void) {
             adj = " (times out)";
         }
     }
+    /* recvmsg's entry alone through recvmmsg (its result the entry's msg_len). */
+    int mmsg = which == 2 && chance(25);
     static const char *wn[] = {"recv", "recvfrom", "recvmsg", "read", "readv"};
-    P("%s", wn[which]);
+    P("%s", mmsg ? "recvmmsg" : wn[which]);
     show_fd(s, fk);
     P(" len=%zu", len);
     if (which < 3) {
@@ -296,7 +306,14 @@ void op_recv(void) {
         m.msg_iovlen = niov;
         m.msg_name = &from;
         m.msg_namelen = fl;
-        r = recvmsg(fd, &m, flags);
+        if (mmsg) {
+            struct mmsghdr mm = {m, 0};
+            r = recvmmsg(fd, &mm, 1, flags, NULL);
+            m = mm.msg_hdr;
+            if (r == 1) r = mm.msg_len;
+        } else {
+            r = recvmsg(fd, &m, flags);
+        }
         if (r >= 0) mflags = m.msg_flags, fl = m.msg_namelen;
         break;
     }

@@ -97,5 +97,8 @@ def compare(test: str, native: list[str], wasm: list[str], devs: list[Deviation]
             nl = ns[k] if k < len(ns) else None
             wl = ws[k] if k < len(ws) else None
             if not covered(nl, wl):
-                problems.append(f"  native: {nl!r}\n  wasm:   {wl!r}")
+                # The line's number and the line before it: which of several alike lines it is.
+                at = i1 + k
+                before = f"  after line {at}: {native[at - 1]!r}\n" if 0 < at <= len(native) else ""
+                problems.append(f"{before}  native: {nl!r}\n  wasm:   {wl!r}")
     return problems

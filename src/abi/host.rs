@@ -194,7 +194,8 @@ pub unsafe extern "C" fn getifaddrs(out: *mut *mut IfAddrs) -> c_int {
             for (dst, a) in [(addr, *ip), (mask, netmask(ip, *len))] {
                 ptr::write_bytes(dst, 0, SOCKADDR_IN6_LEN);
                 let mut l: SockLen = SOCKADDR_IN6_LEN as SockLen;
-                super::write_addr(dst, SOCKADDR_IN6_LEN, &mut l, &sockaddr(a));
+                // (Into the block just allocated: it cannot fault.)
+                let _ = super::write_addr(dst, SOCKADDR_IN6_LEN, &mut l, &sockaddr(a));
             }
             let next = if k + 1 < all.len() {
                 nodes.add(k + 1).cast()

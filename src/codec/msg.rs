@@ -289,46 +289,62 @@ pub unsafe fn recv_control<'a>(msg: *const MsgHdr) -> &'a mut [u8] {
 
 /// What `recvmsg` writes back after a receive on an AF_UNIX socket: the sender's name (`None`:
 /// unnamed, `msg_namelen` 0), `msg_controllen` (the control bytes used, see
-/// [`super::cmsg::put_rights`]) and `msg_flags`.
+/// [`super::cmsg::put_rights`]) and `msg_flags`. A name that cannot be written is `EFAULT`, as
+/// in [`finish_recv`].
 ///
 /// # Safety
 /// As [`finish_recv`].
-pub unsafe fn finish_recv_unix(msg: *mut MsgHdr, from: Option<&[u8]>, used: usize, flags: i32) {
+pub unsafe fn finish_recv_unix(
+    msg: *mut MsgHdr,
+    from: Option<&[u8]>,
+    used: usize,
+    flags: i32,
+) -> Result<()> {
     // SAFETY: valid and writable per the contract.
     let m = unsafe { &mut *msg };
     match from {
         Some(from) if !m.name.is_null() => {
             let cap = m.namelen as usize;
-            // SAFETY: `msg_name` is writable for `msg_namelen` bytes per the contract.
-            unsafe { write_addr_bytes(m.name, cap, &mut m.namelen, from) };
+            // SAFETY: `msg_name` is writable for `msg_namelen` bytes where in memory, per the
+            // contract.
+            unsafe { write_addr_bytes(m.name, cap, &mut m.namelen, from) }?;
         }
         _ => m.namelen = 0,
     }
     m.controllen = used as SockLen;
     m.flags = flags;
+    Ok(())
 }
 
 /// What `recvmsg` writes back after a receive: the sender to `msg_name` (truncated to
 /// `msg_namelen`, which is set to its full size) when there is one and `msg_name` is not NULL,
 /// else `msg_namelen` = 0; `msg_controllen` = 0 (no ancillary data); `msg_flags` = `MSG_TRUNC`
-/// when the datagram did not fit, else 0.
+/// when the datagram did not fit, else 0. A `msg_name` outside memory is `EFAULT` once
+/// `msg_namelen` is stored, with `msg_controllen` and `msg_flags` left alone (Linux's
+/// `___sys_recvmsg` returns there; the message is consumed).
 ///
 /// # Safety
 /// `msg` a valid, writable `struct msghdr` whose `msg_name` (if non-NULL) is writable for
-/// `msg_namelen` bytes.
-pub unsafe fn finish_recv(msg: *mut MsgHdr, from: Option<SocketAddr>, truncated: bool) {
+/// `msg_namelen` bytes where it lies in memory.
+pub unsafe fn finish_recv(
+    msg: *mut MsgHdr,
+    from: Option<SocketAddr>,
+    truncated: bool,
+) -> Result<()> {
     // SAFETY: valid and writable per the contract.
     let m = unsafe { &mut *msg };
     match from {
         Some(from) if !m.name.is_null() => {
             let cap = m.namelen as usize;
-            // SAFETY: `msg_name` is writable for `msg_namelen` bytes per the contract.
-            unsafe { write_addr(m.name, cap, &mut m.namelen, &from) };
+            // SAFETY: `msg_name` is writable for `msg_namelen` bytes where in memory, per the
+            // contract.
+            unsafe { write_addr(m.name, cap, &mut m.namelen, &from) }?;
         }
         _ => m.namelen = 0,
     }
     m.controllen = 0;
     m.flags = if truncated { MSG_TRUNC } else { 0 };
+    Ok(())
 }
 
 #[cfg(test)]

@@ -273,10 +273,11 @@ pub struct Rlimit {
 
 /// getrlimit(2): `RLIMIT_NOFILE` is the library's descriptor limit (see
 /// [`hostinfo::nofile`]); the other resources have none a guest could reach
-/// (`RLIM_INFINITY`); an unknown resource is `EINVAL`.
+/// (`RLIM_INFINITY`); an unknown resource is `EINVAL`, then an `out` outside memory `EFAULT`
+/// (Linux's `prlimit64` copies the limit out last).
 ///
 /// # Safety
-/// `out` writable for a `struct rlimit`.
+/// `out` writable for a `struct rlimit` if it lies in memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn getrlimit(resource: c_int, out: *mut Rlimit) -> c_int {
     let r = (|| {
@@ -287,7 +288,10 @@ pub unsafe extern "C" fn getrlimit(resource: c_int, out: *mut Rlimit) -> c_int {
         };
         // glibc's getrlimit is prlimit64 with no new limit: a NULL out-pointer asks nothing.
         if !out.is_null() {
-            // SAFETY: writable per the contract.
+            if !crate::codec::whole_in_memory(out.cast(), size_of::<Rlimit>()) {
+                return Err(Errno::EFAULT);
+            }
+            // SAFETY: in memory (checked), writable per the contract.
             unsafe { out.write_unaligned(Rlimit { cur, max }) };
         }
         Ok(0)
@@ -297,13 +301,17 @@ pub unsafe extern "C" fn getrlimit(resource: c_int, out: *mut Rlimit) -> c_int {
 
 /// setrlimit(2): `RLIMIT_NOFILE` may be lowered (the soft limit then bounds new descriptor
 /// numbers, `EMFILE`, as Linux) and the soft limit raised up to the hard one; the others
-/// accept what they already are.
+/// accept what they already are. A `new` outside memory is `EFAULT` before the resource is
+/// looked at (Linux's `prlimit64` copies it in first).
 ///
 /// # Safety
-/// `new` readable for a `struct rlimit`.
+/// `new` readable for a `struct rlimit` if it lies in memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn setrlimit(resource: c_int, new: *const Rlimit) -> c_int {
     let r: Result<c_int> = (|| {
+        if !new.is_null() && !crate::codec::whole_in_memory(new.cast(), size_of::<Rlimit>()) {
+            return Err(Errno::EFAULT);
+        }
         if !(0..=RLIMIT_MAX).contains(&resource) {
             return Err(Errno::EINVAL);
         }
@@ -311,7 +319,7 @@ pub unsafe extern "C" fn setrlimit(resource: c_int, new: *const Rlimit) -> c_int
         if new.is_null() {
             return Ok(0);
         }
-        // SAFETY: readable per the contract.
+        // SAFETY: in memory (checked), readable per the contract.
         let Rlimit { cur, max } = unsafe { new.read_unaligned() };
         if resource == RLIMIT_NOFILE {
             if max > hostinfo::NOFILE_MAX && max != RLIM_INFINITY {

@@ -167,8 +167,8 @@ type Checked<'a> = (Option<&'a [u8]>, &'a [IoVec], &'a MsgHdr);
 /// `sendmsg`'s message, checked in Linux's order: NULL `msg` -> `EFAULT`; `msg_name` as a
 /// destination (see [`dest_bytes`]; `msg_namelen` cut to 128, 0 meaning none); the iovecs; a
 /// non-empty `msg_control` -> `EINVAL` (ancillary data is not supported on IP sockets;
-/// `ENOBUFS` above `INT_MAX`, `EFAULT` when NULL). Returns the destination's bytes and the
-/// data's pieces.
+/// `ENOBUFS` above `INT_MAX`, `EFAULT` when NULL or not all in memory, as Linux copies it
+/// before the protocol looks at it). Returns the destination's bytes and the data's pieces.
 ///
 /// # Safety
 /// `msg` NULL or a valid `struct msghdr` whose name and iovecs are readable.
@@ -176,11 +176,13 @@ pub unsafe fn send_parts<'a>(msg: *const MsgHdr) -> Result<SendParts<'a>> {
     // SAFETY: forwarded contract.
     let (dest, v, m) = unsafe { send_checks(msg) }?;
     if m.controllen > 0 {
-        return Err(if m.control.is_null() {
-            Errno::EFAULT
-        } else {
-            Errno::EINVAL
-        });
+        return Err(
+            if super::whole_in_memory(m.control, m.controllen as usize) {
+                Errno::EINVAL
+            } else {
+                Errno::EFAULT
+            },
+        );
     }
     Ok((dest, v))
 }

@@ -1,13 +1,13 @@
 //! `epoll_create`, `epoll_create1`, `epoll_ctl`, `epoll_wait`, `epoll_pwait`, `epoll_pwait2`:
-//! decoding only (see [`crate::epoll`]). Signal masks are accepted and ignored: WASI has no
-//! signals.
+//! decoding only (see [`crate::epoll`]). Signal masks are accepted and ignored (WASI has no
+//! signals), once checked to lie in memory as Linux copies them.
 //!
 //! `struct epoll_event` is laid out as `<sys/epoll.h>` of this library declares it for wasm32:
 //! `uint32_t events` then the 8-byte `data` union at offset 8, 16 bytes in all. Linux packs it
 //! (12 bytes) only on x86; every other ABI, and musl's header for them, keeps the natural
 //! alignment, as here.
 
-use crate::codec::fdset::timespec_ns;
+use crate::codec::fdset::{check_sigmask, timespec_ns};
 use crate::codec::{Span, in_memory_len, span, whole_in_memory};
 use crate::epoll::{self, Event, Events, Op, Sink};
 use crate::errno::{Errno, Result, c_ret};
@@ -131,7 +131,8 @@ pub unsafe extern "C" fn epoll_wait(
     ))
 }
 
-/// epoll_pwait(2): `epoll_wait` with a signal mask, which is ignored (no signals in WASI).
+/// epoll_pwait(2): `epoll_wait` with a signal mask, which is ignored (no signals in WASI); one
+/// outside memory is `EFAULT` before anything else, as Linux copies it first.
 ///
 /// # Safety
 /// As `epoll_wait`.
@@ -141,10 +142,12 @@ pub unsafe extern "C" fn epoll_pwait(
     events: *mut EpollEvent,
     maxevents: c_int,
     timeout: c_int,
-    _sigmask: *const u8,
+    sigmask: *const u8,
 ) -> c_int {
-    // SAFETY: forwarded contract.
-    let r = unsafe { wait(epfd, events, maxevents, ms_timeout(timeout)) };
+    let r = check_sigmask(sigmask).and_then(|()| {
+        // SAFETY: forwarded contract.
+        unsafe { wait(epfd, events, maxevents, ms_timeout(timeout)) }
+    });
     c_ret(crate::trace::traced!(
         "epoll_pwait"("{epfd}, {events:p}, {maxevents}, {timeout}"),
         r
@@ -152,7 +155,8 @@ pub unsafe extern "C" fn epoll_pwait(
 }
 
 /// epoll_pwait2(2): a `timespec` timeout (NULL waits for ever), checked before anything else
-/// (`EFAULT`, then `EINVAL` for a negative or out-of-range one); the signal mask is ignored.
+/// (`EFAULT`, then `EINVAL` for a negative or out-of-range one); then the signal mask, which is
+/// ignored (`EFAULT` outside memory).
 ///
 /// # Safety
 /// As `epoll_wait`; `timeout` NULL or readable if in memory.
@@ -162,14 +166,12 @@ pub unsafe extern "C" fn epoll_pwait2(
     events: *mut EpollEvent,
     maxevents: c_int,
     timeout: *const Timespec,
-    _sigmask: *const u8,
+    sigmask: *const u8,
 ) -> c_int {
     let r = (|| {
-        if !timeout.is_null() && !whole_in_memory(timeout.cast(), size_of::<Timespec>()) {
-            return Err(Errno::EFAULT);
-        }
-        // SAFETY: NULL or in memory (checked above).
+        // SAFETY: forwarded contract.
         let t = unsafe { timespec_ns(timeout) }?;
+        check_sigmask(sigmask)?;
         // SAFETY: forwarded contract.
         unsafe { wait(epfd, events, maxevents, t) }
     })();

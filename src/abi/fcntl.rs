@@ -35,14 +35,15 @@ unsafe fn arg_i32(va: *const i32) -> Result<i32> {
     Ok(unsafe { va.read() })
 }
 
-/// Read the first variadic argument as a pointer to `int`; NULL is `EFAULT`.
+/// Read the first variadic argument as a pointer to `int`; NULL or not in memory is `EFAULT`
+/// (Linux's `get_user`/`put_user` on it fault).
 ///
 /// # Safety
 /// As [`arg_i32`].
 unsafe fn arg_ptr(va: *const i32) -> Result<*mut i32> {
     // SAFETY: forwarded contract.
     let p = unsafe { arg_i32(va) }? as usize as *mut i32;
-    if p.is_null() {
+    if !crate::codec::whole_in_memory(p.cast(), size_of::<i32>()) {
         return Err(Errno::EFAULT);
     }
     Ok(p)
@@ -86,14 +87,14 @@ pub unsafe extern "C" fn ioctl(fd: c_int, request: c_int, va: *const i32) -> c_i
     // SAFETY: the requests below pass an `int *`.
     let ptr = || unsafe { arg_ptr(va) };
     let req = match request {
-        // SAFETY: the caller's `int *`, checked non-NULL.
+        // SAFETY: the caller's `int *`, checked to lie in memory.
         FIONBIO => Ioctl::SetNonblocking(ptr().map(|p| unsafe { p.read_unaligned() } != 0)),
         FIONREAD => Ioctl::BytesReadable(ptr().map(|_| ())),
         _ => Ioctl::Unknown,
     };
     let r = ops::ioctl(fd, req).map(|n| {
         if let (Some(n), Ok(p)) = (n, ptr()) {
-            // SAFETY: the caller's `int *`, checked non-NULL.
+            // SAFETY: the caller's `int *`, checked to lie in memory.
             unsafe { p.write_unaligned(n) };
         }
         0

@@ -194,7 +194,8 @@ pub unsafe extern "C" fn getifaddrs(out: *mut *mut IfAddrs) -> c_int {
             for (dst, a) in [(addr, *ip), (mask, netmask(ip, *len))] {
                 ptr::write_bytes(dst, 0, SOCKADDR_IN6_LEN);
                 let mut l: SockLen = SOCKADDR_IN6_LEN as SockLen;
-                super::write_addr(dst, SOCKADDR_IN6_LEN, &mut l, &sockaddr(a));
+                // (Into the block just allocated: it cannot fault.)
+                let _ = super::write_addr(dst, SOCKADDR_IN6_LEN, &mut l, &sockaddr(a));
             }
             let next = if k + 1 < all.len() {
                 nodes.add(k + 1).cast()
@@ -272,10 +273,11 @@ pub struct Rlimit {
 
 /// getrlimit(2): `RLIMIT_NOFILE` is the library's descriptor limit (see
 /// [`hostinfo::nofile`]); the other resources have none a guest could reach
-/// (`RLIM_INFINITY`); an unknown resource is `EINVAL`.
+/// (`RLIM_INFINITY`); an unknown resource is `EINVAL`, then an `out` outside memory `EFAULT`
+/// (Linux's `prlimit64` copies the limit out last).
 ///
 /// # Safety
-/// `out` writable for a `struct rlimit`.
+/// `out` writable for a `struct rlimit` if it lies in memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn getrlimit(resource: c_int, out: *mut Rlimit) -> c_int {
     let r = (|| {
@@ -286,7 +288,10 @@ pub unsafe extern "C" fn getrlimit(resource: c_int, out: *mut Rlimit) -> c_int {
         };
         // glibc's getrlimit is prlimit64 with no new limit: a NULL out-pointer asks nothing.
         if !out.is_null() {
-            // SAFETY: writable per the contract.
+            if !crate::codec::whole_in_memory(out.cast(), size_of::<Rlimit>()) {
+                return Err(Errno::EFAULT);
+            }
+            // SAFETY: in memory (checked), writable per the contract.
             unsafe { out.write_unaligned(Rlimit { cur, max }) };
         }
         Ok(0)
@@ -296,13 +301,17 @@ pub unsafe extern "C" fn getrlimit(resource: c_int, out: *mut Rlimit) -> c_int {
 
 /// setrlimit(2): `RLIMIT_NOFILE` may be lowered (the soft limit then bounds new descriptor
 /// numbers, `EMFILE`, as Linux) and the soft limit raised up to the hard one; the others
-/// accept what they already are.
+/// accept what they already are. A `new` outside memory is `EFAULT` before the resource is
+/// looked at (Linux's `prlimit64` copies it in first).
 ///
 /// # Safety
-/// `new` readable for a `struct rlimit`.
+/// `new` readable for a `struct rlimit` if it lies in memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn setrlimit(resource: c_int, new: *const Rlimit) -> c_int {
     let r: Result<c_int> = (|| {
+        if !new.is_null() && !crate::codec::whole_in_memory(new.cast(), size_of::<Rlimit>()) {
+            return Err(Errno::EFAULT);
+        }
         if !(0..=RLIMIT_MAX).contains(&resource) {
             return Err(Errno::EINVAL);
         }
@@ -310,7 +319,7 @@ pub unsafe extern "C" fn setrlimit(resource: c_int, new: *const Rlimit) -> c_int
         if new.is_null() {
             return Ok(0);
         }
-        // SAFETY: readable per the contract.
+        // SAFETY: in memory (checked), readable per the contract.
         let Rlimit { cur, max } = unsafe { new.read_unaligned() };
         if resource == RLIMIT_NOFILE {
             if max > hostinfo::NOFILE_MAX && max != RLIM_INFINITY {

@@ -78,11 +78,12 @@ pub unsafe extern "C" fn sendto(
             // SAFETY: forwarded contract.
             return unsafe { super::unix::sendto(fd, data, len, flags, addr, addrlen) };
         }
-        // SAFETY: forwarded contract.
-        let dest = unsafe { dest_bytes(addr, addrlen) }?;
+        // Linux's __sys_sendto: the buffer's place, the descriptor, then the address's copy.
         let len = len.min(MAX_RW_COUNT);
         outside_first(data, len)?;
         let flags = socket_flags(fd, flags)?;
+        // SAFETY: forwarded contract.
+        let dest = unsafe { dest_bytes(addr, addrlen) }?;
         let dest = Dest::decode(dest, ops::family(fd)?);
         // SAFETY: forwarded contract.
         match unsafe { buf(data, len) } {
@@ -243,8 +244,8 @@ pub(super) unsafe fn recvmsg_on(fd: c_int, msg: *mut MsgHdr, flags: c_int) -> Re
     let flags = MsgFlags::from_c(flags);
     // SAFETY: forwarded contract.
     let got = unsafe { recv_iovecs(fd, v, flags) }?;
-    // SAFETY: non-NULL (recv_bufs checked), valid and writable per the contract.
-    unsafe { msg::finish_recv(msg, got.from, got.truncated) };
+    // SAFETY: in memory (recv_bufs checked), valid and writable per the contract.
+    unsafe { msg::finish_recv(msg, got.from, got.truncated) }?;
     Ok(got.n)
 }
 

@@ -4,8 +4,9 @@
 //! [`crate::errno::c_ret`], the one place `errno` is written.
 //!
 //! Pointer arguments come from C and are only as valid as C says: the helpers (in
-//! [`crate::codec`], re-exported here) check what can be checked (NULL, lengths) and otherwise
-//! trust the caller's stated lengths, as libc does.
+//! [`crate::codec`], re-exported here) check what can be checked (NULL, lengths, whether what
+//! is read or written lies in linear memory: `EFAULT` where Linux's copy would fault, never a
+//! trap) and otherwise trust the caller's stated lengths, as libc does.
 
 pub mod epoll;
 pub mod fcntl;

@@ -1,7 +1,8 @@
 //! `poll`, `ppoll`, `select`, `pselect` over any mix of sockets and other descriptors, all on
-//! [`crate::poll::poll`]. Signal masks are accepted and ignored: WASI has no signals.
+//! [`crate::poll::poll`]. Signal masks are accepted and ignored (WASI has no signals), once
+//! checked to lie in memory as Linux copies them.
 
-use crate::codec::fdset::{keep, members, timespec_ns};
+use crate::codec::fdset::{check_sigmask, keep, members, timespec_ns, timeval_ns};
 use crate::errno::{Errno, Result, c_ret};
 use crate::poll::{self, POLLERR, POLLHUP, POLLIN, POLLOUT, PollFd};
 use alloc::vec::Vec;
@@ -28,20 +29,22 @@ pub unsafe extern "C" fn poll(fds: *mut CPollFd, nfds: u32, timeout: c_int) -> c
     ))
 }
 
-/// ppoll(2): `poll` with a `timespec` timeout (NULL waits forever); `sigmask` is ignored.
+/// ppoll(2): `poll` with a `timespec` timeout (NULL waits forever); `sigmask` is ignored. Linux's
+/// order: the timeout (`EFAULT`, `EINVAL`), the signal mask (`EFAULT`), then `poll`'s checks.
 ///
 /// # Safety
-/// As `poll`; `tmo` readable if non-NULL.
+/// As `poll`; `tmo` readable if in memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ppoll(
     fds: *mut CPollFd,
     nfds: u32,
     tmo: *const Timespec,
-    _sigmask: *const u8,
+    sigmask: *const u8,
 ) -> c_int {
     let r = (|| {
         // SAFETY: forwarded contract.
         let t = unsafe { timespec_ns(tmo) }?;
+        check_sigmask(sigmask)?;
         // SAFETY: forwarded contract.
         unsafe { poll_entries(fds, nfds, t) }
     })();
@@ -81,10 +84,13 @@ unsafe fn poll_entries(fds: *mut CPollFd, nfds: u32, timeout_ns: Option<u64>) ->
 }
 
 /// select(2). Descriptors at or above `nfds` are ignored; one that is not open is `EBADF`. On
-/// return each set holds its ready descriptors and `*timeout` the time left, as Linux does.
+/// return each set holds its ready descriptors and `*timeout` the time left, as Linux does. A
+/// timeout or a set that is not in memory is `EFAULT` (glibc would crash on such a timeout,
+/// which it reads itself; Linux's own `select` says `EFAULT`).
 ///
 /// # Safety
-/// Each set is NULL or a valid `fd_set`; `timeout` NULL or a valid `struct timeval`.
+/// Each set is NULL or a valid `fd_set`; `timeout` NULL or a valid `struct timeval` (where they
+/// lie in memory).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn select(
     nfds: c_int,
@@ -94,18 +100,14 @@ pub unsafe extern "C" fn select(
     timeout: *mut Timeval,
 ) -> c_int {
     let r = (|| {
-        let t = if timeout.is_null() {
-            None
-        } else {
-            // SAFETY: non-NULL per the contract.
-            Some(unsafe { &*timeout }.timeout_ns()?)
-        };
+        // SAFETY: forwarded contract.
+        let t = unsafe { timeval_ns(timeout) }?;
         let start = crate::wait::now();
         // SAFETY: forwarded contract.
         let n = unsafe { select_sets(nfds, rd, wr, ex, t) }?;
         if let Some(t) = t {
             let left = t.saturating_sub(crate::wait::now() - start);
-            // SAFETY: non-NULL per the check above; writable per the contract.
+            // SAFETY: in memory per timeval_ns; writable per the contract.
             unsafe { (*timeout).set_ns(left) };
         }
         Ok(n)
@@ -116,7 +118,8 @@ pub unsafe extern "C" fn select(
     ))
 }
 
-/// pselect(2): `select` with a `timespec` (not modified) and an ignored signal mask.
+/// pselect(2): `select` with a `timespec` (not modified) and an ignored signal mask. Linux's
+/// order: the timeout, the signal mask (`EFAULT`), then `select`'s checks.
 ///
 /// # Safety
 /// As `select`.
@@ -127,11 +130,12 @@ pub unsafe extern "C" fn pselect(
     wr: *mut FdSet,
     ex: *mut FdSet,
     timeout: *const Timespec,
-    _sigmask: *const u8,
+    sigmask: *const u8,
 ) -> c_int {
     let r = (|| {
         // SAFETY: forwarded contract.
         let t = unsafe { timespec_ns(timeout) }?;
+        check_sigmask(sigmask)?;
         // SAFETY: forwarded contract.
         unsafe { select_sets(nfds, rd, wr, ex, t) }
     })();
@@ -143,7 +147,9 @@ pub unsafe extern "C" fn pselect(
 
 /// The body of `select` and `pselect`: sets -> `pollfd`s -> poll -> sets. Readable means
 /// `POLLIN`, `POLLHUP` or `POLLERR`; writable `POLLOUT` or `POLLERR` (Linux's `POLLIN_SET` and
-/// `POLLOUT_SET`); nothing is ever exceptional (no out-of-band data in WASI).
+/// `POLLOUT_SET`); nothing is ever exceptional (no out-of-band data in WASI). Linux's order:
+/// `nfds` (`EINVAL`), each set's copy in turn (`EFAULT`), then the descriptors (`EBADF`); with
+/// `nfds` 0 no byte of a set is read or written.
 ///
 /// # Safety
 /// As `select`.
@@ -158,7 +164,7 @@ unsafe fn select_sets(
         return Err(Errno::EINVAL);
     }
     // SAFETY: forwarded contract.
-    let (r, w, e) = unsafe { (members(rd, nfds), members(wr, nfds), members(ex, nfds)) };
+    let (r, w, e) = unsafe { (members(rd, nfds)?, members(wr, nfds)?, members(ex, nfds)?) };
     if let Some(_bad) = r.iter().chain(&w).chain(&e).find(|&&fd| !poll::is_open(fd)) {
         return Err(Errno::EBADF);
     }
@@ -180,7 +186,10 @@ unsafe fn select_sets(
     let writable = |p: &PollFd| p.events & POLLOUT != 0 && p.revents & (POLLOUT | POLLERR) != 0;
     poll::poll_until(&mut entries, timeout_ns, &|p| readable(p) || writable(p));
     let rev = |fd: c_int| entries.iter().find(|p| p.fd == fd).map_or(0, |p| p.revents);
-    // SAFETY: forwarded contract.
+    if nfds == 0 {
+        return Ok(0);
+    }
+    // SAFETY: forwarded contract; `members` read each non-NULL set, so it lies in memory.
     let n = unsafe {
         keep(rd, &r, |fd| rev(fd) & (POLLIN | POLLHUP | POLLERR) != 0)
             + keep(wr, &w, |fd| rev(fd) & (POLLOUT | POLLERR) != 0)

@@ -244,7 +244,8 @@ pub unsafe extern "C" fn getpeername(fd: c_int, addr: *mut u8, len: *mut SockLen
 }
 
 /// The shared body of getsockname and getpeername, in Linux's order: descriptor, `*len`, the
-/// address, then the copy (NULL `addr` with a non-zero `*len` is `EFAULT`).
+/// address, then the copy (`addr` NULL or outside memory with a non-zero `*len` is `EFAULT`,
+/// after the full length is stored).
 ///
 /// # Safety
 /// As `getsockname`.
@@ -259,10 +260,7 @@ unsafe fn name_out(
     let a = get(fd)?;
     // SAFETY: forwarded contract.
     let cap = unsafe { super::read_addrlen(len) }?;
-    if addr.is_null() && cap > 0 {
-        return Err(crate::errno::Errno::EFAULT);
-    }
     // SAFETY: forwarded contract.
-    unsafe { write_addr(addr, cap, len, &a) };
+    unsafe { write_addr(addr, cap, len, &a) }?;
     Ok(0)
 }

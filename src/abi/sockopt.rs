@@ -36,8 +36,12 @@ pub unsafe extern "C" fn getsockopt(
             Value::Int(0..=255) if level == sockopt::IPPROTO_IP && (1..4).contains(&cap) => 1,
             _ => cap,
         };
-        // SAFETY: `val` writable for `cap` bytes and `len` writable, per the contract.
-        unsafe { optval::put_value(v, val, cap, len) }.map(|()| 0)
+        // Linux's SOL_SOCKET copies the value before storing its length; the protocol levels
+        // store the length first, so it is updated even when the value faults.
+        let len_first = level != sockopt::SOL_SOCKET;
+        // SAFETY: `val` writable for `cap` bytes where in memory and `len` writable (checked by
+        // read_addrlen), per the contract.
+        unsafe { optval::put_value(v, val, cap, len, len_first) }.map(|()| 0)
     })();
     c_ret(crate::trace::traced!(
         "getsockopt"("{fd}, {level}, {name}, {val:p}, {len:p}"),

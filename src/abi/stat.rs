@@ -51,12 +51,13 @@ pub unsafe extern "C" fn fstat(fd: c_int, buf: *mut Stat) -> c_int {
     c_ret(crate::trace::traced!("fstat"("{fd}, {buf:p}"), r))
 }
 
-/// Lay `st` out as wasi-libc's `struct stat` at `buf` (NULL: `EFAULT`).
+/// Lay `st` out as wasi-libc's `struct stat` at `buf` (NULL or not all in memory: `EFAULT`, as
+/// Linux's copy out faults once the descriptor has passed).
 ///
 /// # Safety
-/// `buf` NULL or writable for a `struct stat`.
+/// `buf` writable for a `struct stat` if it lies in memory.
 unsafe fn put_stat(buf: *mut Stat, st: ops::FileStat) -> crate::errno::Result<c_int> {
-    if buf.is_null() {
+    if !crate::codec::whole_in_memory(buf.cast(), size_of::<Stat>()) {
         return Err(Errno::EFAULT);
     }
     let kind = match st.kind {

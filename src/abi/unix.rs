@@ -148,14 +148,20 @@ pub(super) unsafe fn connect(fd: c_int, addr: *const u8, len: SockLen) -> Result
 }
 
 /// Write a name out (`move_addr_to_user`): `None` is an unnamed address (`sun_family` only).
+/// An `addr` that cannot take the bytes is `EFAULT` (see [`write_addr_bytes`]).
 ///
 /// # Safety
-/// `addr` writable for `cap` bytes; `len` writable.
-unsafe fn put_name(addr: *mut u8, cap: usize, len: *mut SockLen, name: Option<&UnixAddr>) {
+/// `addr` writable for `cap` bytes where in memory; `len` writable.
+unsafe fn put_name(
+    addr: *mut u8,
+    cap: usize,
+    len: *mut SockLen,
+    name: Option<&UnixAddr>,
+) -> Result<()> {
     let unnamed = unix_addr::unnamed();
     let bytes = name.map_or(&unnamed[..], UnixAddr::as_bytes);
     // SAFETY: forwarded contract.
-    unsafe { write_addr_bytes(addr, cap, len, bytes) };
+    unsafe { write_addr_bytes(addr, cap, len, bytes) }
 }
 
 /// `accept4` on an AF_UNIX socket (flags already checked): the peer's name goes to `addr` as
@@ -172,13 +178,12 @@ pub(super) unsafe fn accept(
     let (nfd, peer) = ops_unix::accept(fd, flags)?;
     if !addr.is_null() {
         // SAFETY: forwarded contract.
-        match unsafe { read_addrlen(len) } {
+        let put = unsafe { read_addrlen(len) }
             // SAFETY: forwarded contract.
-            Ok(cap) => unsafe { put_name(addr, cap, len, peer.as_ref()) },
-            Err(e) => {
-                let _ = ops::close(nfd);
-                return Err(e);
-            }
+            .and_then(|cap| unsafe { put_name(addr, cap, len, peer.as_ref()) });
+        if let Err(e) = put {
+            let _ = ops::close(nfd);
+            return Err(e);
         }
     }
     Ok(nfd)
@@ -202,11 +207,8 @@ pub(super) unsafe fn name_out(
     };
     // SAFETY: forwarded contract.
     let cap = unsafe { read_addrlen(len) }?;
-    if addr.is_null() && cap > 0 {
-        return Err(Errno::EFAULT);
-    }
-    // SAFETY: forwarded contract.
-    unsafe { put_name(addr, cap, len, name.as_ref()) };
+    // SAFETY: forwarded contract (NULL or outside memory with room: EFAULT).
+    unsafe { put_name(addr, cap, len, name.as_ref()) }?;
     Ok(0)
 }
 
@@ -263,7 +265,7 @@ pub(super) unsafe fn recvfrom(
         let cap = unsafe { read_addrlen(addrlen) }?;
         match &m.from {
             // SAFETY: forwarded contract.
-            Some(from) => unsafe { write_addr_bytes(addr, cap, addrlen, from.as_bytes()) },
+            Some(from) => unsafe { write_addr_bytes(addr, cap, addrlen, from.as_bytes()) }?,
             // SAFETY: checked non-NULL and readable by read_addrlen; writable per contract.
             None => unsafe { addrlen.write_unaligned(0) },
         }
@@ -320,7 +322,7 @@ pub(super) unsafe fn recvmsg(fd: c_int, m: *mut MsgHdr, flags: c_int) -> Result<
         out |= MSG_CTRUNC;
     }
     let from = got.from.as_ref().map(UnixAddr::as_bytes);
-    // SAFETY: non-NULL (recv_bufs checked), valid and writable per the contract.
-    unsafe { msg::finish_recv_unix(m, from, used, out) };
+    // SAFETY: in memory (recv_bufs checked), valid and writable per the contract.
+    unsafe { msg::finish_recv_unix(m, from, used, out) }?;
     Ok(got.n)
 }

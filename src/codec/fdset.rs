@@ -1,6 +1,7 @@
 //! `select`/`pselect` arguments: wasi-libc's `fd_set` (a count and an array of descriptors, not
 //! a bitmap) and the `struct timeval` / `struct timespec` timeouts.
 
+use super::whole_in_memory;
 use crate::errno::{Errno, Result};
 
 /// `struct pollfd` as wasi-libc lays it out: `int fd; short events; short revents;`.
@@ -69,16 +70,36 @@ impl Timeval {
     }
 }
 
-/// A `timespec` timeout in nanoseconds (NULL: forever); negative or out-of-range is `EINVAL`; a
-/// time too long for `u64` nanoseconds saturates.
+/// `select`'s timeout in nanoseconds (NULL: forever): not all in memory is `EFAULT` (the copy
+/// Linux's `select` makes of it faults), then [`Timeval::timeout_ns`]'s checks.
 ///
 /// # Safety
-/// `t` NULL or readable.
+/// `t` NULL or readable if it lies in memory.
+pub unsafe fn timeval_ns(t: *const Timeval) -> Result<Option<u64>> {
+    if t.is_null() {
+        return Ok(None);
+    }
+    if !whole_in_memory(t.cast(), size_of::<Timeval>()) {
+        return Err(Errno::EFAULT);
+    }
+    // SAFETY: in memory (checked), readable per the contract.
+    unsafe { &*t }.timeout_ns().map(Some)
+}
+
+/// A `timespec` timeout in nanoseconds (NULL: forever); not all in memory is `EFAULT` (Linux
+/// copies it in before anything else); negative or out-of-range is `EINVAL`; a time too long for
+/// `u64` nanoseconds saturates.
+///
+/// # Safety
+/// `t` NULL or readable if it lies in memory.
 pub unsafe fn timespec_ns(t: *const Timespec) -> Result<Option<u64>> {
     if t.is_null() {
         return Ok(None);
     }
-    // SAFETY: non-NULL per the contract.
+    if !whole_in_memory(t.cast(), size_of::<Timespec>()) {
+        return Err(Errno::EFAULT);
+    }
+    // SAFETY: in memory (checked), readable per the contract.
     let t = unsafe { &*t };
     if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
         return Err(Errno::EINVAL);
@@ -90,23 +111,48 @@ pub unsafe fn timespec_ns(t: *const Timespec) -> Result<Option<u64>> {
     ))
 }
 
+/// The bytes of a signal set Linux's calls copy (`_NSIG / 8`: the size glibc and musl pass).
+const SIGSET_BYTES: usize = 8;
+
+/// A signal mask argument (`ppoll`, `pselect`, `epoll_pwait`, `epoll_pwait2`): its value is
+/// ignored (WASI has no signals), but one that is not NULL and not all in memory is `EFAULT`,
+/// as Linux's copy of it faults.
+pub fn check_sigmask(mask: *const u8) -> Result<()> {
+    if !mask.is_null() && !whole_in_memory(mask, SIGSET_BYTES) {
+        return Err(Errno::EFAULT);
+    }
+    Ok(())
+}
+
 /// The descriptors of a set below `nfds`, in the set's order, duplicates kept (a NULL set is
-/// empty). Only the first `FD_SETSIZE` entries are read, whatever the count says; negative
-/// descriptors are skipped.
+/// empty, and so is any set when `nfds` is 0: Linux then copies no byte of it). Only the first
+/// `FD_SETSIZE` entries are read, whatever the count says; negative descriptors are skipped. A
+/// set whose count, or whose entries up to it, are not all in memory is `EFAULT` (Linux's copy
+/// of the set faults).
 ///
 /// # Safety
-/// `set` NULL or a valid `fd_set`.
-pub unsafe fn members(set: *const FdSet, nfds: i32) -> Vec<i32> {
-    if set.is_null() {
-        return Vec::new();
+/// `set` NULL or a valid `fd_set` where it lies in memory.
+pub unsafe fn members(set: *const FdSet, nfds: i32) -> Result<Vec<i32>> {
+    if set.is_null() || nfds == 0 {
+        return Ok(Vec::new());
     }
-    // SAFETY: non-NULL per the contract.
-    let set = unsafe { &*set };
-    set.fds[..set.nfds.min(FD_SETSIZE)]
+    if !whole_in_memory(set.cast(), size_of::<usize>()) {
+        return Err(Errno::EFAULT);
+    }
+    // SAFETY: the count lies in memory (checked); valid per the contract.
+    let count = unsafe { core::ptr::addr_of!((*set).nfds).read() }.min(FD_SETSIZE);
+    // SAFETY: a field of the set (no access).
+    let fds = unsafe { core::ptr::addr_of!((*set).fds) }.cast::<i32>();
+    if !whole_in_memory(fds.cast(), count * size_of::<i32>()) {
+        return Err(Errno::EFAULT);
+    }
+    // SAFETY: `count` entries in memory (checked); valid per the contract.
+    let fds = unsafe { core::slice::from_raw_parts(fds, count) };
+    Ok(fds
         .iter()
         .copied()
         .filter(|&fd| fd >= 0 && fd < nfds)
-        .collect()
+        .collect())
 }
 
 /// Rewrite `set` to hold the descriptors of `fds` that `ready` accepts, in order; returns how
@@ -114,7 +160,8 @@ pub unsafe fn members(set: *const FdSet, nfds: i32) -> Vec<i32> {
 /// is left alone and counts 0.
 ///
 /// # Safety
-/// `set` NULL or a valid, writable `fd_set`.
+/// `set` NULL or a valid, writable `fd_set` that [`members`] read with a non-zero `nfds` (so
+/// its count and the entries to write lie in memory).
 pub unsafe fn keep(set: *mut FdSet, fds: &[i32], ready: impl Fn(i32) -> bool) -> usize {
     if set.is_null() {
         return 0;
@@ -205,7 +252,7 @@ mod tests {
                 .filter(|&fd| 0 <= fd && fd < nfds)
                 .collect();
             // SAFETY: a valid fd_set.
-            let got = unsafe { members(&g.set, nfds) };
+            let got = unsafe { members(&g.set, nfds) }.unwrap();
             assert_eq!(got, want, "{at}: count {count}, nfds {nfds}");
             let salt = rng.next_u64();
             let is_ready = |fd| ready(salt, fd);
@@ -223,12 +270,12 @@ mod tests {
             assert_eq!((g.before, g.after), ([GUARD; 4], [GUARD; 4]), "{at}: guard");
             // Reading the result back gives the ready ones again.
             // SAFETY: a valid fd_set.
-            assert_eq!(unsafe { members(&g.set, nfds) }, kept, "{at}: re-read");
+            assert_eq!(unsafe { members(&g.set, nfds) }, Ok(kept), "{at}: re-read");
         });
         // A NULL set is empty and stays untouched.
         // SAFETY: NULL sets are allowed.
         unsafe {
-            assert!(members(core::ptr::null(), 10).is_empty());
+            assert_eq!(members(core::ptr::null(), 10), Ok(Vec::new()));
             assert_eq!(keep(core::ptr::null_mut(), &[1, 2], |_| true), 0);
         }
     }

@@ -23,16 +23,16 @@ use crate::errno::{Errno, Result};
 /// `socklen_t` (`unsigned int` in wasi-libc; the libc crate has no wasip1 definition).
 pub type SockLen = u32;
 
-/// Read a caller's `*addrlen` / `*optlen`: NULL is `EFAULT`, a value negative as an `int` is
-/// `EINVAL` (Linux reads `socklen_t` as `int`).
+/// Read a caller's `*addrlen` / `*optlen`: NULL or not in memory is `EFAULT`, a value negative
+/// as an `int` is `EINVAL` (Linux reads `socklen_t` as `int`).
 ///
 /// # Safety
-/// If non-NULL, `len` must be valid for reads.
+/// If in memory, `len` must be valid for reads.
 pub unsafe fn read_len(len: *const SockLen) -> Result<usize> {
-    if len.is_null() {
+    if !whole_in_memory(len.cast(), size_of::<SockLen>()) {
         return Err(Errno::EFAULT);
     }
-    // SAFETY: non-NULL and readable per the contract; unaligned-tolerant.
+    // SAFETY: in memory and readable per the contract; unaligned-tolerant.
     let v = unsafe { len.read_unaligned() };
     if v > i32::MAX as u32 {
         return Err(Errno::EINVAL);

@@ -167,8 +167,8 @@ type Checked<'a> = (Option<&'a [u8]>, &'a [IoVec], &'a MsgHdr);
 /// `sendmsg`'s message, checked in Linux's order: NULL `msg` -> `EFAULT`; `msg_name` as a
 /// destination (see [`dest_bytes`]; `msg_namelen` cut to 128, 0 meaning none); the iovecs; a
 /// non-empty `msg_control` -> `EINVAL` (ancillary data is not supported on IP sockets;
-/// `ENOBUFS` above `INT_MAX`, `EFAULT` when NULL). Returns the destination's bytes and the
-/// data's pieces.
+/// `ENOBUFS` above `INT_MAX`, `EFAULT` when NULL or not all in memory, as Linux copies it
+/// before the protocol looks at it). Returns the destination's bytes and the data's pieces.
 ///
 /// # Safety
 /// `msg` NULL or a valid `struct msghdr` whose name and iovecs are readable.
@@ -176,11 +176,13 @@ pub unsafe fn send_parts<'a>(msg: *const MsgHdr) -> Result<SendParts<'a>> {
     // SAFETY: forwarded contract.
     let (dest, v, m) = unsafe { send_checks(msg) }?;
     if m.controllen > 0 {
-        return Err(if m.control.is_null() {
-            Errno::EFAULT
-        } else {
-            Errno::EINVAL
-        });
+        return Err(
+            if super::whole_in_memory(m.control, m.controllen as usize) {
+                Errno::EINVAL
+            } else {
+                Errno::EFAULT
+            },
+        );
     }
     Ok((dest, v))
 }
@@ -289,46 +291,62 @@ pub unsafe fn recv_control<'a>(msg: *const MsgHdr) -> &'a mut [u8] {
 
 /// What `recvmsg` writes back after a receive on an AF_UNIX socket: the sender's name (`None`:
 /// unnamed, `msg_namelen` 0), `msg_controllen` (the control bytes used, see
-/// [`super::cmsg::put_rights`]) and `msg_flags`.
+/// [`super::cmsg::put_rights`]) and `msg_flags`. A name that cannot be written is `EFAULT`, as
+/// in [`finish_recv`].
 ///
 /// # Safety
 /// As [`finish_recv`].
-pub unsafe fn finish_recv_unix(msg: *mut MsgHdr, from: Option<&[u8]>, used: usize, flags: i32) {
+pub unsafe fn finish_recv_unix(
+    msg: *mut MsgHdr,
+    from: Option<&[u8]>,
+    used: usize,
+    flags: i32,
+) -> Result<()> {
     // SAFETY: valid and writable per the contract.
     let m = unsafe { &mut *msg };
     match from {
         Some(from) if !m.name.is_null() => {
             let cap = m.namelen as usize;
-            // SAFETY: `msg_name` is writable for `msg_namelen` bytes per the contract.
-            unsafe { write_addr_bytes(m.name, cap, &mut m.namelen, from) };
+            // SAFETY: `msg_name` is writable for `msg_namelen` bytes where in memory, per the
+            // contract.
+            unsafe { write_addr_bytes(m.name, cap, &mut m.namelen, from) }?;
         }
         _ => m.namelen = 0,
     }
     m.controllen = used as SockLen;
     m.flags = flags;
+    Ok(())
 }
 
 /// What `recvmsg` writes back after a receive: the sender to `msg_name` (truncated to
 /// `msg_namelen`, which is set to its full size) when there is one and `msg_name` is not NULL,
 /// else `msg_namelen` = 0; `msg_controllen` = 0 (no ancillary data); `msg_flags` = `MSG_TRUNC`
-/// when the datagram did not fit, else 0.
+/// when the datagram did not fit, else 0. A `msg_name` outside memory is `EFAULT` once
+/// `msg_namelen` is stored, with `msg_controllen` and `msg_flags` left alone (Linux's
+/// `___sys_recvmsg` returns there; the message is consumed).
 ///
 /// # Safety
 /// `msg` a valid, writable `struct msghdr` whose `msg_name` (if non-NULL) is writable for
-/// `msg_namelen` bytes.
-pub unsafe fn finish_recv(msg: *mut MsgHdr, from: Option<SocketAddr>, truncated: bool) {
+/// `msg_namelen` bytes where it lies in memory.
+pub unsafe fn finish_recv(
+    msg: *mut MsgHdr,
+    from: Option<SocketAddr>,
+    truncated: bool,
+) -> Result<()> {
     // SAFETY: valid and writable per the contract.
     let m = unsafe { &mut *msg };
     match from {
         Some(from) if !m.name.is_null() => {
             let cap = m.namelen as usize;
-            // SAFETY: `msg_name` is writable for `msg_namelen` bytes per the contract.
-            unsafe { write_addr(m.name, cap, &mut m.namelen, &from) };
+            // SAFETY: `msg_name` is writable for `msg_namelen` bytes where in memory, per the
+            // contract.
+            unsafe { write_addr(m.name, cap, &mut m.namelen, &from) }?;
         }
         _ => m.namelen = 0,
     }
     m.controllen = 0;
     m.flags = if truncated { MSG_TRUNC } else { 0 };
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! extra bytes are ignored); `getsockopt` copies at most `*optlen` bytes and stores how many it
 //! copied. Which option has which layout is [`crate::sockopt`]'s table.
 
-use super::{SockLen, buf};
+use super::{SockLen, buf, whole_in_memory};
 use crate::errno::{Errno, Result};
 
 /// An option value.
@@ -217,20 +217,33 @@ pub unsafe fn set_bytes<'a>(val: *const u8, len: SockLen) -> Result<&'a [u8]> {
 }
 
 /// Deliver a `getsockopt` value: copy at most `cap` bytes (the caller's `*optlen`, read with
-/// [`super::read_len`]) and store how many were copied in `*len`, as Linux does. NULL `val`
-/// when something would be copied is `EFAULT` (and nothing is written).
+/// [`super::read_len`]) and store how many were copied in `*len`, as Linux does. A `val` that is
+/// NULL or not all in memory when something would be copied is `EFAULT`, and the value is not
+/// written; `*len` is stored first when `len_first` (Linux's IP, IPv6, TCP and UDP levels store
+/// it before the value; its `SOL_SOCKET` stores it after, so not at all on `EFAULT`).
 ///
 /// # Safety
-/// `val` must be valid for writes of `cap` bytes (when non-NULL) and `len` for a write.
-pub unsafe fn put_value(v: Value, val: *mut u8, cap: usize, len: *mut SockLen) -> Result<()> {
+/// `val` must be valid for writes of `cap` bytes where it lies in memory, and `len` for a
+/// write.
+pub unsafe fn put_value(
+    v: Value,
+    val: *mut u8,
+    cap: usize,
+    len: *mut SockLen,
+    len_first: bool,
+) -> Result<()> {
     let (bytes, size) = v.encode();
     let n = size.min(cap);
-    if n > 0 && val.is_null() {
-        return Err(Errno::EFAULT);
+    if len_first {
+        // SAFETY: `len` is writable per the contract.
+        unsafe { len.write_unaligned(n as SockLen) };
     }
     if n > 0 {
-        // SAFETY: `val` is non-NULL (checked) and writable for `cap >= n` bytes per the
-        // contract; no overlap with a local.
+        if !whole_in_memory(val, n) {
+            return Err(Errno::EFAULT);
+        }
+        // SAFETY: in memory (checked) and writable for `cap >= n` bytes per the contract; no
+        // overlap with a local.
         unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), val, n) };
     }
     // SAFETY: `len` is writable per the contract.

@@ -341,7 +341,7 @@ fn prop_recvmsg_write_back() {
         };
         // SAFETY: `m` is valid; `name` has 56 writable bytes past `off`, more than any
         // address's 32 (write_addr writes at most the address, whatever msg_namelen says).
-        unsafe { finish_recv(&mut m, from, truncated) };
+        unsafe { finish_recv(&mut m, from, truncated) }.unwrap();
         let mut want = [guard; 64];
         let want_len = match from {
             Some(a) if !name_null => {

@@ -211,15 +211,22 @@ fn prop_optval_get_truncates_to_optlen() {
             out[off..].as_mut_ptr()
         };
         let n = cap.min(full.len());
+        let len_first = rng.chance(1, 2);
         // SAFETY: `ptr` is NULL or has 80 writable bytes, more than any value's 16 (the
         // function never writes more than the value, whatever `cap` says); `lenp` is
         // writable.
-        let r = unsafe { put_value(v, ptr, cap, lenp) };
+        let r = unsafe { put_value(v, ptr, cap, lenp, len_first) };
         let mut want_len = [guard; 12];
         want_len[lo..lo + 4].copy_from_slice(&raw.to_ne_bytes());
         if null && n > 0 {
             assert_eq!(r, Err(Errno::EFAULT), "{at}");
-            assert_eq!(lenbuf, want_len, "{at}: *optlen written on EFAULT");
+            if len_first {
+                want_len[lo..lo + 4].copy_from_slice(&(n as SockLen).to_ne_bytes());
+            }
+            assert_eq!(
+                lenbuf, want_len,
+                "{at}: *optlen on EFAULT (first: {len_first})"
+            );
             assert_eq!(out, [guard; 96], "{at}");
             return;
         }
@@ -297,7 +304,7 @@ fn prop_optval_set_then_get_round_trips() {
             let mut out = [0u8; 16];
             let mut len = out.len() as SockLen;
             // SAFETY: `out` writable for `len` bytes.
-            unsafe { put_value(got, out.as_mut_ptr(), len as usize, &mut len) }.unwrap();
+            unsafe { put_value(got, out.as_mut_ptr(), len as usize, &mut len, false) }.unwrap();
             assert_eq!(out[..len as usize], oracle_bytes(want)[..], "{at}");
             // And from the other side: any stored timeout reads back to the microsecond.
             let ns = rng.next_u64() >> rng.below(64);

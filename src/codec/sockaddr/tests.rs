@@ -292,7 +292,7 @@ fn prop_sockaddr_write_truncates_to_capacity() {
                 if via_out {
                     put_addr_out(out[off..].as_mut_ptr(), lenp, &a).unwrap();
                 } else {
-                    write_addr(out[off..].as_mut_ptr(), cap, lenp, &a);
+                    write_addr(out[off..].as_mut_ptr(), cap, lenp, &a).unwrap();
                 }
             }
             let n = cap.min(full.len());
@@ -325,6 +325,17 @@ fn prop_sockaddr_write_truncates_to_capacity() {
             (r, out),
             (Err(Errno::EFAULT), [guard; 64]),
             "{at}: NULL *addrlen"
+        );
+        // A NULL address with room asked for: EFAULT, the full length stored first (as
+        // Linux's move_addr_to_user stores it before the copy).
+        let cap = rng.size(1, 200);
+        let mut len = cap as SockLen;
+        // SAFETY: NULL is refused before the copy; `len` is writable.
+        let r = unsafe { write_addr(core::ptr::null_mut(), cap, &mut len, &a) };
+        assert_eq!(
+            (r, len),
+            (Err(Errno::EFAULT), full.len() as SockLen),
+            "{at}: NULL addr with room"
         );
     });
 }

@@ -149,6 +149,14 @@ impl Udp {
             let Some(ep) = self.ep_mut(side) else {
                 continue;
             };
+            // A send the host finishes in the background (wasmtime does when the socket is
+            // not known writable yet) lands after this drain, in the old host socket's queue,
+            // and goes with it, if it was to this socket itself: let it land first. (Found by
+            // tests/fuzz/diff.c under load: a datagram to itself before a reconnect lost.)
+            if let Some(out) = ep.out_ready() {
+                let _ = crate::wait::Wait::Until(crate::wait::now().saturating_add(SEND_GRACE_NS))
+                    .on(out);
+            }
             // A datagram the kernel already queued reaches the host's event loop a little
             // later: before the old socket (and its queue) goes, wait a moment on its input for
             // more (a few were lost under load: found by tests/fuzz/diff.c).
@@ -174,3 +182,7 @@ impl Udp {
 
 /// How long a reconnect waits for datagrams the old host socket may still surface.
 const DRAIN_GRACE_NS: u64 = 2_000_000;
+
+/// How long a reconnect waits for the old host socket's own send to finish (the host's drop of
+/// its stream would wait for it all the same, unbounded).
+const SEND_GRACE_NS: u64 = 1_000_000_000;

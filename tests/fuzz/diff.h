@@ -95,6 +95,7 @@ void saw_error(int o, int e);
 void obj_closed(int o);
 void stop_listening(int o);
 void port_given_back(int o);
+int port_shared(int o);
 void close_slot(int s, int named);
 void free_slot(int s);
 void put_slot(int s, int fd, int o);

@@ -147,6 +147,13 @@ void port_given_back(int o) {
     O[o].bound = 0;
 }
 
+/* Whether another TCP socket of the model has TCP socket o's port. */
+int port_shared(int o) {
+    for (int x = 0; x < NOBJ; x++)
+        if (x != o && O[x].kind == K_TCP && O[x].port && O[x].port == O[o].port) return 1;
+    return 0;
+}
+
 /* close() a slot's descriptor (printing " close sN -> r" into the line). */
 void close_slot(int s, int named) {
     int o = slot_obj[s];

@@ -241,8 +241,13 @@ void op_connect(void) {
     }
     if (r < 0 && e != EINPROGRESS && e != EALREADY && e != EISCONN) O[o].failaddr |= refused;
     /* An attempt refused ends in tcp_done, which gives back a port bind did not name. */
-    if (refused && had_conn < 0 && !O[o].listening && (r == 0 || e == EINPROGRESS || e == ECONNREFUSED))
+    if (refused && had_conn < 0 && !O[o].listening && (r == 0 || e == EINPROGRESS || e == ECONNREFUSED)) {
         port_given_back(o);
+        /* A WASI socket is spent by a failed connect: the library binds a fresh one to the port
+         * bind named, which it cannot while another socket listens there (or comes to: the
+         * failure may be noticed later); Linux keeps the port (differences.md). */
+        if (O[o].portlock && port_shared(o)) O[o].opq = 1;
+    }
     /* A connect that finds the attempt failed disconnects the socket (__inet_stream_connect's
      * sock_error: tcp_disconnect), which forgets a shutdown recorded before. */
     if (r < 0 && (e == ECONNREFUSED || e == ECONNRESET || e == ECONNABORTED || e == ETIMEDOUT ||

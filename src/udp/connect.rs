@@ -97,9 +97,13 @@ impl Udp {
             // Linux accepts it and sends into the void; WASI refuses it. As BSD: EADDRNOTAVAIL.
             return Err(Errno::EADDRNOTAVAIL);
         }
+        let was_bound = self.bound.is_some();
         self.autobind()?;
         if side == Side::V4 {
             self.ensure_v4()?;
+        }
+        if was_bound {
+            self.open_to_drain();
         }
         self.drain();
         self.stop_all();
@@ -109,6 +113,23 @@ impl Udp {
             return Err(e);
         }
         Ok(())
+    }
+
+    /// Before a bound socket connects: a host socket that never streamed may hold datagrams
+    /// in its host queue, which wasmtime's connected stream would not deliver (Linux keeps
+    /// them): open it unconnected, so that `drain` takes them. (Found by tests/fuzz/diff.c: a
+    /// datagram sent to a bound socket before its first connect was lost.)
+    fn open_to_drain(&mut self) {
+        let opts = self.opts;
+        for side in self.active() {
+            if let Some(ep) = self.ep_mut(side)
+                && ep.member().is_none()
+                && ep.is_bound()
+                && !ep.streamed()
+            {
+                let _ = ep.open(None, &opts);
+            }
+        }
     }
 
     /// `connect(2)` with `AF_UNSPEC` (Linux's `__udp_disconnect`): forget the peer; give the
